@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict settings applied to every target (see docs/STYLE.md of the shared material):
+/// Swift 6 language mode, explicit `any`, and member import visibility.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// Tests and test support import their dependencies publicly (no `InternalImportsByDefault`).
+let testSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-roles-anywhere",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RolesAnywhereSigning", targets: ["RolesAnywhereSigning"]),
+        .library(name: "RolesAnywhereCredentials", targets: ["RolesAnywhereCredentials"]),
+        .executable(name: "rolesanywhere", targets: ["rolesanywhere"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // The SigV4 / SigV4-X509 core: canonicalisation, signing and verification. No networking.
+        .target(
+            name: "RolesAnywhereSigning",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Key and certificate sources, the CreateSession client and credential output.
+        .target(
+            name: "RolesAnywhereCredentials",
+            dependencies: [
+                "RolesAnywhereSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The `rolesanywhere` command-line tool: a drop-in for `aws_signing_helper`.
+        .executableTarget(
+            name: "rolesanywhere",
+            dependencies: [
+                "RolesAnywhereSigning",
+                "RolesAnywhereCredentials",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Test support: a PKI minted in memory, temporary directories, child processes.
+        .target(
+            name: "RolesAnywhereTesting",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/RolesAnywhereTesting",
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "RolesAnywhereSigningTests",
+            dependencies: [
+                "RolesAnywhereSigning",
+                "RolesAnywhereTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "RolesAnywhereCredentialsTests",
+            dependencies: [
+                "RolesAnywhereCredentials",
+                "RolesAnywhereSigning",
+                "RolesAnywhereTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "RolesAnywhereCLITests",
+            dependencies: [
+                "rolesanywhere",
+                "RolesAnywhereTesting",
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: testSettings
+        ),
+    ]
+)

@@ -1,0 +1,79 @@
+/// Percent-encoding exactly as SigV4 specifies it: every byte except the RFC 3986 unreserved
+/// characters `A-Z a-z 0-9 - _ . ~` becomes `%XX` with upper-case hex digits.
+public enum URIEncoding {
+    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    @inline(__always)
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+            UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Encodes `text` for SigV4. With `keepSlash`, `/` stays as is (for paths).
+    public static func encode(_ text: some StringProtocol, keepSlash: Bool = false) -> String {
+        encode(bytes: text.utf8, keepSlash: keepSlash)
+    }
+
+    /// Encodes raw bytes for SigV4. With `keepSlash`, `/` stays as is (for paths).
+    public static func encode(bytes: some Sequence<UInt8>, keepSlash: Bool = false) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.underestimatedCount)
+        for byte in bytes {
+            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHex[Int(byte >> 4)])
+                out.append(upperHex[Int(byte & 0x0f)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` escapes. `+` is kept as a literal plus, as in RFC 3986 (not form encoding).
+    ///
+    /// Returns `nil` for a malformed escape. Bytes that are not valid UTF-8 are repaired with U+FFFD.
+    public static func decode(_ text: some StringProtocol) -> String? {
+        guard let bytes = decodeBytes(text) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` escapes to raw bytes, or `nil` for a malformed escape.
+    public static func decodeBytes(_ text: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.contains(UInt8(ascii: "%")) else { return utf8 }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < utf8.count, let value = Hex.decode(String(decoding: utf8[index + 1...index + 2], as: UTF8.self))
+                else { return nil }
+                out.append(value[0])
+                index += 3
+            } else {
+                out.append(byte)
+                index += 1
+            }
+        }
+        return out
+    }
+
+    /// Decodes `application/x-www-form-urlencoded` text: `+` is a space, then `%XX` escapes.
+    public static func decodeForm(_ text: some StringProtocol) -> String? {
+        decode(String(text).replacingPlusWithSpace())
+    }
+}
+
+extension String {
+    fileprivate func replacingPlusWithSpace() -> String {
+        String(decoding: self.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,64 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import X509
+import SwiftASN1
+
+/// A parsed certificate together with the exact DER bytes it came from.
+///
+/// Requests carry the original bytes (`X-Amz-X509`), never a re-serialisation, so a certificate that
+/// swift-certificates would encode differently still reaches the verifier byte for byte.
+public struct EncodedCertificate: Sendable, Hashable {
+    public let certificate: Certificate
+    public let derBytes: [UInt8]
+
+    /// Parses DER bytes.
+    public init(derEncoded bytes: [UInt8]) throws {
+        self.certificate = try Certificate(derEncoded: bytes)
+        self.derBytes = bytes
+    }
+
+    /// Wraps a certificate made in memory, serialising it once.
+    public init(_ certificate: Certificate) throws {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        self.certificate = certificate
+        self.derBytes = serializer.serializedBytes
+    }
+
+    /// Standard base64 of the DER bytes, as in `X-Amz-X509`.
+    public var base64: String { Data(derBytes).base64EncodedString() }
+
+    /// Parses the base64 DER of a `X-Amz-X509` header or of one element of `X-Amz-X509-Chain`.
+    public init(base64Encoded text: some StringProtocol) throws(SigningError) {
+        let trimmed = String(text).trimmingASCIIWhitespace()
+        guard let data = Data(base64Encoded: trimmed), !data.isEmpty else {
+            throw SigningError(.malformedCertificate, "the certificate is not valid base64")
+        }
+        do {
+            try self.init(derEncoded: Array(data))
+        } catch {
+            throw SigningError(.malformedCertificate, "the certificate is not a valid DER-encoded X.509 certificate")
+        }
+    }
+
+    /// The serial number in decimal, as SigV4-X509 puts it in `Credential=`.
+    public var decimalSerialNumber: String {
+        BigEndianInteger.decimalString(certificate.serialNumber.bytes)
+    }
+}
+
+extension String {
+    func trimmingASCIIWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" || first == "\r" || first == "\n" {
+            scalars = scalars.dropFirst()
+        }
+        while let last = scalars.last, last == " " || last == "\t" || last == "\r" || last == "\n" {
+            scalars = scalars.dropLast()
+        }
+        return String(scalars)
+    }
+}
