@@ -23,6 +23,9 @@ public struct AmzDate: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.secondsSince1970 = Int64((date.timeIntervalSince1970).rounded(.down))
     }
 
+    /// The current time.
+    public static var now: AmzDate { AmzDate(Date()) }
+
     /// The instant as a `Date`.
     public var date: Date { Date(timeIntervalSince1970: TimeInterval(secondsSince1970)) }
 

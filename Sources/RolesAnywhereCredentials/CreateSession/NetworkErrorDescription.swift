@@ -1,0 +1,52 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Plain-language descriptions of the errors NIO and AsyncHTTPClient throw.
+enum NetworkErrorDescription {
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError {
+            return describeErrno(error.errnoCode)
+        }
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first {
+                return describe(first.error)
+            }
+            if error.dnsAError != nil || error.dnsAAAAError != nil {
+                return "the host name \(error.host) could not be resolved"
+            }
+            return "the connection to \(error.host):\(error.port) failed"
+        }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "the connection timed out"
+            case .readTimeout: return "the server did not answer in time"
+            case .deadlineExceeded: return "the request timed out"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            case .invalidProxyResponse, .proxyAuthenticationRequired, .httpProxyHandshakeTimeout:
+                return "the proxy refused the connection (\(error))"
+            default: return error.description
+            }
+        }
+        if let error = error as? NIOSSLError {
+            switch error {
+            case .handshakeFailed(let inner):
+                let text = String(describing: inner)
+                if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+                    return "the server's certificate is not trusted"
+                }
+                return "the TLS handshake failed (\(text))"
+            default:
+                return "TLS error \(error)"
+            }
+        }
+        if let error = error as? ChannelError {
+            switch error {
+            case .connectTimeout: return "the connection timed out"
+            default: return "connection error (\(error))"
+            }
+        }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,54 @@
+import Crypto
+public import RolesAnywhereSigning
+import X509
+import _CryptoExtras
+
+/// What `read-certificate-data` prints for a certificate file, in `aws_signing_helper`'s JSON shape:
+/// `{"keyType":"RSA","certificateData":"<base64 DER>","serialNumber":"<decimal>","supportedAlgorithms":[...]}`.
+public struct CertificateData: Sendable, Hashable {
+    public var keyType: String
+    public var certificate: EncodedCertificate
+
+    /// Reads the first certificate of a PEM file (or a DER file).
+    public static func read(path: String) throws(CredentialsError) -> CertificateData {
+        let bytes = try FileReader.read(path, role: "certificate")
+        let source = "the certificate file '\(path)'"
+        let certificate: EncodedCertificate
+        if FileIdentitySource.looksLikePEM(bytes) {
+            let blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self))
+            guard let block = blocks.first(where: { $0.type == "CERTIFICATE" }) else {
+                throw CredentialsError(.invalidInput, "\(source) has no CERTIFICATE block")
+            }
+            certificate = try CertificateParser.certificate(der: block.derBytes, source: source)
+        } else {
+            guard let der = try? EncodedCertificate(derEncoded: bytes) else {
+                throw CredentialsError(.invalidInput, "\(source) is neither a PEM nor a DER certificate")
+            }
+            certificate = der
+        }
+        return CertificateData(certificate: certificate)
+    }
+
+    public init(certificate: EncodedCertificate) {
+        let key = certificate.certificate.publicKey
+        if _RSA.Signing.PublicKey(key) != nil {
+            keyType = "RSA"
+        } else if P256.Signing.PublicKey(key) != nil || P384.Signing.PublicKey(key) != nil || P521.Signing.PublicKey(key) != nil {
+            keyType = "EC"
+        } else {
+            keyType = ""
+        }
+        self.certificate = certificate
+    }
+
+    /// The JSON, with no trailing newline.
+    public var json: String {
+        let algorithms = ["SHA256", "SHA384", "SHA512"].map { JSONText.string(keyType + $0) }.joined(separator: ",")
+        return JSONText.object([
+            ("keyType", JSONText.string(keyType)),
+            ("certificateData", JSONText.string(certificate.base64)),
+            ("serialNumber", JSONText.string(certificate.decimalSerialNumber)),
+            ("supportedAlgorithms", "[" + algorithms + "]"),
+        ])
+    }
+}

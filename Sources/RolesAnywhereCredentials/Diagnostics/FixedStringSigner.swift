@@ -1,0 +1,52 @@
+import Crypto
+public import X509
+import _CryptoExtras
+
+/// What `sign-string` signs: the fixed test string of `aws_signing_helper`,
+/// `"AWS Roles Anywhere Credential Helper Signing Test" || "1" || SHA256("IAM RA" || public key)`,
+/// where the public key is PKCS#1 DER for RSA and the uncompressed point for EC.
+public enum FixedStringSigner {
+    public enum Digest: Sendable, Hashable {
+        case sha256, sha384, sha512
+    }
+
+    static let prefix = "AWS Roles Anywhere Credential Helper Signing Test"
+    static let version = "1"
+
+    /// The bytes to sign for `publicKey`.
+    public static func message(for publicKey: Certificate.PublicKey) throws(CredentialsError) -> [UInt8] {
+        let keyBytes: [UInt8]
+        if let rsa = _RSA.Signing.PublicKey(publicKey) {
+            keyBytes = Array(rsa.pkcs1DERRepresentation)
+        } else if let p256 = P256.Signing.PublicKey(publicKey) {
+            keyBytes = Array(p256.x963Representation)
+        } else if let p384 = P384.Signing.PublicKey(publicKey) {
+            keyBytes = Array(p384.x963Representation)
+        } else if let p521 = P521.Signing.PublicKey(publicKey) {
+            keyBytes = Array(p521.x963Representation)
+        } else {
+            throw CredentialsError(.unsupportedKey, "the key type \(publicKey) cannot be used with IAM Roles Anywhere")
+        }
+        return Array((prefix + version).utf8) + Array(SHA256.hash(data: Array("IAM RA".utf8) + keyBytes))
+    }
+
+    /// Signs the fixed string: RSASSA-PKCS1-v1_5 for RSA keys, DER ECDSA for EC keys.
+    public static func sign(with key: Certificate.PrivateKey, digest: Digest) throws(CredentialsError) -> [UInt8] {
+        let message = try message(for: key.publicKey)
+        let isRSA = _RSA.Signing.PublicKey(key.publicKey) != nil
+        let algorithm: Certificate.SignatureAlgorithm
+        switch (digest, isRSA) {
+        case (.sha256, true): algorithm = .sha256WithRSAEncryption
+        case (.sha384, true): algorithm = .sha384WithRSAEncryption
+        case (.sha512, true): algorithm = .sha512WithRSAEncryption
+        case (.sha256, false): algorithm = .ecdsaWithSHA256
+        case (.sha384, false): algorithm = .ecdsaWithSHA384
+        case (.sha512, false): algorithm = .ecdsaWithSHA512
+        }
+        do {
+            return try key.sign(bytes: message, signatureAlgorithm: algorithm).rawRepresentation
+        } catch {
+            throw CredentialsError(.unsupportedKey, "the private key could not sign: \(error)")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+public import RolesAnywhereSigning
+import X509
+
+/// Reads certificates from PEM text (and DER), as `--certificate` and `--intermediates` need.
+public enum CertificateParser {
+    /// Every `CERTIFICATE` block of `blocks`, parsed.
+    static func certificates(in blocks: [PEMBlock], source: String) throws(CredentialsError) -> [EncodedCertificate] {
+        var certificates = [EncodedCertificate]()
+        for (index, block) in blocks.enumerated() where block.type == "CERTIFICATE" {
+            certificates.append(try certificate(der: block.derBytes, source: "\(source) (block \(index + 1))"))
+        }
+        return certificates
+    }
+
+    /// Parses one DER certificate.
+    static func certificate(der: [UInt8], source: String) throws(CredentialsError) -> EncodedCertificate {
+        do {
+            return try EncodedCertificate(derEncoded: der)
+        } catch {
+            throw CredentialsError(.invalidInput, "\(source) holds a CERTIFICATE block that is not a valid X.509 certificate")
+        }
+    }
+
+    /// Parses a certificate bundle (`--intermediates`): every PEM block must be a certificate.
+    public static func bundle(pem text: String, source: String) throws(CredentialsError) -> [EncodedCertificate] {
+        let blocks = try PEMBlock.parseAll(text)
+        if let other = blocks.first(where: { $0.type != "CERTIFICATE" }) {
+            throw CredentialsError(
+                .invalidInput,
+                "\(source) must hold only CERTIFICATE blocks, but it has a '\(other.type)' block"
+            )
+        }
+        let certificates = try certificates(in: blocks, source: source)
+        guard !certificates.isEmpty else {
+            throw CredentialsError(.invalidInput, "\(source) holds no PEM certificate")
+        }
+        return certificates
+    }
+}

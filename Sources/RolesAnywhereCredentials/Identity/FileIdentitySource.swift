@@ -1,0 +1,160 @@
+public import RolesAnywhereSigning
+public import X509
+
+/// A signing identity read from files: the `--certificate`, `--private-key` and `--intermediates`
+/// of the official helper, with the same rules.
+///
+/// - `--certificate` holds a PEM certificate (the first `CERTIFICATE` block is the end-entity
+///   certificate). Without `--private-key` the key is looked for in the same PEM file; a file that is
+///   not PEM is read as PKCS#12 (certificate, chain and key in one file).
+/// - `--private-key` holds a PEM key: PKCS#1, SEC1, PKCS#8 or encrypted PKCS#8.
+/// - `--intermediates` holds PEM certificates only, sent in order as `X-Amz-X509-Chain`.
+///
+/// The files are read again on every ``load()``, so a certificate rotated on disk is used by the
+/// next session without a restart.
+public struct FileIdentitySource: Sendable, Hashable {
+    public var certificatePath: String?
+    public var privateKeyPath: String?
+    public var intermediatesPath: String?
+    public var password: PasswordSource
+
+    public init(
+        certificatePath: String?,
+        privateKeyPath: String? = nil,
+        intermediatesPath: String? = nil,
+        password: PasswordSource = .none
+    ) {
+        self.certificatePath = certificatePath.flatMap { $0.isEmpty ? nil : $0 }
+        self.privateKeyPath = privateKeyPath.flatMap { $0.isEmpty ? nil : $0 }
+        self.intermediatesPath = intermediatesPath.flatMap { $0.isEmpty ? nil : $0 }
+        self.password = password
+    }
+
+    /// Reads and checks the certificate, chain and key.
+    public func load() throws(CredentialsError) -> SigningIdentity {
+        guard let certificatePath else {
+            throw CredentialsError(
+                .invalidConfiguration,
+                privateKeyPath == nil
+                    ? "no certificate given: pass --certificate (and --private-key unless the certificate file also holds the key)"
+                    : "no certificate given: pass --certificate with the certificate that belongs to --private-key"
+            )
+        }
+        let certificateBytes = try FileReader.read(certificatePath, role: "certificate")
+        let text = String(decoding: certificateBytes, as: UTF8.self)
+        let blocks = Self.looksLikePEM(certificateBytes) ? try PEMBlock.parseAll(text) : []
+        let source = "the certificate file '\(certificatePath)'"
+
+        guard let certificateBlock = blocks.first(where: { $0.type == "CERTIFICATE" }) else {
+            if blocks.isEmpty && privateKeyPath == nil {
+                guard intermediatesPath == nil else {
+                    throw CredentialsError(
+                        .invalidConfiguration,
+                        "--intermediates cannot be used with a PKCS#12 file: put the chain inside the PKCS#12 file"
+                    )
+                }
+                let bundle = try PKCS12Bundle(derEncoded: certificateBytes, password: password, source: source)
+                return try Self.identity(certificate: bundle.certificate, chain: bundle.chain, key: bundle.privateKey)
+            }
+            if blocks.isEmpty, let der = try? EncodedCertificate(derEncoded: certificateBytes) {
+                return try identity(certificate: der, inlineKeyBlocks: [])
+            }
+            throw CredentialsError(
+                .invalidInput,
+                blocks.isEmpty
+                    ? "\(source) is neither a PEM certificate nor a DER certificate\(privateKeyPath == nil ? " nor a PKCS#12 file" : "")"
+                    : "\(source) has no CERTIFICATE block (it has: \(blocks.map(\.type).joined(separator: ", ")))"
+            )
+        }
+        let certificate = try CertificateParser.certificate(der: certificateBlock.derBytes, source: source)
+        return try identity(certificate: certificate, inlineKeyBlocks: blocks.filter { PrivateKeyParser.keyBlockTypes.contains($0.type) })
+    }
+
+    /// Reads only the private key (for `sign-string`): from `--private-key`, or from the certificate
+    /// file when it also holds the key (combined PEM or PKCS#12).
+    public func loadPrivateKey() throws(CredentialsError) -> Certificate.PrivateKey {
+        if privateKeyPath == nil, certificatePath != nil {
+            return try load().privateKey
+        }
+        guard let privateKeyPath else {
+            throw CredentialsError(.invalidConfiguration, "no private key given: pass --private-key")
+        }
+        return try Self.readKey(path: privateKeyPath, password: password)
+    }
+
+    private func identity(certificate: EncodedCertificate, inlineKeyBlocks: [PEMBlock]) throws(CredentialsError) -> SigningIdentity {
+        let key: Certificate.PrivateKey
+        if let privateKeyPath {
+            key = try Self.readKey(path: privateKeyPath, password: password)
+        } else if let block = inlineKeyBlocks.first {
+            key = try PrivateKeyParser.privateKey(from: block, password: password)
+        } else {
+            throw CredentialsError(
+                .invalidConfiguration,
+                "no private key given: pass --private-key (the certificate file '\(certificatePath ?? "")' holds no key)"
+            )
+        }
+        var chain = [EncodedCertificate]()
+        if let intermediatesPath {
+            chain = try CertificateParser.bundle(
+                pem: try FileReader.readText(intermediatesPath, role: "intermediates"),
+                source: "the intermediates file '\(intermediatesPath)'"
+            )
+        }
+        return try Self.identity(certificate: certificate, chain: chain, key: key)
+    }
+
+    static func identity(
+        certificate: EncodedCertificate,
+        chain: [EncodedCertificate],
+        key: Certificate.PrivateKey
+    ) throws(CredentialsError) -> SigningIdentity {
+        do {
+            return try SigningIdentity(certificate: certificate, certificateChain: chain, privateKey: key)
+        } catch {
+            switch error.code {
+            case .keyMismatch:
+                throw CredentialsError(
+                    .keyMismatch,
+                    "the private key does not belong to the certificate (\(certificate.certificate.subject)); check --certificate and --private-key"
+                )
+            default:
+                throw CredentialsError(.unsupportedKey, error.message)
+            }
+        }
+    }
+
+    static func readKey(path: String, password: PasswordSource) throws(CredentialsError) -> Certificate.PrivateKey {
+        let bytes = try FileReader.read(path, role: "private key")
+        let source = "the private key file '\(path)'"
+        guard looksLikePEM(bytes) else {
+            throw CredentialsError(.invalidInput, "\(source) is not PEM (expected a '-----BEGIN ... PRIVATE KEY-----' block)")
+        }
+        let blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self))
+        guard let block = blocks.first(where: { PrivateKeyParser.keyBlockTypes.contains($0.type) }) else {
+            throw CredentialsError(
+                .invalidInput,
+                blocks.isEmpty
+                    ? "\(source) holds no PEM block"
+                    : "\(source) holds no private key (it has: \(blocks.map(\.type).joined(separator: ", ")))"
+            )
+        }
+        do {
+            return try PrivateKeyParser.privateKey(from: block, password: password)
+        } catch {
+            var error = error
+            if error.code == .invalidInput { error.message = "\(source): \(error.message)" }
+            throw error
+        }
+    }
+
+    /// Whether `bytes` contain a PEM BEGIN line (as opposed to binary DER or PKCS#12).
+    static func looksLikePEM(_ bytes: [UInt8]) -> Bool {
+        let marker = Array("-----BEGIN ".utf8)
+        guard bytes.count >= marker.count else { return false }
+        for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+            if Array(bytes[start..<(start + marker.count)]) == marker { return true }
+        }
+        return false
+    }
+}

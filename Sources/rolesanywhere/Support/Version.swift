@@ -1,0 +1,5 @@
+import RolesAnywhereCredentials
+
+enum RolesAnywhereVersionText {
+    static let current = RolesAnywhereVersion.current
+}
