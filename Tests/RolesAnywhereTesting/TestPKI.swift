@@ -39,9 +39,9 @@ public enum TestPKI {
         public let privateKey: Certificate.PrivateKey
 
         /// The certificate in PEM.
-        public var certificatePEM: String { try! certificate.serializeAsPEM().pemString }
+        public var certificatePEM: String { try! certificate.serializeAsPEM().pemString + "\n" }
         /// The key in PEM (PKCS#8 for EC, PKCS#1 for RSA, as swift-crypto writes them).
-        public var privateKeyPEM: String { try! privateKey.serializeAsPEM().pemString }
+        public var privateKeyPEM: String { try! privateKey.serializeAsPEM().pemString + "\n" }
         /// The DER bytes of the certificate.
         public var certificateDER: [UInt8] {
             var serializer = DER.Serializer()

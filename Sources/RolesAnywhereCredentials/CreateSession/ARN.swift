@@ -40,6 +40,7 @@ public struct ARN: Sendable, Hashable, CustomStringConvertible {
         flag: String,
         service: String,
         resourceType: String,
+        kind: String,
         requiresRegion: Bool
     ) throws(CredentialsError) -> ARN {
         let example = requiresRegion
@@ -55,7 +56,7 @@ public struct ARN: Sendable, Hashable, CustomStringConvertible {
             arn.resource.count > resourceType.count + 1, !arn.accountID.isEmpty,
             !requiresRegion || !arn.region.isEmpty
         else {
-            throw CredentialsError(.invalidConfiguration, "\(flag) '\(text)' is not a \(service) \(resourceType) ARN (expected \(example))")
+            throw CredentialsError(.invalidConfiguration, "\(flag) '\(text)' is not the ARN of \(kind) (expected \(example))")
         }
         return arn
     }

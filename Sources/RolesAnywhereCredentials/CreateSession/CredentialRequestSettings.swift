@@ -50,10 +50,10 @@ public struct CredentialRequestSettings: Sendable, Hashable {
     /// `AWS_USE_DUALSTACK_ENDPOINT`, `AWS_CA_BUNDLE`, `AWS_MAX_ATTEMPTS`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`.
     public func resolve(environment: [String: String]) throws(CredentialsError) -> Resolved {
         let trustAnchor = try ARN.parse(
-            trustAnchorArn, flag: "--trust-anchor-arn", service: "rolesanywhere", resourceType: "trust-anchor", requiresRegion: true
+            trustAnchorArn, flag: "--trust-anchor-arn", service: "rolesanywhere", resourceType: "trust-anchor", kind: "a Roles Anywhere trust anchor", requiresRegion: true
         )
-        let profile = try ARN.parse(profileArn, flag: "--profile-arn", service: "rolesanywhere", resourceType: "profile", requiresRegion: true)
-        let role = try ARN.parse(roleArn, flag: "--role-arn", service: "iam", resourceType: "role", requiresRegion: false)
+        let profile = try ARN.parse(profileArn, flag: "--profile-arn", service: "rolesanywhere", resourceType: "profile", kind: "a Roles Anywhere profile", requiresRegion: true)
+        let role = try ARN.parse(roleArn, flag: "--role-arn", service: "iam", resourceType: "role", kind: "an IAM role", requiresRegion: false)
         guard trustAnchor.region == profile.region else {
             throw CredentialsError(
                 .invalidConfiguration,

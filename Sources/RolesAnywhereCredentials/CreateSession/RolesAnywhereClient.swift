@@ -240,6 +240,9 @@ public struct RolesAnywhereClient: Sendable {
             }
         )
         http.httpVersion = .http1Only
+        // Retries (with fresh signatures) are ours; the pool must report a refused connection at once
+        // instead of retrying it until the connect timeout.
+        http.connectionPool.retryConnectionEstablishment = false
         return http
     }
 

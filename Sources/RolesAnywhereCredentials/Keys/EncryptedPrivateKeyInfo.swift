@@ -10,6 +10,15 @@ public enum EncryptedPrivateKeyInfo {
     ///   password, ``CredentialsError/Code-swift.struct/unsupportedKey`` for schemes other than PBES2 with
     ///   PBKDF2/scrypt and AES-CBC, ``CredentialsError/Code-swift.struct/invalidInput`` for malformed DER.
     public static func decrypt(derEncoded bytes: [UInt8], password: String) throws(CredentialsError) -> [UInt8] {
+        try decrypt(derEncoded: bytes, password: { () throws(CredentialsError) in password })
+    }
+
+    /// Decrypts, asking for the password only once the structure has been checked, so a corrupt
+    /// file is reported as corrupt rather than as missing a password.
+    static func decrypt(
+        derEncoded bytes: [UInt8],
+        password: () throws(CredentialsError) -> String
+    ) throws(CredentialsError) -> [UInt8] {
         let algorithm: AlgorithmIdentifierValue
         let encrypted: ASN1OctetString
         do {
@@ -33,7 +42,7 @@ public enum EncryptedPrivateKeyInfo {
             throw CredentialsError(.invalidInput, "the PBES2 parameters of the encrypted key are missing")
         }
         let parameters = try PBES2Parameters(parameters: node)
-        let plaintext = try parameters.decrypt(encrypted.bytes, password: Array(password.utf8))
+        let plaintext = try parameters.decrypt(encrypted.bytes, password: Array(try password().utf8))
         // Padding can pass by chance with a wrong password; the result must still be DER.
         guard (try? DER.parse(plaintext)) != nil else {
             throw CredentialsError(.wrongPassword, "the password is wrong (the decrypted key is not valid)")

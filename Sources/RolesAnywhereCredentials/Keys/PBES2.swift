@@ -91,27 +91,28 @@ struct PBES2Parameters: Hashable, Sendable {
     }
 
     private static func parseIV(_ scheme: AlgorithmIdentifierValue) throws -> [UInt8] {
-        guard [OID.aes128CBC, OID.aes192CBC, OID.aes256CBC].contains(scheme.algorithm) else {
+        guard [OID.aes128CBC, OID.aes192CBC, OID.aes256CBC, OID.desEDE3CBC].contains(scheme.algorithm) else {
             throw CredentialsError(
                 .unsupportedKey,
-                "the key is encrypted with \(OID.name(scheme.algorithm)); only AES-128/192/256-CBC are supported (re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc')"
+                "the key is encrypted with \(OID.name(scheme.algorithm)); only AES-128/192/256-CBC and DES-EDE3-CBC are supported (re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc')"
             )
         }
         guard let node = try scheme.parametersNode() else {
-            throw CredentialsError(.invalidInput, "the AES-CBC parameters of the encrypted key have no IV")
+            throw CredentialsError(.invalidInput, "the \(OID.name(scheme.algorithm)) parameters of the encrypted key have no IV")
         }
         let iv = try ASN1OctetString(derEncoded: node)
-        guard iv.bytes.count == 16 else {
-            throw CredentialsError(.invalidInput, "the AES-CBC IV of the encrypted key is not 16 bytes")
+        let expected = scheme.algorithm == OID.desEDE3CBC ? 8 : 16
+        guard iv.bytes.count == expected else {
+            throw CredentialsError(.invalidInput, "the \(OID.name(scheme.algorithm)) IV of the encrypted key is not \(expected) bytes")
         }
         return Array(iv.bytes)
     }
 
-    /// The AES key length the cipher needs.
+    /// The key length the cipher needs.
     var cipherKeyLength: Int {
         switch cipher {
         case OID.aes128CBC: 16
-        case OID.aes192CBC: 24
+        case OID.aes192CBC, OID.desEDE3CBC: 24
         default: 32
         }
     }
@@ -164,10 +165,21 @@ struct PBES2Parameters: Hashable, Sendable {
     }
 
     /// Decrypts `ciphertext`. A wrong password shows up as bad padding and is reported as such.
+    ///
+    /// DES-EDE3-CBC is accepted for reading only: OpenSSL 3's `openssl req -newkey -keyout` still
+    /// encrypts keys with it (the walkthrough's leaf key).
     func decrypt(_ ciphertext: some Collection<UInt8>, password: [UInt8]) throws(CredentialsError) -> [UInt8] {
         let key = try deriveKey(password: password)
-        guard !ciphertext.isEmpty, ciphertext.count % 16 == 0 else {
-            throw CredentialsError(.invalidInput, "the encrypted data is not a whole number of AES blocks")
+        let blockSize = cipher == OID.desEDE3CBC ? 8 : 16
+        guard !ciphertext.isEmpty, ciphertext.count % blockSize == 0 else {
+            throw CredentialsError(.invalidInput, "the encrypted data is not a whole number of cipher blocks")
+        }
+        if cipher == OID.desEDE3CBC {
+            let keyBytes = key.withUnsafeBytes { Array($0) }
+            guard let plaintext = TripleDES.decryptCBC(key: keyBytes, iv: iv, ciphertext: Array(ciphertext)) else {
+                throw CredentialsError(.wrongPassword, "the password is wrong (decryption failed)")
+            }
+            return plaintext
         }
         do {
             return Array(try AES._CBC.decrypt(Array(ciphertext), using: key, iv: AES._CBC.IV(ivBytes: iv)))
@@ -178,6 +190,9 @@ struct PBES2Parameters: Hashable, Sendable {
 
     /// Encrypts `plaintext` with PKCS#7 padding.
     func encrypt(_ plaintext: [UInt8], password: [UInt8]) throws(CredentialsError) -> [UInt8] {
+        guard cipher != OID.desEDE3CBC else {
+            throw CredentialsError(.unsupportedKey, "DES-EDE3-CBC is only supported for reading old keys")
+        }
         let key = try deriveKey(password: password)
         do {
             return Array(try AES._CBC.encrypt(plaintext, using: key, iv: AES._CBC.IV(ivBytes: iv)))

@@ -28,7 +28,10 @@ public enum PrivateKeyParser {
             return try privateKey(unencryptedType: block.type, der: der)
         }
         if block.type == "ENCRYPTED PRIVATE KEY" {
-            let der = try EncryptedPrivateKeyInfo.decrypt(derEncoded: block.derBytes, password: try requirePassword(password))
+            let der = try EncryptedPrivateKeyInfo.decrypt(
+                derEncoded: block.derBytes,
+                password: { () throws(CredentialsError) in try requirePassword(password) }
+            )
             return try privateKey(pkcs8: der)
         }
         return try privateKey(unencryptedType: block.type, der: block.derBytes)

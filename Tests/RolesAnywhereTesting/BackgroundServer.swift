@@ -1,0 +1,91 @@
+import Foundation
+
+/// A server process started for a test (the independent verifier, `rolesanywhere-local`), stopped
+/// when the value is dropped. It must print a line containing `READY <port>` when it listens.
+public final class BackgroundServer: @unchecked Sendable {
+    public let process: Process
+    public let port: Int
+    private let output: Pipe
+
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve(executable))
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let handle = output.fileHandleForReading
+        var buffer = ""
+        let deadline = Date().addingTimeInterval(timeout)
+        var found: Int?
+        while found == nil, Date() < deadline, process.isRunning {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            buffer += String(decoding: data, as: UTF8.self)
+            for line in buffer.split(separator: "\n") {
+                if let range = line.range(of: "READY "), let value = Int(line[range.upperBound...].prefix(while: \.isNumber)) {
+                    found = value
+                }
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw TestFailure("\(executable) did not report READY <port>: \(buffer)")
+        }
+        port = found
+        // Keep draining its output so it never blocks on a full pipe.
+        handle.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Stops the server with SIGKILL: a child spawned from a thread that blocks SIGTERM inherits
+    /// the blocked signal and would never stop.
+    public func stop() {
+        output.fileHandleForReading.readabilityHandler = nil
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            ChildProcess.waitForExit(process, timeout: 10)
+        }
+    }
+}
+
+/// The independent SigV4-X509 verifier (`Tests/Scripts/independent_verifier.py`): botocore's
+/// canonicalisation and pyca/cryptography's signature check. It stands in for the signature check of
+/// IAM Roles Anywhere only, so that our client is tested against code we did not write.
+public final class IndependentVerifier: @unchecked Sendable {
+    public let server: BackgroundServer
+    public let directory: TemporaryDirectory
+    /// The CA that issued the server's TLS certificate (for `AWS_CA_BUNDLE`).
+    public let caBundlePath: String
+    public let useTLS: Bool
+
+    public init(tls: Bool = true, extraArguments: [String] = []) throws {
+        directory = try TemporaryDirectory(prefix: "verifier")
+        let ca = try TestPKI.makeRoot(commonName: "Verifier TLS CA")
+        let server = try TestPKI.makeTLSServer(issuer: ca)
+        caBundlePath = try directory.write("ca.pem", ca.certificatePEM)
+        let cert = try directory.write("server.pem", server.certificatePEM)
+        let key = try directory.write("server.key", server.privateKeyPEM)
+        var arguments = [Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/independent_verifier.py").path]
+        if tls { arguments += ["--tls-cert", cert, "--tls-key", key] }
+        self.server = try BackgroundServer("python3", arguments + extraArguments)
+        useTLS = tls
+    }
+
+    public var endpoint: String { "\(useTLS ? "https" : "http")://127.0.0.1:\(server.port)" }
+
+    /// What the verifier received, as JSON objects.
+    public func receivedRequests() throws -> [[String: Any]] {
+        let output = try ChildProcess.run(
+            "python3",
+            ["-c", "import urllib.request,ssl;print(urllib.request.urlopen('\(endpoint)/__requests', context=ssl._create_unverified_context()).read().decode())"]
+        )
+        let object = try JSONSerialization.jsonObject(with: Data(output.stdout))
+        return object as? [[String: Any]] ?? []
+    }
+}
