@@ -27,7 +27,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -63,13 +62,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Go/pflag-compatible flag parsing and cobra-style help, for the helper's fast start-up.
+        .target(
+            name: "RolesAnywhereCommandLine",
+            swiftSettings: strictSettings
+        ),
         // The `rolesanywhere` command-line tool: a drop-in for `aws_signing_helper`.
         .executableTarget(
             name: "rolesanywhere",
             dependencies: [
                 "RolesAnywhereSigning",
                 "RolesAnywhereCredentials",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "RolesAnywhereCommandLine",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,6 +113,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "RolesAnywhereCommandLineTests",
+            dependencies: ["RolesAnywhereCommandLine"],
             swiftSettings: testSettings
         ),
         .testTarget(

@@ -1,77 +1,103 @@
-import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import RolesAnywhereCommandLine
+import RolesAnywhereCredentials
 
 /// `rolesanywhere`: temporary AWS credentials from an X.509 certificate through IAM Roles Anywhere.
 ///
-/// The root command is synchronous on purpose: an async entry point costs ~10 ms at exit in a static
-/// binary, and `credential-process` runs once per AWS CLI command.
+/// The entry point is synchronous on purpose (an async `main` costs ~10 ms at exit in a static
+/// binary) and the flag parser is a small table-driven one: `credential-process` runs once per AWS
+/// CLI command, so start-up time is the helper's latency.
 @main
-struct RolesAnywhereCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rolesanywhere",
-        abstract: "Get temporary AWS credentials from an X.509 certificate with IAM Roles Anywhere.",
-        discussion: """
-            A drop-in replacement for AWS's aws_signing_helper: the same subcommands, flags and outputs.
-            Exit codes: 0 success, 1 unexpected error, 2 usage or configuration error, 3 bad input (file, \
-            key, certificate, password), 4 the service refused the request, 5 the service could not be \
-            reached (network, TLS, bad response), 6 the service kept throttling or failing.
-            """,
-        version: RolesAnywhereVersionText.current,
-        subcommands: [
-            CredentialProcessCommand.self,
-            SignStringCommand.self,
-            ReadCertificateDataCommand.self,
-            VersionCommand.self,
-        ]
-    )
+enum RolesAnywhereCommand {
+    static let program = "rolesanywhere"
+
+    static let commands: [any HelperCommand.Type] = [
+        CredentialProcessCommand.self,
+        SignStringCommand.self,
+        ReadCertificateDataCommand.self,
+        VersionCommand.self,
+    ]
+
+    static let summary = "Get temporary AWS credentials from an X.509 certificate with IAM Roles Anywhere.\nA drop-in replacement for AWS's aws_signing_helper: the same commands, flags and outputs."
+
+    static let exitCodes = """
+        Exit codes: 0 success, 1 unexpected error, 2 usage or configuration error, 3 bad input (file, key,
+        certificate, password), 4 the service refused the request, 5 the service could not be reached
+        (network, TLS, bad response), 6 the service kept throttling or failing.
+        """
 
     static func main() {
-        let arguments = CompatibilityArguments.normalize(Array(CommandLine.arguments.dropFirst()))
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try parse(arguments)
-            try command.run()
+            try run(arguments)
             CommandOutput.flush()
             terminate(0)
         } catch {
             CommandOutput.flush()
-            let (status, message) = report(error)
-            if !message.isEmpty {
-                if status == .success {
-                    CommandOutput.write(message.hasSuffix("\n") ? message : message + "\n")
-                } else {
-                    CommandOutput.writeError(message)
-                }
+            let (status, message) = ExitStatus.failure(for: error)
+            CommandOutput.writeError("\(program): " + message)
+            if status == .usage, let name = arguments.first, commands.contains(where: { $0.name == name }) {
+                CommandOutput.writeError("Run '\(program) \(name) --help' for usage.")
             }
             terminate(status.rawValue)
         }
     }
 
-    /// Parses the command line. A known subcommand is parsed on its own, which skips building the
-    /// argument sets of every other command (most of the start-up time of a short command).
-    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
-        if let name = arguments.first,
-            let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name })
-        {
-            return try subcommand.parseAsRoot(Array(arguments.dropFirst()))
+    static func run(_ arguments: [String]) throws {
+        guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
+            if arguments.count >= 2, arguments[0] == "help", let command = command(named: arguments[1]) {
+                CommandOutput.write(help(for: command))
+            } else {
+                CommandOutput.write(programHelp)
+            }
+            return
         }
-        return try parseAsRoot(arguments)
+        if name == "--version" {
+            CommandOutput.write(RolesAnywhereVersion.current + "\n")
+            return
+        }
+        guard let command = command(named: name) else {
+            throw UsageError("unknown command \"\(name)\" for \"\(program)\"; run '\(program) --help' for the list")
+        }
+        let flags = try command.flagSet.parse(Array(arguments.dropFirst()))
+        if flags.helpRequested {
+            CommandOutput.write(help(for: command))
+            return
+        }
+        if let extra = flags.positionals.first {
+            throw UsageError("unexpected argument \"\(extra)\": \(name) takes only flags")
+        }
+        try command.init(flags: flags).run()
     }
 
-    /// The exit status and message for an error: ours carry a one-sentence message; argument
-    /// parsing errors (and `--help`, which is not an error) keep swift-argument-parser's text.
-    static func report(_ error: any Error) -> (ExitStatus, String) {
-        if let (status, message) = ExitStatus.ownFailure(for: error) {
-            return (status, "rolesanywhere: " + message)
-        }
-        if exitCode(for: error) == .success {
-            return (.success, fullMessage(for: error))
-        }
-        return (.usage, fullMessage(for: error))
+    static func command(named name: String) -> (any HelperCommand.Type)? {
+        commands.first { $0.name == name }
     }
+
+    static func help(for command: any HelperCommand.Type) -> String {
+        HelpText.command(program: program, name: command.name, summary: command.summary, details: command.details, flags: command.flagSet)
+    }
+
+    static var programHelp: String {
+        HelpText.program(
+            program: program,
+            summary: summary,
+            commands: commands.map { ($0.name, $0.summary) },
+            footer: exitCodes
+        )
+    }
+}
+
+/// A subcommand: its name, help, flags, and how it runs.
+protocol HelperCommand: Sendable {
+    static var name: String { get }
+    static var summary: String { get }
+    static var details: String? { get }
+    static var flagSet: FlagSet { get }
+    /// Checks the flags (throwing ``UsageError`` for mistakes) and keeps their values.
+    init(flags: ParsedFlags) throws
+    func run() throws
+}
+
+extension HelperCommand {
+    static var details: String? { nil }
 }

@@ -25,7 +25,7 @@ struct BadInputTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "unknown flag", arguments: { _ in ["credential-process", "--bogus"] }, status: 2, fragment: "Unknown option"),
+        Case(name: "unknown flag", arguments: { _ in ["credential-process", "--bogus"] }, status: 2, fragment: "unknown flag: --bogus"),
         Case(name: "unknown command", arguments: { _ in ["credential-proces"] }, status: 2, fragment: "credential-proces"),
         Case(name: "missing role", arguments: { replacing("--role-arn", with: nil, in: $0) }, status: 2, fragment: "--role-arn is required"),
         Case(name: "malformed ARN", arguments: { replacing("--trust-anchor-arn", with: "arn:aws:rolesanywhere", in: $0) }, status: 2, fragment: "not an ARN"),

@@ -1,43 +1,35 @@
-import ArgumentParser
+import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 
 /// `read-certificate-data`: the certificate's key type, DER, serial number and supported algorithms,
 /// as JSON.
-struct ReadCertificateDataCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "read-certificate-data",
-        abstract: "Print diagnostic data about a certificate as JSON."
-    )
+struct ReadCertificateDataCommand: HelperCommand {
+    static let name = "read-certificate-data"
+    static let summary = "Print diagnostic data about a certificate as JSON"
+    static let flagSet = FlagSet([
+        Flag("certificate", valueName: "path", help: "Path to the certificate (PEM or DER)"),
+        Flag("debug", .bool, help: "Log the steps on standard error"),
+        Flag("cert-selector", hidden: true, help: "Certificate store selector (macOS and Windows only)"),
+        Flag("system-store-name", hidden: true, help: "Windows certificate store name"),
+        Flag("pkcs11-lib", hidden: true, help: "PKCS#11 module"),
+    ])
 
-    @Option(name: .customLong("certificate"), help: ArgumentHelp("Path to the certificate (PEM or DER).", valueName: "path"))
-    var certificate: String?
+    var certificate: String
 
-    @Option(name: .customLong("cert-selector"), help: .hidden)
-    var certSelector: String?
-
-    @Option(name: .customLong("system-store-name"), help: .hidden)
-    var systemStoreName: String?
-
-    @Option(name: .customLong("pkcs11-lib"), help: .hidden)
-    var pkcs11Lib: String?
-
-    @Flag(name: .customLong("debug"), help: "Log the steps on standard error.")
-    var debug = false
-
-    func validate() throws {
-        if certSelector != nil || systemStoreName != nil {
-            throw ValidationError("certificate stores (--cert-selector, --system-store-name) exist only on macOS and Windows; on Linux pass --certificate")
+    init(flags: ParsedFlags) throws {
+        if flags.isSet("cert-selector") || flags.isSet("system-store-name") {
+            throw UsageError("certificate stores (--cert-selector, --system-store-name) exist only on macOS and Windows; on Linux pass --certificate")
         }
-        if pkcs11Lib != nil || certificate?.hasPrefix("pkcs11:") == true {
-            throw ValidationError("PKCS#11 tokens are not supported by this version of rolesanywhere")
+        if flags.isSet("pkcs11-lib") || flags.string("certificate")?.hasPrefix("pkcs11:") == true {
+            throw UsageError("PKCS#11 tokens are not supported by this version of rolesanywhere")
         }
-        guard let certificate, !certificate.isEmpty else {
-            throw ValidationError("no certificate given: pass --certificate")
+        guard let certificate = flags.string("certificate"), !certificate.isEmpty else {
+            throw UsageError("no certificate given: pass --certificate")
         }
+        self.certificate = certificate
     }
 
     func run() throws {
-        let data = try CertificateData.read(path: certificate ?? "")
-        CommandOutput.write(data.json)
+        CommandOutput.write(try CertificateData.read(path: certificate).json)
     }
 }

@@ -1,50 +1,47 @@
-import ArgumentParser
+import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 import RolesAnywhereSigning
 
 /// `sign-string`: signs the official helper's fixed test string, to check that a key works.
-struct SignStringCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "sign-string",
-        abstract: "Sign a fixed test string with the private key and print the signature.",
-        discussion: """
-            The string is "AWS Roles Anywhere Credential Helper Signing Test" || "1" || SHA256("IAM RA" || public key), \
-            as aws_signing_helper signs it.
-            """
+struct SignStringCommand: HelperCommand {
+    static let name = "sign-string"
+    static let summary = "Sign a fixed test string with the private key and print the signature"
+    static let details: String? = """
+        The string is "AWS Roles Anywhere Credential Helper Signing Test" || "1" || SHA256("IAM RA" || public key),
+        as aws_signing_helper signs it.
+        """
+    static let flagSet = FlagSet(
+        [
+            Flag("format", valueName: "string", default: "json", help: "Output format: json, text or bin"),
+            Flag("digest", valueName: "string", default: "SHA256", help: "Digest: SHA256, SHA384 or SHA512"),
+            Flag("debug", .bool, help: "Log the steps on standard error"),
+        ] + KeyOptions.flags
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, CaseIterable {
         case json, text, bin
     }
 
-    enum Digest: String, ExpressibleByArgument, CaseIterable {
-        case sha256 = "SHA256"
-        case sha384 = "SHA384"
-        case sha512 = "SHA512"
+    var format: Format
+    var digest: FixedStringSigner.Digest
+    var keys: KeyOptions
 
-        var signatureDigest: FixedStringSigner.Digest {
-            switch self {
-            case .sha256: .sha256
-            case .sha384: .sha384
-            case .sha512: .sha512
-            }
+    init(flags: ParsedFlags) throws {
+        let formatText = flags.string("format") ?? "json"
+        guard let format = Format(rawValue: formatText.lowercased()) else {
+            throw UsageError("--format \"\(formatText)\" is not one of json, text, bin")
         }
-    }
-
-    @Option(name: .customLong("format"), help: "Output format: json (default), text or bin.")
-    var format: Format = .json
-
-    @Option(name: .customLong("digest"), help: "Digest: SHA256 (default), SHA384 or SHA512.")
-    var digest: Digest = .sha256
-
-    @Flag(name: .customLong("debug"), help: "Log the steps on standard error.")
-    var debug = false
-
-    @OptionGroup var keys: KeyOptions
-
-    func validate() throws {
+        self.format = format
+        let digestText = flags.string("digest") ?? "SHA256"
+        switch digestText.uppercased() {
+        case "SHA256": digest = .sha256
+        case "SHA384": digest = .sha384
+        case "SHA512": digest = .sha512
+        default: throw UsageError("--digest \"\(digestText)\" is not one of SHA256, SHA384, SHA512")
+        }
+        keys = try KeyOptions(flags)
         if keys.certificate == nil && keys.privateKey == nil {
-            throw ValidationError("no private key given: pass --private-key (or --certificate with a file that also holds the key)")
+            throw UsageError("no private key given: pass --private-key (or --certificate with a file that also holds the key)")
         }
     }
 
@@ -52,14 +49,10 @@ struct SignStringCommand: ParsableCommand {
         let source = keys.identitySource(intermediates: nil)
         // With both files, load them together so a key that does not match the certificate is caught.
         let key = keys.certificate != nil && keys.privateKey != nil ? try source.load().privateKey : try source.loadPrivateKey()
-        let signature = try FixedStringSigner.sign(with: key, digest: digest.signatureDigest)
-        let hex = signature.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-        }.joined()
+        let signature = try FixedStringSigner.sign(with: key, digest: digest)
         switch format {
-        case .json: CommandOutput.write("\"" + hex + "\"")
-        case .text: CommandOutput.write(hex)
+        case .json: CommandOutput.write("\"" + Hex.encode(signature) + "\"")
+        case .text: CommandOutput.write(Hex.encode(signature))
         case .bin: CommandOutput.write(bytes: signature)
         }
     }

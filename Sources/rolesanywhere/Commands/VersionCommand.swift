@@ -1,10 +1,15 @@
-import ArgumentParser
+import RolesAnywhereCommandLine
+import RolesAnywhereCredentials
 
 /// `version`: prints the version.
-struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
+struct VersionCommand: HelperCommand {
+    static let name = "version"
+    static let summary = "Print the version"
+    static let flagSet = FlagSet([])
+
+    init(flags: ParsedFlags) throws {}
 
     func run() throws {
-        CommandOutput.write(RolesAnywhereVersionText.current + "\n")
+        CommandOutput.write(RolesAnywhereVersion.current + "\n")
     }
 }

@@ -1,78 +1,44 @@
-import ArgumentParser
+import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 
 /// The flags shared by `credential-process`, `serve` and `update`, as `aws_signing_helper` defines them.
-struct CredentialOptions: ParsableArguments {
-    @Option(name: .customLong("role-arn"), help: ArgumentHelp("ARN of the IAM role to assume.", valueName: "arn"))
-    var roleArn: String = ""
+struct CredentialOptions {
+    static let flags: [Flag] = [
+        Flag("role-arn", valueName: "arn", help: "ARN of the IAM role to assume"),
+        Flag("profile-arn", valueName: "arn", help: "ARN of the Roles Anywhere profile"),
+        Flag("trust-anchor-arn", valueName: "arn", help: "ARN of the trust anchor; its region is the default region"),
+        Flag("session-duration", .int, valueName: "seconds", default: "3600", help: "Lifetime of the credentials, 900 to 43200 seconds"),
+        Flag("region", help: "Signing region (default: the trust anchor's)"),
+        Flag(
+            "endpoint", valueName: "url",
+            help: "Endpoint URL such as https://localhost:8443 (default: AWS_ENDPOINT_URL_ROLESANYWHERE, AWS_ENDPOINT_URL, then the regional endpoint)"
+        ),
+        Flag("no-verify-ssl", .bool, help: "Do not verify the endpoint's TLS certificate, and allow http:// endpoints (local testing only)"),
+        Flag("with-proxy", .bool, help: "Accepted for compatibility: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are always honoured"),
+        Flag("intermediates", valueName: "path", help: "PEM bundle of intermediate certificates, sent as X-Amz-X509-Chain"),
+        Flag("role-session-name", valueName: "name", help: "Role session name (the profile must accept it)"),
+        Flag("debug", .bool, help: "Log the request steps on standard error (secrets are never logged)"),
+    ] + KeyOptions.flags
 
-    @Option(name: .customLong("profile-arn"), help: ArgumentHelp("ARN of the Roles Anywhere profile.", valueName: "arn"))
-    var profileArn: String = ""
-
-    @Option(
-        name: .customLong("trust-anchor-arn"),
-        help: ArgumentHelp("ARN of the trust anchor; its region is the default region.", valueName: "arn")
-    )
-    var trustAnchorArn: String = ""
-
-    @Option(
-        name: .customLong("session-duration"),
-        help: ArgumentHelp("Lifetime of the credentials in seconds (900-43200).", valueName: "seconds")
-    )
-    var sessionDuration: Int = 3600
-
-    @Option(name: .customLong("region"), help: ArgumentHelp("Signing region; defaults to the trust anchor's.", valueName: "region"))
-    var region: String?
-
-    @Option(
-        name: .customLong("endpoint"),
-        help: ArgumentHelp(
-            "Endpoint URL, e.g. https://localhost:8443. Defaults to AWS_ENDPOINT_URL_ROLESANYWHERE, AWS_ENDPOINT_URL, then the regional endpoint.",
-            valueName: "url"
-        )
-    )
-    var endpoint: String?
-
-    @Flag(
-        name: .customLong("no-verify-ssl"),
-        help: "Do not verify the endpoint's TLS certificate, and allow http:// endpoints (local testing only)."
-    )
-    var noVerifySSL = false
-
-    @Flag(
-        name: .customLong("with-proxy"),
-        help: "Accepted for compatibility: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are always honoured."
-    )
-    var withProxy = false
-
-    @Option(
-        name: .customLong("intermediates"),
-        help: ArgumentHelp("Path to a PEM bundle of intermediate certificates, sent as X-Amz-X509-Chain.", valueName: "path")
-    )
+    var settings: CredentialRequestSettings
     var intermediates: String?
+    var debug: Bool
+    var keys: KeyOptions
 
-    @Option(
-        name: .customLong("role-session-name"),
-        help: ArgumentHelp("Role session name (the profile must accept it).", valueName: "name")
-    )
-    var roleSessionName: String?
-
-    @Flag(name: .customLong("debug"), help: "Log the request steps on standard error (secrets are never logged).")
-    var debug = false
-
-    @OptionGroup var keys: KeyOptions
-
-    var settings: CredentialRequestSettings {
-        CredentialRequestSettings(
-            roleArn: roleArn,
-            profileArn: profileArn,
-            trustAnchorArn: trustAnchorArn,
-            sessionDuration: sessionDuration,
-            region: region,
-            endpoint: endpoint,
-            noVerifySSL: noVerifySSL,
-            roleSessionName: roleSessionName
+    init(_ flags: ParsedFlags) throws {
+        settings = CredentialRequestSettings(
+            roleArn: flags.string("role-arn") ?? "",
+            profileArn: flags.string("profile-arn") ?? "",
+            trustAnchorArn: flags.string("trust-anchor-arn") ?? "",
+            sessionDuration: flags.int("session-duration", default: 3600),
+            region: flags.string("region"),
+            endpoint: flags.string("endpoint"),
+            noVerifySSL: flags.bool("no-verify-ssl"),
+            roleSessionName: flags.string("role-session-name")
         )
+        intermediates = flags.string("intermediates")
+        debug = flags.bool("debug")
+        keys = try KeyOptions(flags)
     }
 
     var identitySource: FileIdentitySource {

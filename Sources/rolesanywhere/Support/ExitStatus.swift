@@ -1,4 +1,4 @@
-import ArgumentParser
+import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 
 /// The documented exit codes. `aws_signing_helper` exits 1 for every failure; callers asked for
@@ -18,15 +18,13 @@ enum ExitStatus: Int32, CaseIterable {
     /// The service kept throttling or failing (HTTP 429/5xx) through every retry.
     case throttled = 6
 
-    /// The status and one-sentence message for an error of this tool, or `nil` for argument-parser errors.
-    static func ownFailure(for error: any Error) -> (status: ExitStatus, message: String)? {
-        if let error = error as? CredentialsError {
-            return (status(for: error.code), error.message)
+    /// The status and one-sentence message for an error thrown by a command.
+    static func failure(for error: any Error) -> (status: ExitStatus, message: String) {
+        switch error {
+        case let error as CredentialsError: (status(for: error.code), error.message)
+        case let error as UsageError: (.usage, error.message)
+        default: (.failure, String(describing: error))
         }
-        if let error = error as? CommandFailure {
-            return (error.status, error.message)
-        }
-        return nil
     }
 
     static func status(for code: CredentialsError.Code) -> ExitStatus {
@@ -39,10 +37,4 @@ enum ExitStatus: Int32, CaseIterable {
         default: .failure
         }
     }
-}
-
-/// A failure a command reports with a chosen exit status.
-struct CommandFailure: Error {
-    var status: ExitStatus
-    var message: String
 }

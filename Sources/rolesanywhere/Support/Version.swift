@@ -1,5 +1,0 @@
-import RolesAnywhereCredentials
-
-enum RolesAnywhereVersionText {
-    static let current = RolesAnywhereVersion.current
-}
