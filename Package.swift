@@ -83,6 +83,7 @@ let package = Package(
         .target(
             name: "RolesAnywhereTesting",
             dependencies: [
+                "RolesAnywhereSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -18,15 +18,8 @@ struct RolesAnywhereClientTests {
         roleSessionName: "session-1"
     )
 
-    static func identity(_ kind: TestPKI.KeyKind, chain: Bool) throws -> SigningIdentity {
-        let root = try TestPKI.makeRoot()
-        let intermediate = try TestPKI.makeIntermediate(issuer: root)
-        let leaf = try TestPKI.makeLeaf(issuer: chain ? intermediate : root, key: kind)
-        return try SigningIdentity(
-            certificate: EncodedCertificate(leaf.certificate),
-            certificateChain: chain ? [try EncodedCertificate(intermediate.certificate)] : [],
-            privateKey: leaf.privateKey
-        )
+    static func identity(_ kind: TestPKI.KeyKind, chain: Bool = false) throws -> SigningIdentity {
+        try TestPKI.makeSigningIdentity(kind, chain: chain)
     }
 
     static func client(_ verifier: IndependentVerifier, maxAttempts: Int = 3, sleeps: DelayRecorder? = nil) throws -> RolesAnywhereClient {

@@ -27,14 +27,7 @@ struct X509SignerVerifierTests {
     }
 
     static func identity(_ kind: TestPKI.KeyKind, chain: Bool = false) throws -> SigningIdentity {
-        let root = try TestPKI.makeRoot()
-        let intermediate = try TestPKI.makeIntermediate(issuer: root)
-        let leaf = try TestPKI.makeLeaf(issuer: chain ? intermediate : root, key: kind)
-        return try SigningIdentity(
-            certificate: EncodedCertificate(leaf.certificate),
-            certificateChain: chain ? [try EncodedCertificate(intermediate.certificate)] : [],
-            privateKey: leaf.privateKey
-        )
+        try TestPKI.makeSigningIdentity(kind, chain: chain)
     }
 
     @Test(arguments: [TestPKI.KeyKind.rsa2048, .rsa3072, .p256, .p384, .p521])

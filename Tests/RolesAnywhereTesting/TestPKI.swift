@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RolesAnywhereSigning
 import SwiftASN1
 import X509
 import _CryptoExtras
@@ -94,24 +95,16 @@ public enum TestPKI {
             OrganizationName("Example Corp")
             CommonName(commonName)
         }
-        let certificate = try Certificate(
-            version: .v3,
-            serialNumber: .init(),
-            publicKey: privateKey.publicKey,
-            notValidBefore: Date().addingTimeInterval(-3600),
-            notValidAfter: Date().addingTimeInterval(180 * 86_400),
-            issuer: issuer.certificate.subject,
-            subject: name,
-            signatureAlgorithm: issuer.privateKey.defaultSignatureAlgorithmForTests,
+        return try issue(
+            subject: name, key: privateKey, issuer: issuer,
+            notValidBefore: Date().addingTimeInterval(-3600), notValidAfter: Date().addingTimeInterval(180 * 86_400),
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: privateKey.publicKey)
                 AuthorityKeyIdentifier(keyIdentifier: try? issuer.certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
-            },
-            issuerPrivateKey: issuer.privateKey
+            }
         )
-        return Issued(certificate: certificate, privateKey: privateKey)
     }
 
     /// An end-entity certificate signed by `issuer`, as Roles Anywhere accepts it.
@@ -125,16 +118,9 @@ public enum TestPKI {
         dnsNames: [String] = []
     ) throws -> Issued {
         let privateKey = try makeKey(key)
-        let name = try DistinguishedName { CommonName(commonName) }
-        let certificate = try Certificate(
-            version: .v3,
-            serialNumber: serialNumber,
-            publicKey: privateKey.publicKey,
-            notValidBefore: notValidBefore,
-            notValidAfter: notValidAfter,
-            issuer: issuer.certificate.subject,
-            subject: name,
-            signatureAlgorithm: issuer.privateKey.defaultSignatureAlgorithmForTests,
+        return try issue(
+            subject: try DistinguishedName { CommonName(commonName) }, key: privateKey, issuer: issuer,
+            serialNumber: serialNumber, notValidBefore: notValidBefore, notValidAfter: notValidAfter,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
@@ -143,33 +129,48 @@ public enum TestPKI {
                 if !dnsNames.isEmpty {
                     SubjectAlternativeNames(dnsNames.map { GeneralName.dnsName($0) })
                 }
-            },
+            }
+        )
+    }
+
+    /// A certificate for `key` signed by `issuer`.
+    static func issue(
+        subject: DistinguishedName,
+        key: Certificate.PrivateKey,
+        issuer: Issued,
+        serialNumber: Certificate.SerialNumber = .init(),
+        notValidBefore: Date,
+        notValidAfter: Date,
+        extensions: Certificate.Extensions
+    ) throws -> Issued {
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: serialNumber,
+            publicKey: key.publicKey,
+            notValidBefore: notValidBefore,
+            notValidAfter: notValidAfter,
+            issuer: issuer.certificate.subject,
+            subject: subject,
+            signatureAlgorithm: issuer.privateKey.defaultSignatureAlgorithmForTests,
+            extensions: extensions,
             issuerPrivateKey: issuer.privateKey
         )
-        return Issued(certificate: certificate, privateKey: privateKey)
+        return Issued(certificate: certificate, privateKey: key)
     }
 
     /// A self-signed TLS server certificate for `127.0.0.1` and `localhost`, for HTTPS test servers.
     public static func makeTLSServer(issuer: Issued) throws -> Issued {
         let privateKey = try makeKey(.p256)
-        let certificate = try Certificate(
-            version: .v3,
-            serialNumber: .init(),
-            publicKey: privateKey.publicKey,
-            notValidBefore: Date().addingTimeInterval(-3600),
-            notValidAfter: Date().addingTimeInterval(86_400),
-            issuer: issuer.certificate.subject,
-            subject: try DistinguishedName { CommonName("localhost") },
-            signatureAlgorithm: issuer.privateKey.defaultSignatureAlgorithmForTests,
+        return try issue(
+            subject: try DistinguishedName { CommonName("localhost") }, key: privateKey, issuer: issuer,
+            notValidBefore: Date().addingTimeInterval(-3600), notValidAfter: Date().addingTimeInterval(86_400),
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage([.serverAuth])
                 SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
-            },
-            issuerPrivateKey: issuer.privateKey
+            }
         )
-        return Issued(certificate: certificate, privateKey: privateKey)
     }
 
     static func signatureAlgorithm(for key: KeyKind) -> Certificate.SignatureAlgorithm {
@@ -190,5 +191,20 @@ extension Certificate.PrivateKey {
         if P384.Signing.PublicKey(key) != nil { return .ecdsaWithSHA384 }
         if P521.Signing.PublicKey(key) != nil { return .ecdsaWithSHA512 }
         return .ecdsaWithSHA256
+    }
+}
+
+extension TestPKI {
+    /// A signing identity: a fresh leaf of `kind` under a fresh root, with an intermediate in between
+    /// (sent as the chain) when `chain` is true.
+    public static func makeSigningIdentity(_ kind: KeyKind, chain: Bool = false) throws -> SigningIdentity {
+        let root = try makeRoot()
+        let intermediate = try makeIntermediate(issuer: root)
+        let leaf = try makeLeaf(issuer: chain ? intermediate : root, key: kind)
+        return try SigningIdentity(
+            certificate: EncodedCertificate(leaf.certificate),
+            certificateChain: chain ? [try EncodedCertificate(intermediate.certificate)] : [],
+            privateKey: leaf.privateKey
+        )
     }
 }

@@ -36,13 +36,7 @@ public enum X509RequestVerifier {
 
     /// Parses a SigV4-X509 request and rebuilds its string to sign, without checking the signature.
     public static func parse(_ request: SignableRequest) throws(SigningError) -> VerifiedX509Request {
-        let authorizationValues = request.headers.values(named: "authorization")
-        guard authorizationValues.count == 1, let header = authorizationValues.first else {
-            throw SigningError(
-                .malformedAuthorization,
-                authorizationValues.isEmpty ? "the request has no Authorization header" : "the request has more than one Authorization header"
-            )
-        }
+        let header = try singleHeader("Authorization", in: request, code: .malformedAuthorization)
         let authorization = try SigV4Authorization(parsing: header)
         guard let algorithm = X509SigningAlgorithm(name: authorization.algorithm) else {
             throw SigningError(.unsupportedAlgorithm, "'\(authorization.algorithm)' is not a SigV4-X509 algorithm")
@@ -51,14 +45,9 @@ public enum X509RequestVerifier {
             throw SigningError(.unsupportedAlgorithm, "ML-DSA signatures are not supported yet")
         }
 
-        let certificateValues = request.headers.values(named: "x-amz-x509")
-        guard certificateValues.count == 1, let certificateText = certificateValues.first else {
-            throw SigningError(
-                .malformedCertificate,
-                certificateValues.isEmpty ? "the request has no X-Amz-X509 header" : "the request has more than one X-Amz-X509 header"
-            )
-        }
-        let certificate = try EncodedCertificate(base64Encoded: certificateText)
+        let certificate = try EncodedCertificate(
+            base64Encoded: try singleHeader("X-Amz-X509", in: request, code: .malformedCertificate)
+        )
         var chain = [EncodedCertificate]()
         let chainValues = request.headers.values(named: "x-amz-x509-chain")
         for value in chainValues {
@@ -107,6 +96,17 @@ public enum X509RequestVerifier {
             canonicalRequest: canonicalRequest,
             stringToSign: stringToSign
         )
+    }
+}
+
+extension X509RequestVerifier {
+    /// The value of a header that must appear exactly once.
+    static func singleHeader(_ name: String, in request: SignableRequest, code: SigningError.Code) throws(SigningError) -> String {
+        let values = request.headers.values(named: name)
+        guard values.count == 1, let value = values.first else {
+            throw SigningError(code, values.isEmpty ? "the request has no \(name) header" : "the request has more than one \(name) header")
+        }
+        return value
     }
 }
 
