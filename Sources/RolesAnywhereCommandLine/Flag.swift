@@ -6,6 +6,9 @@ public struct Flag: Sendable, Hashable {
         case string
         case int
         case bool
+        /// A string that may be given several times; each value may also hold comma-separated items
+        /// (pflag's `StringSlice`).
+        case stringList
     }
 
     /// The long name, without the dashes.
@@ -31,7 +34,7 @@ public struct Flag: Sendable, Hashable {
         self.name = name
         self.kind = kind
         self.help = help
-        self.valueName = valueName ?? (kind == .int ? "int" : kind == .string ? "string" : "")
+        self.valueName = valueName ?? (kind == .int ? "int" : kind == .bool ? "" : kind == .stringList ? "strings" : "string")
         self.defaultDescription = defaultDescription
         self.isHidden = hidden
     }

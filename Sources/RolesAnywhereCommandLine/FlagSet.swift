@@ -53,7 +53,7 @@ public struct FlagSet: Sendable {
                         throw UsageError("invalid value \"\(text)\" for --\(name): expected true or false")
                     }
                     parsed.values[name] = boolean ? "true" : "false"
-                case .string, .int:
+                case .string, .int, .stringList:
                     if value == nil {
                         guard index < arguments.count else {
                             throw UsageError("flag needs an argument: --\(name)")
@@ -63,6 +63,10 @@ public struct FlagSet: Sendable {
                     }
                     if flag.kind == .int, Int(value!) == nil {
                         throw UsageError("invalid value \"\(value!)\" for --\(name): expected a whole number")
+                    }
+                    if flag.kind == .stringList {
+                        let items = value!.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
+                        parsed.lists[name, default: []].append(contentsOf: items)
                     }
                     parsed.values[name] = value
                 }
@@ -91,6 +95,8 @@ public struct FlagSet: Sendable {
 public struct ParsedFlags: Sendable, Hashable {
     /// The last value given for each flag, by name; booleans are `"true"` or `"false"`.
     public var values: [String: String] = [:]
+    /// Every value of each list flag, in order, with comma-separated items split.
+    public var lists: [String: [String]] = [:]
     /// Arguments that are not flags.
     public var positionals: [String] = []
     /// Whether `-h` or `--help` was given.
@@ -103,6 +109,9 @@ public struct ParsedFlags: Sendable, Hashable {
 
     /// The value of a string flag, or `nil` when it was not given.
     public func string(_ name: String) -> String? { values[name] }
+
+    /// Every value of a list flag (empty when not given).
+    public func list(_ name: String) -> [String] { lists[name] ?? [] }
 
     /// The value of a boolean flag (`false` when not given).
     public func bool(_ name: String) -> Bool { values[name] == "true" }

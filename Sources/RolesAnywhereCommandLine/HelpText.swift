@@ -34,7 +34,8 @@ public enum HelpText {
         for command in commands {
             text += "  " + command.name + String(repeating: " ", count: width - command.name.count) + command.summary + "\n"
         }
-        text += "\nFlags:\n  -h, --help      help for \(program)\n      --version   version for \(program)\n"
+        text += "\nFlags:\n  -h, --help      help for \(program)\n"
+        if !program.contains(" ") { text += "      --version   version for \(program)\n" }
         text += "\nUse \"\(program) [command] --help\" for more information about a command.\n"
         if let footer { text += "\n" + footer + "\n" }
         return text

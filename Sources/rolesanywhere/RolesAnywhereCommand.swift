@@ -35,46 +35,99 @@ enum RolesAnywhereCommand {
             CommandOutput.flush()
             let (status, message) = ExitStatus.failure(for: error)
             CommandOutput.writeError("\(program): " + message)
-            if status == .usage, let name = arguments.first, commands.contains(where: { $0.name == name }) {
-                CommandOutput.writeError("Run '\(program) \(name) --help' for usage.")
+            let names = commandNames(in: arguments)
+            if status == .usage, !names.isEmpty {
+                CommandOutput.writeError("Run '\(program) \(names.joined(separator: " ")) --help' for usage.")
             }
             terminate(status.rawValue)
         }
     }
 
-    static func run(_ arguments: [String]) throws {
-        guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
-            if arguments.count >= 2, arguments[0] == "help", let command = command(named: arguments[1]) {
-                CommandOutput.write(help(for: command))
-            } else {
-                CommandOutput.write(programHelp)
-            }
-            return
+    /// The names of the (sub)commands the arguments start with, e.g. `["pki", "issue"]`.
+    static func commandNames(in arguments: [String]) -> [String] {
+        var names = [String]()
+        var available = commands
+        for argument in arguments {
+            guard let next = available.first(where: { $0.name == argument }) else { break }
+            names.append(next.name)
+            available = next.subcommands
         }
-        if name == "--version" {
+        return names
+    }
+
+    /// Finds the (sub)command named by the leading arguments: `pki issue --cn x` gives `[pki, issue]`
+    /// and `--cn x`.
+    static func resolve(_ arguments: [String]) throws -> (path: [any HelperCommand.Type], rest: [String]) {
+        var path = [any HelperCommand.Type]()
+        var rest = arguments[...]
+        var available = commands
+        while let name = rest.first, !name.hasPrefix("-") {
+            guard let next = available.first(where: { $0.name == name }) else {
+                let parent = ([program] + path.map { $0.name }).joined(separator: " ")
+                throw UsageError("unknown command \"\(name)\" for \"\(parent)\"; run '\(parent) --help' for the list")
+            }
+            path.append(next)
+            rest = rest.dropFirst()
+            available = next.subcommands
+            if available.isEmpty { break }
+        }
+        return (path, Array(rest))
+    }
+
+    static func run(_ arguments: [String]) throws {
+        var arguments = arguments
+        var helpRequested = false
+        if arguments.first == "help" {
+            arguments.removeFirst()
+            helpRequested = true
+        }
+        if arguments.first == "--version" {
             CommandOutput.write(RolesAnywhereVersion.current + "\n")
             return
         }
-        guard let command = command(named: name) else {
-            throw UsageError("unknown command \"\(name)\" for \"\(program)\"; run '\(program) --help' for the list")
+        let (path, rest) = try resolve(arguments)
+        guard let command = path.last else {
+            CommandOutput.write(programHelp)
+            return
         }
-        let flags = try command.flagSet.parse(Array(arguments.dropFirst()))
-        if flags.helpRequested {
-            CommandOutput.write(help(for: command))
+        if !command.subcommands.isEmpty {
+            // A group such as `pki`: its help, unless asked for something else.
+            if let first = rest.first, first != "-h", first != "--help" {
+                throw UsageError("unknown flag or command \"\(first)\" for \"\(program) \(command.name)\"")
+            }
+            CommandOutput.write(groupHelp(for: path))
+            return
+        }
+        let flags = try command.flagSet.parse(rest)
+        if flags.helpRequested || helpRequested {
+            CommandOutput.write(help(for: path))
             return
         }
         if let extra = flags.positionals.first {
-            throw UsageError("unexpected argument \"\(extra)\": \(name) takes only flags")
+            throw UsageError("unexpected argument \"\(extra)\": \(command.name) takes only flags")
         }
         try command.init(flags: flags).run()
     }
 
-    static func command(named name: String) -> (any HelperCommand.Type)? {
-        commands.first { $0.name == name }
+    static func help(for path: [any HelperCommand.Type]) -> String {
+        let command = path.last!
+        return HelpText.command(
+            program: program,
+            name: path.map { $0.name }.joined(separator: " "),
+            summary: command.summary,
+            details: command.details,
+            flags: command.flagSet
+        )
     }
 
-    static func help(for command: any HelperCommand.Type) -> String {
-        HelpText.command(program: program, name: command.name, summary: command.summary, details: command.details, flags: command.flagSet)
+    static func groupHelp(for path: [any HelperCommand.Type]) -> String {
+        let command = path.last!
+        return HelpText.program(
+            program: ([program] + path.map { $0.name }).joined(separator: " "),
+            summary: command.summary + (command.details.map { "\n\n" + $0 } ?? ""),
+            commands: command.subcommands.map { ($0.name, $0.summary) },
+            footer: nil
+        )
     }
 
     static var programHelp: String {
@@ -93,6 +146,8 @@ protocol HelperCommand: Sendable {
     static var summary: String { get }
     static var details: String? { get }
     static var flagSet: FlagSet { get }
+    /// The commands of a group such as `pki`; empty for a command that runs.
+    static var subcommands: [any HelperCommand.Type] { get }
     /// Checks the flags (throwing ``UsageError`` for mistakes) and keeps their values.
     init(flags: ParsedFlags) throws
     func run() throws
@@ -100,4 +155,5 @@ protocol HelperCommand: Sendable {
 
 extension HelperCommand {
     static var details: String? { nil }
+    static var subcommands: [any HelperCommand.Type] { [] }
 }

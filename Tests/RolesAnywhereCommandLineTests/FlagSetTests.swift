@@ -9,6 +9,7 @@ struct FlagSetTests {
         Flag("session-duration", .int, default: "3600", help: "duration"),
         Flag("no-verify-ssl", .bool, help: "insecure"),
         Flag("debug", .bool, hidden: true, help: "debug"),
+        Flag("dns", .stringList, help: "names"),
     ])
 
     @Test func valuesComeAfterASpaceOrAnEqualsSign() throws {
@@ -22,6 +23,12 @@ struct FlagSetTests {
     @Test func aValueMayLookLikeAFlagOrBeEmpty() throws {
         #expect(try flags.parse(["--role-arn", "--debug"]).string("role-arn") == "--debug")
         #expect(try flags.parse(["--role-arn="]).string("role-arn") == "")
+    }
+
+    @Test func listFlagsCollectEveryValueAndSplitCommas() throws {
+        let parsed = try flags.parse(["--dns", "a.example", "--dns=b.example,c.example", "--dns", ""])
+        #expect(parsed.list("dns") == ["a.example", "b.example", "c.example"])
+        #expect(try flags.parse([]).list("dns").isEmpty)
     }
 
     @Test func theLastOfARepeatedFlagWins() throws {
