@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .library(name: "RolesAnywhereSigning", targets: ["RolesAnywhereSigning"]),
         .library(name: "RolesAnywhereCredentials", targets: ["RolesAnywhereCredentials"]),
+        .library(name: "RolesAnywherePKI", targets: ["RolesAnywherePKI"]),
         .executable(name: "rolesanywhere", targets: ["rolesanywhere"]),
     ],
     dependencies: [
@@ -62,6 +63,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // PKI: CAs, CSRs, end-entity certificates, CRLs, and the Roles Anywhere requirement checks.
+        .target(
+            name: "RolesAnywherePKI",
+            dependencies: [
+                "RolesAnywhereSigning",
+                "RolesAnywhereCredentials",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Go/pflag-compatible flag parsing and cobra-style help, for the helper's fast start-up.
         .target(
             name: "RolesAnywhereCommandLine",
@@ -73,6 +87,7 @@ let package = Package(
             dependencies: [
                 "RolesAnywhereSigning",
                 "RolesAnywhereCredentials",
+                "RolesAnywherePKI",
                 "RolesAnywhereCommandLine",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),

@@ -14,6 +14,7 @@ enum RolesAnywhereCommand {
         CredentialProcessCommand.self,
         SignStringCommand.self,
         ReadCertificateDataCommand.self,
+        PKICommand.self,
         VersionCommand.self,
     ]
 
@@ -22,7 +23,8 @@ enum RolesAnywhereCommand {
     static let exitCodes = """
         Exit codes: 0 success, 1 unexpected error, 2 usage or configuration error, 3 bad input (file, key,
         certificate, password), 4 the service refused the request, 5 the service could not be reached
-        (network, TLS, bad response), 6 the service kept throttling or failing.
+        (network, TLS, bad response), 6 the service kept throttling or failing, 7 pki check found a
+        requirement that fails.
         """
 
     static func main() {
@@ -34,7 +36,7 @@ enum RolesAnywhereCommand {
         } catch {
             CommandOutput.flush()
             let (status, message) = ExitStatus.failure(for: error)
-            CommandOutput.writeError("\(program): " + message)
+            if !message.isEmpty { CommandOutput.writeError("\(program): " + message) }
             let names = commandNames(in: arguments)
             if status == .usage, !names.isEmpty {
                 CommandOutput.writeError("Run '\(program) \(names.joined(separator: " ")) --help' for usage.")

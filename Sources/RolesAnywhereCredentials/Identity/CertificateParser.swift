@@ -21,6 +21,18 @@ public enum CertificateParser {
         }
     }
 
+    /// Every certificate of a PEM or DER file; other PEM blocks are ignored.
+    public static func certificates(file path: String, role: String) throws(CredentialsError) -> [EncodedCertificate] {
+        let bytes = try FileReader.read(path, role: role)
+        let source = "the \(role) file '\(path)'"
+        if FileIdentitySource.looksLikePEM(bytes) {
+            let found = try certificates(in: try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)), source: source)
+            guard !found.isEmpty else { throw CredentialsError(.invalidInput, "\(source) holds no CERTIFICATE block") }
+            return found
+        }
+        return [try certificate(der: bytes, source: source)]
+    }
+
     /// Parses a certificate bundle (`--intermediates`): every PEM block must be a certificate.
     public static func bundle(pem text: String, source: String) throws(CredentialsError) -> [EncodedCertificate] {
         let blocks = try PEMBlock.parseAll(text)

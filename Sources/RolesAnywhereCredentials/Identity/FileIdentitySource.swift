@@ -124,7 +124,8 @@ public struct FileIdentitySource: Sendable, Hashable {
         }
     }
 
-    static func readKey(path: String, password: PasswordSource) throws(CredentialsError) -> Certificate.PrivateKey {
+    /// Reads the first private key of a PEM file (any of the supported forms, encrypted or not).
+    public static func readKey(path: String, password: PasswordSource) throws(CredentialsError) -> Certificate.PrivateKey {
         let bytes = try FileReader.read(path, role: "private key")
         let source = "the private key file '\(path)'"
         guard looksLikePEM(bytes) else {
@@ -149,7 +150,7 @@ public struct FileIdentitySource: Sendable, Hashable {
     }
 
     /// Whether `bytes` contain a PEM BEGIN line (as opposed to binary DER or PKCS#12).
-    static func looksLikePEM(_ bytes: [UInt8]) -> Bool {
+    public static func looksLikePEM(_ bytes: [UInt8]) -> Bool {
         let marker = Array("-----BEGIN ".utf8)
         guard bytes.count >= marker.count else { return false }
         for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {

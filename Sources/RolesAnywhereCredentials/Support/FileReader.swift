@@ -7,12 +7,12 @@ import Darwin
 #endif
 
 /// Reads small files (keys, certificates, passwords) with errors that name the file and the cause.
-enum FileReader {
+public enum FileReader {
     /// Files larger than this are refused: no key, certificate or bundle is anywhere near it.
-    static let maximumSize = 16 << 20
+    public static let maximumSize = 16 << 20
 
     /// Reads the whole of `path`. `role` names the file in messages, e.g. "certificate".
-    static func read(_ path: String, role: String) throws(CredentialsError) -> [UInt8] {
+    public static func read(_ path: String, role: String) throws(CredentialsError) -> [UInt8] {
         guard !path.isEmpty else {
             throw CredentialsError(.invalidConfiguration, "the \(role) path is empty")
         }
@@ -49,7 +49,7 @@ enum FileReader {
     }
 
     /// Reads `path` as text (UTF-8).
-    static func readText(_ path: String, role: String) throws(CredentialsError) -> String {
+    public static func readText(_ path: String, role: String) throws(CredentialsError) -> String {
         String(decoding: try read(path, role: role), as: UTF8.self)
     }
 }

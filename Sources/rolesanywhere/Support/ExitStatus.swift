@@ -1,5 +1,6 @@
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
+import RolesAnywherePKI
 
 /// The documented exit codes. `aws_signing_helper` exits 1 for every failure; callers asked for
 /// codes that tell a bad setup from a refusal from an outage (aws/rolesanywhere-credential-helper#15).
@@ -17,12 +18,16 @@ enum ExitStatus: Int32, CaseIterable {
     case network = 5
     /// The service kept throttling or failing (HTTP 429/5xx) through every retry.
     case throttled = 6
+    /// `pki check` found a requirement that fails.
+    case checkFailed = 7
 
     /// The status and one-sentence message for an error thrown by a command.
     static func failure(for error: any Error) -> (status: ExitStatus, message: String) {
         switch error {
         case let error as CredentialsError: (status(for: error.code), error.message)
         case let error as UsageError: (.usage, error.message)
+        case let error as PKIError: (error.code == .invalidConfiguration ? .usage : .invalidInput, error.message)
+        case is CheckFailed: (.checkFailed, "")
         default: (.failure, String(describing: error))
         }
     }

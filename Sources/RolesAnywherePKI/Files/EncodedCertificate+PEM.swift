@@ -1,0 +1,9 @@
+import RolesAnywhereCredentials
+public import RolesAnywhereSigning
+
+extension EncodedCertificate {
+    /// The certificate as PEM, from its original DER bytes.
+    public var pemString: String {
+        PEMBlock(type: "CERTIFICATE", derBytes: derBytes).pemString
+    }
+}

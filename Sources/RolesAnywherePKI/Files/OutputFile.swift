@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes output files safely: never over an existing file unless asked, private keys with mode
+/// 0600, and atomically (a temporary file in the same directory, then a rename), so a failure never
+/// leaves half a file behind.
+public enum OutputFile {
+    /// Checks up front that `path` may be written, so that a command producing several files fails
+    /// before writing any of them.
+    public static func checkWritable(_ path: String, role: String, force: Bool) throws(PKIError) {
+        guard !path.isEmpty else {
+            throw PKIError(.invalidConfiguration, "the \(role) output path is empty")
+        }
+        var status = stat()
+        if stat(path, &status) == 0 {
+            if (status.st_mode & S_IFMT) == S_IFDIR {
+                throw PKIError(.outputFailed, "the \(role) output '\(path)' is a directory")
+            }
+            if !force {
+                throw PKIError(.outputFailed, "'\(path)' already exists; pass --force to overwrite it")
+            }
+        }
+        let directory = directoryOf(path)
+        if access(directory, W_OK) != 0 {
+            throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(errno)) (directory '\(directory)')")
+        }
+    }
+
+    /// Writes `contents` to `path` with `mode` (0600 for keys).
+    public static func write(_ contents: String, to path: String, role: String, mode: Int, force: Bool) throws(PKIError) {
+        let mode = mode_t(mode)
+        try checkWritable(path, role: role, force: force)
+        let temporary = directoryOf(path) + "/.\(baseName(path)).\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else {
+            throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(errno))")
+        }
+        var ok = fchmod(descriptor, mode) == 0
+        let bytes = Array(contents.utf8)
+        var offset = 0
+        while ok && offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { ok = false } else { offset += written }
+        }
+        ok = ok && fsync(descriptor) == 0
+        let failure = errno
+        close(descriptor)
+        guard ok else {
+            unlink(temporary)
+            throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(failure))")
+        }
+        // With --force the rename replaces the old file; without it, link() refuses an existing one.
+        if force {
+            guard rename(temporary, path) == 0 else {
+                let failure = errno
+                unlink(temporary)
+                throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(failure))")
+            }
+        } else {
+            defer { unlink(temporary) }
+            guard link(temporary, path) == 0 else {
+                let failure = errno
+                throw PKIError(
+                    .outputFailed,
+                    failure == EEXIST
+                        ? "'\(path)' already exists; pass --force to overwrite it"
+                        : "cannot write the \(role) to '\(path)': \(describeErrno(failure))"
+                )
+            }
+        }
+    }
+
+    static func directoryOf(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = String(path[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
+    static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
+
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
+}
+
+func describeErrno(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    let message = String(cString: text)
+    guard let first = message.first else { return message }
+    return first.lowercased() + message.dropFirst()
+}

@@ -1,0 +1,190 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+public import RolesAnywhereSigning
+import SwiftASN1
+public import X509
+
+/// A CA that issues Roles Anywhere-ready certificates: its certificate and private key.
+///
+/// Every certificate it makes is what IAM Roles Anywhere accepts: X.509 v3, signed with SHA-256 or
+/// stronger, CAs with `basicConstraints critical CA:TRUE` and `keyUsage critical keyCertSign, cRLSign`,
+/// end-entity certificates with `CA:FALSE` and `keyUsage critical digitalSignature`, and key
+/// identifiers on both sides.
+public struct CertificateAuthority: Sendable {
+    public let certificate: EncodedCertificate
+    public let privateKey: Certificate.PrivateKey
+
+    /// Wraps an existing CA, checking that the key belongs to it and that it can issue what Roles
+    /// Anywhere accepts (every requirement of a trust anchor, valid now).
+    public init(certificate: EncodedCertificate, privateKey: Certificate.PrivateKey, now: Date = Date()) throws(PKIError) {
+        guard privateKey.publicKey == certificate.certificate.publicKey else {
+            throw PKIError(.invalidInput, "the CA key does not belong to the CA certificate (\(certificate.certificate.subject))")
+        }
+        let failures = RolesAnywhereRequirements.check(CertificateFacts(certificate), as: .certificateAuthority, at: now)
+            .filter { $0.status == .fail }
+        if let first = failures.first {
+            throw PKIError(
+                .rejected,
+                "the CA certificate \(certificate.certificate.subject) cannot issue certificates IAM Roles Anywhere accepts: \(first.detail)\(first.fix.map { "; \($0)" } ?? "")"
+            )
+        }
+        self.certificate = certificate
+        self.privateKey = privateKey
+    }
+
+    /// Creates a self-signed root CA certificate.
+    public static func makeRoot(
+        subject: DistinguishedName,
+        key: Certificate.PrivateKey,
+        validity: ValidityPeriod,
+        pathLength: Int? = nil,
+        serialNumber: Certificate.SerialNumber = .random128()
+    ) throws(PKIError) -> CertificateAuthority {
+        let certificate = try sign(
+            serialNumber: serialNumber,
+            publicKey: key.publicKey,
+            validity: validity,
+            issuer: subject,
+            subject: subject,
+            extensions: try caExtensions(publicKey: key.publicKey, issuerKeyIdentifier: nil, pathLength: pathLength),
+            signer: key
+        )
+        return try CertificateAuthority(certificate: certificate, privateKey: key, now: validity.notBefore.addingTimeInterval(ValidityPeriod.backdating))
+    }
+
+    /// Issues an intermediate CA certificate for `publicKey`.
+    public func issueIntermediate(
+        subject: DistinguishedName,
+        publicKey: Certificate.PublicKey,
+        validity: ValidityPeriod,
+        pathLength: Int? = nil,
+        serialNumber: Certificate.SerialNumber = .random128()
+    ) throws(PKIError) -> EncodedCertificate {
+        try checkWithinLifetime(validity)
+        if case .isCertificateAuthority(let maximum?) = try? certificate.certificate.extensions.basicConstraints, maximum < 1 {
+            throw PKIError(.rejected, "the issuing CA has pathlen \(maximum), so it cannot issue intermediate CAs")
+        }
+        return try Self.sign(
+            serialNumber: serialNumber,
+            publicKey: publicKey,
+            validity: validity,
+            issuer: certificate.certificate.subject,
+            subject: subject,
+            extensions: try Self.caExtensions(publicKey: publicKey, issuerKeyIdentifier: issuerKeyIdentifier, pathLength: pathLength),
+            signer: privateKey
+        )
+    }
+
+    /// Issues an end-entity certificate for `publicKey`.
+    public func issueEndEntity(
+        subject: DistinguishedName,
+        publicKey: Certificate.PublicKey,
+        subjectAlternativeNames: SubjectAlternativeNames? = nil,
+        validity: ValidityPeriod,
+        serialNumber: Certificate.SerialNumber = .random128()
+    ) throws(PKIError) -> EncodedCertificate {
+        try checkWithinLifetime(validity)
+        if let problem = RolesAnywhereRequirements.keyProblem(publicKey) {
+            throw PKIError(.rejected, "IAM Roles Anywhere would reject the certificate: \(problem)")
+        }
+        guard !subject.isEmpty else {
+            throw PKIError(.rejected, "IAM Roles Anywhere rejects certificates with an empty subject: give --cn")
+        }
+        let extensions: Certificate.Extensions
+        do {
+            extensions = try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                SubjectKeyIdentifier(hash: publicKey)
+                AuthorityKeyIdentifier(keyIdentifier: issuerKeyIdentifier)
+                if let subjectAlternativeNames, !subjectAlternativeNames.isEmpty {
+                    subjectAlternativeNames
+                }
+            }
+        } catch {
+            throw PKIError(.invalidConfiguration, "the certificate extensions cannot be encoded: \(error)")
+        }
+        return try Self.sign(
+            serialNumber: serialNumber,
+            publicKey: publicKey,
+            validity: validity,
+            issuer: certificate.certificate.subject,
+            subject: subject,
+            extensions: extensions,
+            signer: privateKey
+        )
+    }
+
+    var issuerKeyIdentifier: ArraySlice<UInt8> {
+        (try? certificate.certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
+            ?? SubjectKeyIdentifier(hash: certificate.certificate.publicKey).keyIdentifier
+    }
+
+    func checkWithinLifetime(_ validity: ValidityPeriod) throws(PKIError) {
+        guard validity.notAfter > validity.notBefore else {
+            throw PKIError(.invalidConfiguration, "the validity period is empty")
+        }
+        guard validity.notAfter <= certificate.certificate.notValidAfter else {
+            throw PKIError(
+                .rejected,
+                "the certificate would outlive its CA, which expires \(Self.format(certificate.certificate.notValidAfter)); issue it for less time or renew the CA"
+            )
+        }
+    }
+
+    static func caExtensions(
+        publicKey: Certificate.PublicKey,
+        issuerKeyIdentifier: ArraySlice<UInt8>?,
+        pathLength: Int?
+    ) throws(PKIError) -> Certificate.Extensions {
+        if let pathLength, pathLength < 0 {
+            throw PKIError(.invalidConfiguration, "--path-len must be 0 or more")
+        }
+        let ownIdentifier = SubjectKeyIdentifier(hash: publicKey)
+        do {
+            return try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: pathLength))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                ownIdentifier
+                AuthorityKeyIdentifier(keyIdentifier: issuerKeyIdentifier ?? ownIdentifier.keyIdentifier)
+            }
+        } catch {
+            throw PKIError(.invalidConfiguration, "the CA extensions cannot be encoded: \(error)")
+        }
+    }
+
+    static func sign(
+        serialNumber: Certificate.SerialNumber,
+        publicKey: Certificate.PublicKey,
+        validity: ValidityPeriod,
+        issuer: DistinguishedName,
+        subject: DistinguishedName,
+        extensions: Certificate.Extensions,
+        signer: Certificate.PrivateKey
+    ) throws(PKIError) -> EncodedCertificate {
+        do {
+            let certificate = try Certificate(
+                version: .v3,
+                serialNumber: serialNumber,
+                publicKey: publicKey,
+                notValidBefore: validity.notBefore,
+                notValidAfter: validity.notAfter,
+                issuer: issuer,
+                subject: subject,
+                signatureAlgorithm: signer.issuingSignatureAlgorithm,
+                extensions: extensions,
+                issuerPrivateKey: signer
+            )
+            return try EncodedCertificate(certificate)
+        } catch {
+            throw PKIError(.invalidConfiguration, "the certificate cannot be signed: \(error)")
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        AmzDate(date).iso8601
+    }
+}

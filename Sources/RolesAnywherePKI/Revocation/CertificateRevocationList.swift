@@ -1,0 +1,271 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+import RolesAnywhereCredentials
+import RolesAnywhereSigning
+import SwiftASN1
+public import X509
+
+/// An X.509 v2 certificate revocation list (RFC 5280 section 5), which swift-certificates does not
+/// provide: built and signed for `rolesanywhere pki crl`, parsed and verified for `pki check` and for
+/// the emulator's revocation checks (IAM Roles Anywhere imports CRLs with ImportCrl and checks
+/// certificates against them; it never fetches CDPs or OCSP).
+public struct CertificateRevocationList: Sendable, Hashable {
+    /// One revoked certificate.
+    public struct Entry: Sendable, Hashable {
+        /// The serial number, big-endian without sign padding.
+        public var serialNumber: [UInt8]
+        public var revocationDate: Date
+
+        public init(serialNumber: [UInt8], revocationDate: Date) {
+            self.serialNumber = Array(serialNumber.drop(while: { $0 == 0 }))
+            self.revocationDate = revocationDate
+        }
+
+        /// The serial in lower-case hexadecimal (even length).
+        public var serialHex: String { BigEndianInteger.evenHexString(serialNumber) }
+    }
+
+    public var derBytes: [UInt8]
+    /// 1 or 2.
+    public var version: Int
+    public var signatureAlgorithm: SignatureAlgorithmInfo
+    public var issuer: DistinguishedName
+    public var thisUpdate: Date
+    public var nextUpdate: Date?
+    public var entries: [Entry]
+    /// The CRL number extension, when present.
+    public var crlNumber: [UInt8]?
+    var tbsBytes: [UInt8]
+    var signatureBytes: [UInt8]
+
+    static let crlNumberOID: ASN1ObjectIdentifier = [2, 5, 29, 20]
+    static let authorityKeyIdentifierOID: ASN1ObjectIdentifier = [2, 5, 29, 35]
+
+    // MARK: - Reading
+
+    /// Parses a CRL from PEM (`X509 CRL`) or DER.
+    public init(pemOrDER bytes: [UInt8], source: String) throws(PKIError) {
+        var der = bytes
+        if FileIdentitySource.looksLikePEM(bytes) {
+            let blocks: [PEMBlock]
+            do {
+                blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self))
+            } catch {
+                throw PKIError(.invalidInput, "\(source): \(error.message)")
+            }
+            guard let block = blocks.first(where: { $0.type == "X509 CRL" }) else {
+                throw PKIError(.invalidInput, "\(source) holds no 'X509 CRL' PEM block")
+            }
+            der = block.derBytes
+        }
+        do {
+            try self.init(derEncoded: der)
+        } catch {
+            throw PKIError(.invalidInput, "\(source) is not a valid X.509 CRL")
+        }
+    }
+
+    /// Parses DER.
+    public init(derEncoded bytes: [UInt8]) throws {
+        derBytes = bytes
+        var parsedTBS: ASN1Node?
+        (parsedTBS, signatureAlgorithm, signatureBytes) = try DER.sequence(try DER.parse(bytes), identifier: .sequence) { nodes in
+            let tbs = try CertificateFacts.required(&nodes)
+            let algorithm = try CertificateFacts.algorithm(&nodes)
+            let signature = try ASN1BitString(derEncoded: &nodes)
+            return (tbs, algorithm, Array(signature.bytes))
+        }
+        guard let tbs = parsedTBS else { throw PKIError(.invalidInput, "no TBSCertList") }
+        tbsBytes = Array(tbs.encodedBytes)
+        var version = 1
+        var issuer = DistinguishedName()
+        var thisUpdate = Date(timeIntervalSince1970: 0)
+        var nextUpdate: Date?
+        var entries = [Entry]()
+        var crlNumber: [UInt8]?
+        try DER.sequence(tbs, identifier: .sequence) { fields in
+            var peek = fields
+            if peek.next()?.identifier == .integer {
+                version = try Int(derEncoded: &fields) + 1
+            }
+            _ = try CertificateFacts.algorithm(&fields)
+            issuer = try DistinguishedName(derEncoded: try CertificateFacts.required(&fields))
+            thisUpdate = try CertificateFacts.time(&fields)
+            peek = fields
+            if let next = peek.next(), next.identifier == UTCTime.defaultIdentifier || next.identifier == GeneralizedTime.defaultIdentifier {
+                nextUpdate = try CertificateFacts.time(&fields)
+            }
+            peek = fields
+            if let next = peek.next(), next.identifier == .sequence {
+                _ = fields.next()
+                entries = try DER.sequence(next, identifier: .sequence) { list in
+                    var entries = [Entry]()
+                    while let entry = list.next() {
+                        entries.append(
+                            try DER.sequence(entry, identifier: .sequence) { parts in
+                                guard let serial = parts.next(), serial.identifier == .integer, case .primitive(let bytes) = serial.content else {
+                                    throw PKIError(.invalidInput, "an entry has no serial number")
+                                }
+                                let date = try CertificateFacts.time(&parts)
+                                while parts.next() != nil {}
+                                return Entry(serialNumber: Array(bytes), revocationDate: date)
+                            }
+                        )
+                    }
+                    return entries
+                }
+            }
+            while let node = fields.next() {
+                guard node.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific),
+                    case .constructed(let children) = node.content, let list = children.first(where: { _ in true })
+                else { continue }
+                let extensions = try DER.sequence(of: Certificate.Extension.self, identifier: .sequence, rootNode: list)
+                if let number = extensions.first(where: { $0.oid == Self.crlNumberOID }),
+                    case .primitive(let bytes) = try DER.parse(number.value).content
+                {
+                    crlNumber = Array(bytes)
+                }
+            }
+        }
+        self.version = version
+        self.issuer = issuer
+        self.thisUpdate = thisUpdate
+        self.nextUpdate = nextUpdate
+        self.entries = entries
+        self.crlNumber = crlNumber
+    }
+
+    /// The CRL as PEM.
+    public var pemString: String { PEMBlock(type: "X509 CRL", derBytes: derBytes).pemString }
+
+    /// The entry that revokes `serialNumber`, if any.
+    public func entry(revoking serialNumber: some Collection<UInt8>) -> Entry? {
+        let trimmed = Array(serialNumber.drop(while: { $0 == 0 }))
+        return entries.first { $0.serialNumber == trimmed }
+    }
+
+    /// Whether `issuer`'s key signed this CRL.
+    public func isSigned(by issuer: Certificate) -> Bool {
+        guard let algorithm = Self.certificateSignatureAlgorithm(signatureAlgorithm) else { return false }
+        return issuer.publicKey.isValidSignature(signatureBytes, for: tbsBytes, signatureAlgorithm: algorithm)
+    }
+
+    static func certificateSignatureAlgorithm(_ info: SignatureAlgorithmInfo) -> Certificate.SignatureAlgorithm? {
+        switch info.name {
+        case "sha256WithRSAEncryption": .sha256WithRSAEncryption
+        case "sha384WithRSAEncryption": .sha384WithRSAEncryption
+        case "sha512WithRSAEncryption": .sha512WithRSAEncryption
+        case "sha1WithRSAEncryption": .sha1WithRSAEncryption
+        case "ecdsa-with-SHA256": .ecdsaWithSHA256
+        case "ecdsa-with-SHA384": .ecdsaWithSHA384
+        case "ecdsa-with-SHA512": .ecdsaWithSHA512
+        default: nil
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Builds and signs a v2 CRL for `authority` listing `entries`, with the authority key identifier
+    /// and CRL number extensions.
+    public static func make(
+        authority: CertificateAuthority,
+        entries: [Entry],
+        thisUpdate: Date,
+        nextUpdate: Date,
+        crlNumber: UInt64
+    ) throws(PKIError) -> CertificateRevocationList {
+        let algorithm = authority.privateKey.issuingSignatureAlgorithm
+        do {
+            var tbs = DER.Serializer()
+            try tbs.appendConstructedNode(identifier: .sequence) { coder in
+                try coder.serialize(1)  // v2
+                try serializeAlgorithm(algorithm, into: &coder)
+                try coder.serialize(authority.certificate.certificate.subject)
+                try serializeTime(thisUpdate, into: &coder)
+                try serializeTime(nextUpdate, into: &coder)
+                if !entries.isEmpty {
+                    try coder.appendConstructedNode(identifier: .sequence) { list in
+                        for entry in entries {
+                            try list.appendConstructedNode(identifier: .sequence) { item in
+                                serializeInteger(entry.serialNumber, into: &item)
+                                try serializeTime(entry.revocationDate, into: &item)
+                            }
+                        }
+                    }
+                }
+                try coder.appendConstructedNode(identifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)) { wrapper in
+                    try wrapper.appendConstructedNode(identifier: .sequence) { list in
+                        try list.serialize(
+                            try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authority.issuerKeyIdentifier), critical: false)
+                        )
+                        var number = DER.Serializer()
+                        serializeInteger(bigEndian(crlNumber), into: &number)
+                        try list.serialize(Certificate.Extension(oid: crlNumberOID, critical: false, value: number.serializedBytes[...]))
+                    }
+                }
+            }
+            let tbsBytes = tbs.serializedBytes
+            let signature = try authority.privateKey.sign(bytes: tbsBytes, signatureAlgorithm: algorithm).rawRepresentation
+            var crl = DER.Serializer()
+            try crl.appendConstructedNode(identifier: .sequence) { coder in
+                coder.serializeRawBytes(tbsBytes)
+                try serializeAlgorithm(algorithm, into: &coder)
+                try coder.serialize(ASN1BitString(bytes: signature[...]))
+            }
+            return try CertificateRevocationList(derEncoded: crl.serializedBytes)
+        } catch let error as PKIError {
+            throw error
+        } catch {
+            throw PKIError(.invalidConfiguration, "the CRL cannot be built: \(error)")
+        }
+    }
+
+    static func serializeAlgorithm(_ algorithm: Certificate.SignatureAlgorithm, into coder: inout DER.Serializer) throws {
+        let (oid, isRSA): (ASN1ObjectIdentifier, Bool) =
+            switch algorithm {
+            case .sha256WithRSAEncryption: ([1, 2, 840, 113_549, 1, 1, 11], true)
+            case .sha384WithRSAEncryption: ([1, 2, 840, 113_549, 1, 1, 12], true)
+            case .sha512WithRSAEncryption: ([1, 2, 840, 113_549, 1, 1, 13], true)
+            case .ecdsaWithSHA384: ([1, 2, 840, 10045, 4, 3, 3], false)
+            case .ecdsaWithSHA512: ([1, 2, 840, 10045, 4, 3, 4], false)
+            default: ([1, 2, 840, 10045, 4, 3, 2], false)
+            }
+        try coder.appendConstructedNode(identifier: .sequence) { inner in
+            try inner.serialize(oid)
+            if isRSA { try inner.serialize(ASN1Null()) }
+        }
+    }
+
+    /// UTCTime through 2049, GeneralizedTime after (RFC 5280 section 5.1.2.4).
+    static func serializeTime(_ date: Date, into coder: inout DER.Serializer) throws {
+        let c = AmzDate(date).components
+        if c.year < 2050 {
+            try coder.serialize(UTCTime(year: c.year, month: c.month, day: c.day, hours: c.hour, minutes: c.minute, seconds: c.second))
+        } else {
+            try coder.serialize(
+                GeneralizedTime(year: c.year, month: c.month, day: c.day, hours: c.hour, minutes: c.minute, seconds: c.second, fractionalSeconds: 0)
+            )
+        }
+    }
+
+    /// A positive INTEGER from big-endian magnitude bytes.
+    static func serializeInteger(_ magnitude: [UInt8], into coder: inout DER.Serializer) {
+        var bytes = Array(magnitude.drop(while: { $0 == 0 }))
+        if bytes.isEmpty { bytes = [0] }
+        if bytes[0] & 0x80 != 0 { bytes.insert(0, at: 0) }
+        coder.appendPrimitiveNode(identifier: .integer) { $0.append(contentsOf: bytes) }
+    }
+
+    static func bigEndian(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
+    }
+
+    /// The CRL number as an integer, when it fits.
+    public var crlNumberValue: UInt64? {
+        guard let crlNumber, crlNumber.count <= 8 else { return nil }
+        return crlNumber.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
