@@ -132,6 +132,18 @@ let package = Package(
             swiftSettings: testSettings
         ),
         .testTarget(
+            name: "RolesAnywherePKITests",
+            dependencies: [
+                "RolesAnywherePKI",
+                "RolesAnywhereCredentials",
+                "RolesAnywhereSigning",
+                "RolesAnywhereTesting",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
             name: "RolesAnywhereCommandLineTests",
             dependencies: ["RolesAnywhereCommandLine"],
             swiftSettings: testSettings
