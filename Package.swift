@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "RolesAnywhereSigning", targets: ["RolesAnywhereSigning"]),
         .library(name: "RolesAnywhereCredentials", targets: ["RolesAnywhereCredentials"]),
         .library(name: "RolesAnywherePKI", targets: ["RolesAnywherePKI"]),
+        .library(name: "RolesAnywherePolicy", targets: ["RolesAnywherePolicy"]),
         .executable(name: "rolesanywhere", targets: ["rolesanywhere"]),
     ],
     dependencies: [
@@ -74,6 +75,12 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // IAM policy documents and their evaluation: a pure library.
+        .target(
+            name: "RolesAnywherePolicy",
+            dependencies: ["RolesAnywhereSigning"],
             swiftSettings: strictSettings
         ),
         // Go/pflag-compatible flag parsing and cobra-style help, for the helper's fast start-up.
@@ -141,6 +148,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "RolesAnywherePolicyTests",
+            dependencies: ["RolesAnywherePolicy"],
             swiftSettings: testSettings
         ),
         .testTarget(

@@ -1,0 +1,106 @@
+/// IAM's evaluation logic within one account (IAM User Guide, "Policy evaluation logic"):
+/// an explicit Deny in any policy wins; otherwise an identity-based policy must allow; and when the
+/// session has session policies, one of them must allow too. Trust policies are evaluated on their
+/// own, against the requesting principal.
+public enum PolicyEvaluator {
+    /// A policy with the kind of policy it is, for evaluation and messages.
+    public struct Policy: Sendable, Hashable {
+        public var document: PolicyDocument
+        /// A name for logs, e.g. `inline policy list-buckets of role bucket-lister`.
+        public var name: String
+
+        public init(_ document: PolicyDocument, name: String) {
+            self.document = document
+            self.name = name
+        }
+    }
+
+    /// The decision, with the reason (for logs and the AccessDenied message).
+    public enum Decision: Sendable, Hashable {
+        case allow
+        /// A Deny statement matched.
+        case explicitDeny(policy: String, sid: String?)
+        /// Nothing allowed it; `missing` names the kind of policy that lacked an Allow.
+        case implicitDeny(missing: PolicyType)
+
+        public var isAllowed: Bool { self == .allow }
+    }
+
+    public enum PolicyType: String, Sendable, Hashable {
+        case identityBased = "identity-based"
+        case session = "session"
+        case resourceBased = "resource-based"
+    }
+
+    /// Evaluates an identity request: `identity` (the role's inline and attached policies) must
+    /// allow, `session` (when not `nil`) must allow too, and no statement anywhere may deny.
+    public static func evaluate(identity: [Policy], session: [Policy]?, context: RequestContext) -> Decision {
+        for policy in identity + (session ?? []) {
+            if let sid = firstMatch(in: policy.document, effect: .deny, context: context) {
+                return .explicitDeny(policy: policy.name, sid: sid.sid)
+            }
+        }
+        guard identity.contains(where: { firstMatch(in: $0.document, effect: .allow, context: context) != nil }) else {
+            return .implicitDeny(missing: .identityBased)
+        }
+        if let session, !session.contains(where: { firstMatch(in: $0.document, effect: .allow, context: context) != nil }) {
+            return .implicitDeny(missing: .session)
+        }
+        return .allow
+    }
+
+    /// Evaluates a resource policy on its own, as for a role's trust policy: the principal in
+    /// `context` must be explicitly allowed and not denied.
+    public static func evaluate(resourcePolicy policy: Policy, context: RequestContext) -> Decision {
+        if let match = firstMatch(in: policy.document, effect: .deny, context: context) {
+            return .explicitDeny(policy: policy.name, sid: match.sid)
+        }
+        if firstMatch(in: policy.document, effect: .allow, context: context) != nil {
+            return .allow
+        }
+        return .implicitDeny(missing: .resourceBased)
+    }
+
+    /// The message AWS puts in AccessDenied for a denied identity request.
+    public static func accessDeniedMessage(_ decision: Decision, context: RequestContext) -> String {
+        let base = "User: \(context.principalARN) is not authorized to perform: \(context.action) on resource: \(context.resource)"
+        switch decision {
+        case .allow:
+            return base
+        case .explicitDeny(let policy, _):
+            return base + " with an explicit deny in \(policy.hasPrefix("session") ? "a session" : "an identity-based") policy"
+        case .implicitDeny(let missing):
+            return base + " because no \(missing.rawValue) policy allows the \(context.action) action"
+        }
+    }
+
+    /// The first statement of `document` with `effect` that applies to `context`.
+    static func firstMatch(in document: PolicyDocument, effect: PolicyDocument.Statement.Effect, context: RequestContext) -> PolicyDocument.Statement? {
+        document.statements.first { statement in
+            statement.effect == effect && applies(statement, document: document, context: context)
+        }
+    }
+
+    static func applies(_ statement: PolicyDocument.Statement, document: PolicyDocument, context: RequestContext) -> Bool {
+        // Action (case-insensitive).
+        let actionMatches = statement.actions.contains { Wildcard($0).matches(context.action, ignoringCase: true) }
+        guard actionMatches != statement.actionIsNegated else { return false }
+        // Resource (with policy variables).
+        if let resources = statement.resources {
+            let resourceMatches = resources.contains { resource in
+                guard let pattern = PolicyVariables.pattern(resource, context: context, substitute: document.substitutesVariables) else {
+                    return false
+                }
+                return ARNPattern.matches(pattern, context.resource)
+            }
+            guard resourceMatches != statement.resourceIsNegated else { return false }
+        }
+        // Principal (resource and trust policies).
+        if let principal = statement.principal {
+            guard let requester = context.principal else { return false }
+            guard principal.matches(requester) != statement.principalIsNegated else { return false }
+        }
+        // Every condition must hold.
+        return statement.conditions.allSatisfy { $0.evaluate(context, substituteVariables: document.substitutesVariables) }
+    }
+}

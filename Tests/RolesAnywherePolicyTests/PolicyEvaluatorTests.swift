@@ -1,0 +1,223 @@
+import RolesAnywherePolicy
+import Testing
+
+/// Evaluation cases taken from the IAM User Guide's examples.
+struct PolicyEvaluatorTests {
+    static let role = "arn:aws:sts::123456789012:assumed-role/bucket-lister/session"
+
+    static func identity(_ statements: String) throws -> PolicyEvaluator.Policy {
+        PolicyEvaluator.Policy(try PolicyDocument(json: #"{"Version":"2012-10-17","Statement":\#(statements)}"#, kind: .identity), name: "test")
+    }
+
+    static func decide(_ statements: String, action: String, resource: String = "*", keys: [String: [String]] = [:], session: String? = nil) throws -> PolicyEvaluator.Decision {
+        let context = RequestContext(action: action, resource: resource, principalARN: role, keys: keys)
+        return PolicyEvaluator.evaluate(
+            identity: [try identity(statements)],
+            session: try session.map { [PolicyEvaluator.Policy(try PolicyDocument(json: #"{"Version":"2012-10-17","Statement":\#($0)}"#, kind: .identity), name: "session policy")] },
+            context: context
+        )
+    }
+
+    static func allows(_ statements: String, _ action: String, _ resource: String = "*", keys: [String: [String]] = [:], session: String? = nil) throws -> Bool {
+        try decide(statements, action: action, resource: resource, keys: keys, session: session).isAllowed
+    }
+
+    @Test func actionsMatchCaseInsensitivelyWithWildcards() throws {
+        let statement = #"{"Effect":"Allow","Action":["iam:*AccessKey*","s3:Get*"],"Resource":"*"}"#
+        #expect(try Self.allows(statement, "IAM:listaccesskeys"))
+        #expect(try Self.allows(statement, "iam:CreateAccessKey"))
+        #expect(try Self.allows(statement, "s3:GetObject"))
+        #expect(!(try Self.allows(statement, "s3:PutObject")))
+        #expect(try Self.allows(#"{"Effect":"Allow","Action":"*","Resource":"*"}"#, "sts:AssumeRole"))
+        #expect(try Self.allows(#"{"Effect":"Allow","Action":"s3:?etObject","Resource":"*"}"#, "s3:GetObject"))
+    }
+
+    @Test func notActionAllowsEverythingElse() throws {
+        let statement = #"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#
+        #expect(try Self.allows(statement, "s3:ListBucket", "arn:aws:s3:::b"))
+        #expect(!(try Self.allows(statement, "iam:CreateRole")))
+    }
+
+    @Test func resourcesMatchARNAware() throws {
+        let statement = #"{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::bucket/*","arn:aws:iam::123456789012:role/*"]}"#
+        #expect(try Self.allows(statement, "s3:GetObject", "arn:aws:s3:::bucket/a/b/c.txt"))
+        #expect(!(try Self.allows(statement, "s3:ListBucket", "arn:aws:s3:::bucket")))
+        #expect(try Self.allows(statement, "s3:GetObject", "arn:aws:iam::123456789012:role/path/x"))
+        #expect(!(try Self.allows(statement, "s3:GetObject", "arn:aws:iam::210987654321:role/x")))
+        // A wildcard in one ARN part does not cross into the next.
+        #expect(try Self.allows(#"{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:*:*:123456789012:*"}"#, "iam:GetRole", "arn:aws:iam::123456789012:role/x"))
+        #expect(!(try Self.allows(#"{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam:*"}"#, "iam:GetRole", "arn:aws:iam::123456789012:role/x")))
+        // Resources are case-sensitive.
+        #expect(!(try Self.allows(statement, "s3:GetObject", "arn:aws:s3:::Bucket/a")))
+    }
+
+    @Test func listAllMyBucketsMatchesStarAndTheS3Wildcard() throws {
+        for resource in ["*", "arn:aws:s3:::*"] {
+            #expect(try Self.allows(#"{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"\#(resource)"}"#, "s3:ListAllMyBuckets", "arn:aws:s3:::*"))
+        }
+        #expect(!(try Self.allows(#"{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::b"}"#, "s3:ListAllMyBuckets", "arn:aws:s3:::*")))
+    }
+
+    @Test func notResourceExcludes() throws {
+        let statement = #"{"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::secret/*"}"#
+        #expect(try Self.allows(statement, "s3:GetObject", "arn:aws:s3:::public/x"))
+        #expect(!(try Self.allows(statement, "s3:GetObject", "arn:aws:s3:::secret/x")))
+    }
+
+    @Test func anExplicitDenyWins() throws {
+        let statements = #"[{"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"NoDelete","Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]"#
+        #expect(try Self.allows(statements, "s3:CreateBucket", "arn:aws:s3:::b"))
+        let decision = try Self.decide(statements, action: "s3:DeleteBucket", resource: "arn:aws:s3:::b")
+        #expect(decision == .explicitDeny(policy: "test", sid: "NoDelete"))
+    }
+
+    @Test func sessionPoliciesIntersectWithTheRolesPolicies() throws {
+        let role = #"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#
+        let session = #"{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}"#
+        #expect(try Self.allows(role, "s3:ListAllMyBuckets", session: session))
+        #expect(try Self.decide(role, action: "s3:CreateBucket", resource: "arn:aws:s3:::b", session: session) == .implicitDeny(missing: .session))
+        // A session policy never grants more than the role has.
+        #expect(try Self.decide(#"{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}"#, action: "s3:CreateBucket", session: role) == .implicitDeny(missing: .identityBased))
+    }
+
+    @Test func theWalkthroughsConditionOnTheCertificateCN() throws {
+        let statement = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/x509Subject/CN":"myContainer"}}}"#
+        #expect(try Self.allows(statement, "s3:ListAllMyBuckets", keys: ["aws:PrincipalTag/x509Subject/CN": ["myContainer"]]))
+        // Key names are case-insensitive, values are not.
+        #expect(try Self.allows(statement, "s3:ListAllMyBuckets", keys: ["AWS:principaltag/X509SUBJECT/cn": ["myContainer"]]))
+        #expect(!(try Self.allows(statement, "s3:ListAllMyBuckets", keys: ["aws:PrincipalTag/x509Subject/CN": ["mycontainer"]])))
+        #expect(!(try Self.allows(statement, "s3:ListAllMyBuckets", keys: ["aws:PrincipalTag/x509Subject/CN": ["otherContainer"]])))
+        // A missing key makes a positive operator false and a negated one true.
+        #expect(!(try Self.allows(statement, "s3:ListAllMyBuckets")))
+        #expect(try Self.allows(#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/x509Issuer/CN":"Root"}}}"#, "s3:ListAllMyBuckets"))
+    }
+
+    @Test func valuesAreOredKeysAndOperatorsAnded() throws {
+        let statement = """
+            {"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{
+              "StringLike":{"aws:PrincipalTag/team":["dev*","ops-?"], "aws:PrincipalTag/site":"eu-*"},
+              "Bool":{"aws:SecureTransport":"true"}}}
+            """
+        let good = ["aws:PrincipalTag/team": ["devops"], "aws:PrincipalTag/site": ["eu-west"], "aws:SecureTransport": ["true"]]
+        #expect(try Self.allows(statement, "s3:GetObject", keys: good))
+        #expect(try Self.allows(statement, "s3:GetObject", keys: good.merging(["aws:PrincipalTag/team": ["ops-1"]]) { $1 }))
+        #expect(!(try Self.allows(statement, "s3:GetObject", keys: good.merging(["aws:PrincipalTag/team": ["ops-12"]]) { $1 })))
+        #expect(!(try Self.allows(statement, "s3:GetObject", keys: good.merging(["aws:PrincipalTag/site": ["us-east"]]) { $1 })))
+        #expect(!(try Self.allows(statement, "s3:GetObject", keys: good.merging(["aws:SecureTransport": ["false"]]) { $1 })))
+    }
+
+    @Test func ifExistsAndNull() throws {
+        let ifExists = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:PrincipalTag/team":"dev"}}}"#
+        #expect(try Self.allows(ifExists, "s3:GetObject"))
+        #expect(try Self.allows(ifExists, "s3:GetObject", keys: ["aws:PrincipalTag/team": ["dev"]]))
+        #expect(!(try Self.allows(ifExists, "s3:GetObject", keys: ["aws:PrincipalTag/team": ["ops"]])))
+        let null = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Null":{"aws:TokenIssueTime":"false"}}}"#
+        #expect(try Self.allows(null, "s3:GetObject", keys: ["aws:TokenIssueTime": ["2026-11-29T00:00:00Z"]]))
+        #expect(!(try Self.allows(null, "s3:GetObject")))
+    }
+
+    @Test func numbersDatesAndAddresses() throws {
+        let numeric = #"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"NumericLessThanEquals":{"s3:max-keys":"10"}}}"#
+        #expect(try Self.allows(numeric, "s3:ListBucket", keys: ["s3:max-keys": ["10"]]))
+        #expect(!(try Self.allows(numeric, "s3:ListBucket", keys: ["s3:max-keys": ["11"]])))
+        #expect(!(try Self.allows(numeric, "s3:ListBucket", keys: ["s3:max-keys": ["many"]])))
+        let date = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"},"DateLessThan":{"aws:CurrentTime":"2027-01-01"}}}"#
+        #expect(try Self.allows(date, "s3:GetObject", keys: ["aws:CurrentTime": ["2026-11-29T10:00:00Z"]]))
+        #expect(!(try Self.allows(date, "s3:GetObject", keys: ["aws:CurrentTime": ["2027-02-01T00:00:00Z"]])))
+        #expect(try Self.allows(date, "s3:GetObject", keys: ["aws:CurrentTime": ["1795000000"]]))
+        let address = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["192.0.2.0/24","2001:db8::/32"]}}}"#
+        #expect(try Self.allows(address, "s3:GetObject", keys: ["aws:SourceIp": ["192.0.2.77"]]))
+        #expect(try Self.allows(address, "s3:GetObject", keys: ["aws:SourceIp": ["2001:db8:1::5"]]))
+        #expect(!(try Self.allows(address, "s3:GetObject", keys: ["aws:SourceIp": ["203.0.113.1"]])))
+        let notAddress = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#
+        #expect(try Self.allows(notAddress, "s3:GetObject", keys: ["aws:SourceIp": ["127.0.0.1"]]))
+        #expect(!(try Self.allows(notAddress, "s3:GetObject", keys: ["aws:SourceIp": ["10.1.2.3"]])))
+    }
+
+    @Test func setOperatorsOnMultivaluedKeys() throws {
+        // IAM User Guide, "Set operators for multivalued context keys".
+        let all = #"{"Effect":"Allow","Action":"sts:TagSession","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["environment","cost-center"]}}}"#
+        #expect(try Self.allows(all, "sts:TagSession", keys: ["aws:TagKeys": ["environment"]]))
+        #expect(try Self.allows(all, "sts:TagSession", keys: ["aws:TagKeys": ["environment", "cost-center"]]))
+        #expect(!(try Self.allows(all, "sts:TagSession", keys: ["aws:TagKeys": ["environment", "owner"]])))
+        #expect(try Self.allows(all, "sts:TagSession"))
+        let any = #"{"Effect":"Allow","Action":"sts:TagSession","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["environment","cost-center"]}}}"#
+        #expect(try Self.allows(any, "sts:TagSession", keys: ["aws:TagKeys": ["owner", "environment"]]))
+        #expect(!(try Self.allows(any, "sts:TagSession", keys: ["aws:TagKeys": ["owner"]])))
+        #expect(!(try Self.allows(any, "sts:TagSession")))
+    }
+
+    @Test func policyVariablesInResourcesAndConditions() throws {
+        let home = #"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:PrincipalTag/x509Subject/CN}/*"}"#
+        let alice = ["aws:PrincipalTag/x509Subject/CN": ["alice"]]
+        #expect(try Self.allows(home, "s3:GetObject", "arn:aws:s3:::home/alice/notes.txt", keys: alice))
+        #expect(!(try Self.allows(home, "s3:GetObject", "arn:aws:s3:::home/bob/notes.txt", keys: alice)))
+        // An unresolved variable matches nothing.
+        #expect(!(try Self.allows(home, "s3:GetObject", "arn:aws:s3:::home/alice/notes.txt")))
+        // A value with wildcard characters stays literal.
+        #expect(!(try Self.allows(home, "s3:GetObject", "arn:aws:s3:::home/x/notes.txt", keys: ["aws:PrincipalTag/x509Subject/CN": ["*"]])))
+        // ${*} is a literal asterisk; a default applies when the key is missing.
+        let literal = #"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${*}"}"#
+        #expect(try Self.allows(literal, "s3:GetObject", "arn:aws:s3:::b/*"))
+        #expect(!(try Self.allows(literal, "s3:GetObject", "arn:aws:s3:::b/x")))
+        let fallback = #"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username, 'anonymous'}"}"#
+        #expect(try Self.allows(fallback, "s3:GetObject", "arn:aws:s3:::b/anonymous"))
+        let condition = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/owner":"${aws:PrincipalTag/x509Subject/CN}"}}}"#
+        #expect(try Self.allows(condition, "s3:GetObject", keys: ["aws:PrincipalTag/owner": ["alice"], "aws:PrincipalTag/x509Subject/CN": ["alice"]]))
+        // Version 2008-10-17 does not substitute.
+        let legacy = PolicyEvaluator.Policy(
+            try PolicyDocument(json: #"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}"}}"#, kind: .identity), name: "legacy"
+        )
+        let context = RequestContext(action: "s3:GetObject", resource: "arn:aws:s3:::b/${aws:username}", principalARN: Self.role, keys: ["aws:username": ["x"]])
+        #expect(PolicyEvaluator.evaluate(identity: [legacy], session: nil, context: context).isAllowed)
+    }
+
+    @Test func arnConditionsMatchPartByPart() throws {
+        let statement = #"{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:rolesanywhere:*:123456789012:trust-anchor/*"}}}"#
+        #expect(try Self.allows(statement, "sts:AssumeRole", keys: ["aws:SourceArn": ["arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/abc"]]))
+        #expect(!(try Self.allows(statement, "sts:AssumeRole", keys: ["aws:SourceArn": ["arn:aws:rolesanywhere:us-east-1:999999999999:trust-anchor/abc"]])))
+        #expect(!(try Self.allows(statement, "sts:AssumeRole", keys: ["aws:SourceArn": ["not-an-arn"]])))
+    }
+
+    @Test func trustPoliciesNameTheirPrincipal() throws {
+        let trust = PolicyEvaluator.Policy(
+            try PolicyDocument(
+                json: """
+                    {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"rolesanywhere.amazonaws.com"},
+                     "Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],
+                     "Condition":{"StringEquals":{"aws:PrincipalTag/x509Subject/CN":"myContainer"},"ArnEquals":{"aws:SourceArn":"arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/ta"}}}]}
+                    """,
+                kind: .trust
+            ),
+            name: "trust policy"
+        )
+        func decide(_ action: String, _ principal: RequestPrincipal, cn: String = "myContainer", anchor: String = "ta") -> Bool {
+            let context = RequestContext(
+                action: action, resource: "arn:aws:iam::123456789012:role/bucket-lister", principal: principal,
+                principalARN: "rolesanywhere.amazonaws.com",
+                keys: [
+                    "aws:PrincipalTag/x509Subject/CN": [cn],
+                    "aws:SourceArn": ["arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/\(anchor)"],
+                ]
+            )
+            return PolicyEvaluator.evaluate(resourcePolicy: trust, context: context).isAllowed
+        }
+        let service = RequestPrincipal.service("rolesanywhere.amazonaws.com")
+        #expect(decide("sts:AssumeRole", service))
+        #expect(decide("sts:TagSession", service))
+        #expect(decide("sts:SetSourceIdentity", service))
+        #expect(!decide("sts:AssumeRole", service, cn: "otherContainer"))
+        #expect(!decide("sts:AssumeRole", service, anchor: "other"))
+        #expect(!decide("sts:AssumeRole", .service("ec2.amazonaws.com")))
+        #expect(!decide("sts:AssumeRole", .aws(arn: "arn:aws:iam::123456789012:root", account: "123456789012")))
+    }
+
+    @Test func accessDeniedMessagesFollowAWS() throws {
+        let context = RequestContext(action: "s3:CreateBucket", resource: "arn:aws:s3:::new", principalARN: Self.role)
+        #expect(
+            PolicyEvaluator.accessDeniedMessage(.implicitDeny(missing: .identityBased), context: context)
+                == "User: \(Self.role) is not authorized to perform: s3:CreateBucket on resource: arn:aws:s3:::new because no identity-based policy allows the s3:CreateBucket action"
+        )
+        #expect(PolicyEvaluator.accessDeniedMessage(.explicitDeny(policy: "inline", sid: nil), context: context).hasSuffix("with an explicit deny in an identity-based policy"))
+    }
+}
