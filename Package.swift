@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The SigV4 / SigV4-X509 core: canonicalisation, signing and verification. No networking.
@@ -81,6 +84,27 @@ let package = Package(
         .target(
             name: "RolesAnywherePolicy",
             dependencies: ["RolesAnywhereSigning"],
+            swiftSettings: strictSettings
+        ),
+        // rolesanywhere-local: the local AWS endpoint (IAM, STS, S3, and IAM Roles Anywhere).
+        .target(
+            name: "RolesAnywhereLocal",
+            dependencies: [
+                "RolesAnywhereSigning",
+                "RolesAnywherePolicy",
+                "RolesAnywherePKI",
+                "RolesAnywhereCredentials",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strictSettings
         ),
         // Go/pflag-compatible flag parsing and cobra-style help, for the helper's fast start-up.

@@ -1,0 +1,107 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import RolesAnywhereSigning
+import Synchronization
+
+/// Checks SigV4 (AWS4-HMAC-SHA256) signatures and finds the caller: the administrator keys, or a
+/// session minted by CreateSession (with its token, which must be sent, and its expiry).
+final class Authenticator: Sendable {
+    let configuration: LocalConfiguration
+    let store: any Store
+    /// Sessions are immutable once minted, so they are cached after the first lookup.
+    private let sessions = Mutex<[String: SessionRecord]>([:])
+    /// Signing keys change once a day per key, region and service.
+    private let signingKeys = Mutex<[String: SigV4SigningKey]>([:])
+
+    init(configuration: LocalConfiguration, store: any Store) {
+        self.configuration = configuration
+        self.store = store
+    }
+
+    /// Remembers a session just minted, so its first request needs no database read.
+    func remember(_ session: SessionRecord) {
+        sessions.withLock { $0[session.accessKeyId] = session }
+    }
+
+    /// The caller of a parsed request, or the AWS error for `service`'s protocol.
+    func authenticate(_ parsed: ParsedSigV4Request, request: LocalRequest) async throws(AWSError) -> Caller {
+        let service = parsed.authorization.scope.service
+        let isS3 = service == "s3"
+        let now = request.receivedAt
+        let skew = abs(now.timeIntervalSince(parsed.date.date))
+        let maximum = Double(configuration.maximumClockSkew.components.seconds)
+        if skew > maximum {
+            if isS3 {
+                throw AWSError("RequestTimeTooSkewed", status: 403, "The difference between the request time and the current time is too large.")
+            }
+            throw AWSError(
+                "RequestExpired", status: 400,
+                "Request has expired: X-Amz-Date \(parsed.date.amzDateTime) is \(Int(skew)) seconds from the server's time \(AmzDate(now).amzDateTime) (more than \(Int(maximum)) s)."
+            )
+        }
+        let accessKeyID = parsed.accessKeyId
+        let secret: String
+        let caller: Caller
+        if accessKeyID == configuration.adminAccessKeyID {
+            secret = configuration.adminSecretAccessKey
+            caller = .administrator(accountID: configuration.accountID)
+        } else if let session = try await session(accessKeyID) {
+            secret = session.secretAccessKey
+            caller = .session(session)
+        } else {
+            throw isS3
+                ? AWSError("InvalidAccessKeyId", status: 403, "The AWS Access Key Id you provided does not exist in our records.")
+                : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
+        }
+        guard parsed.verify(signingKey: signingKey(accessKeyID: accessKeyID, secret: secret, scope: parsed.authorization.scope)) else {
+            throw AWSError(
+                "SignatureDoesNotMatch", status: 403,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+            )
+        }
+        if case .session(let session) = caller {
+            let token = request.header("x-amz-security-token")
+            guard token == session.sessionToken else {
+                throw isS3
+                    ? AWSError("InvalidToken", status: 400, "The provided token is malformed or otherwise invalid.")
+                    : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
+            }
+            guard session.isValid(at: now) else {
+                throw isS3
+                    ? AWSError("ExpiredToken", status: 400, "The provided token has expired.")
+                    : AWSError(service == "rolesanywhere" ? "ExpiredTokenException" : "ExpiredToken", status: 403, "The security token included in the request is expired")
+            }
+        }
+        return caller
+    }
+
+    static func unknownKeyCode(_ service: String) -> String {
+        service == "rolesanywhere" ? "UnrecognizedClientException" : "InvalidClientTokenId"
+    }
+
+    func session(_ accessKeyID: String) async throws(AWSError) -> SessionRecord? {
+        if let cached = sessions.withLock({ $0[accessKeyID] }) { return cached }
+        guard accessKeyID.hasPrefix("ASIA") else { return nil }
+        do {
+            guard let session = try await store.session(accessKeyId: accessKeyID) else { return nil }
+            remember(session)
+            return session
+        } catch {
+            throw AWSError.internalFailure("the session store failed: \(error)")
+        }
+    }
+
+    func signingKey(accessKeyID: String, secret: String, scope: CredentialScope) -> SigV4SigningKey {
+        let cacheKey = accessKeyID + "/" + scope.description
+        if let key = signingKeys.withLock({ $0[cacheKey] }) { return key }
+        let key = SigV4SigningKey(secretAccessKey: secret, scope: scope)
+        signingKeys.withLock { keys in
+            if keys.count > 10_000 { keys.removeAll() }
+            keys[cacheKey] = key
+        }
+        return key
+    }
+}

@@ -1,0 +1,94 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// Mints temporary credentials for an assumed role: an `ASIA` access key ID, a secret and a session
+/// token, stored with everything the session carries (tags, source identity, session policies).
+/// CreateSession mints through this; it is also the internal API tests use.
+public struct SessionMinter: Sendable {
+    let store: any Store
+    let authenticator: Authenticator?
+
+    public init(store: any Store) {
+        self.store = store
+        self.authenticator = nil
+    }
+
+    init(store: any Store, authenticator: Authenticator) {
+        self.store = store
+        self.authenticator = authenticator
+    }
+
+    /// What a new session is for.
+    public struct Request: Sendable {
+        public var role: RoleRecord
+        public var sessionName: String
+        public var duration: TimeInterval
+        public var sourceIdentity: String?
+        public var tags: [String: String]
+        public var sessionPolicy: String?
+        public var sessionPolicyArns: [String]
+
+        public init(
+            role: RoleRecord, sessionName: String, duration: TimeInterval, sourceIdentity: String? = nil, tags: [String: String] = [:],
+            sessionPolicy: String? = nil, sessionPolicyArns: [String] = []
+        ) {
+            self.role = role
+            self.sessionName = sessionName
+            self.duration = duration
+            self.sourceIdentity = sourceIdentity
+            self.tags = tags
+            self.sessionPolicy = sessionPolicy
+            self.sessionPolicyArns = sessionPolicyArns
+        }
+    }
+
+    /// Mints and stores a session that starts at `now`.
+    public func mint(_ request: Request, now: Date = Date()) async throws -> SessionRecord {
+        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let session = SessionRecord(
+            accessKeyId: "ASIA" + RandomText.base32(16),
+            secretAccessKey: RandomText.base64(30),
+            sessionToken: "IQoJb3JpZ2luX2VjE" + RandomText.base64(180),
+            roleArn: request.role.arn,
+            roleName: request.role.name,
+            roleId: request.role.id,
+            sessionName: request.sessionName,
+            sourceIdentity: request.sourceIdentity,
+            tags: request.tags,
+            sessionPolicy: request.sessionPolicy,
+            sessionPolicyArns: request.sessionPolicyArns,
+            issuedAt: issued,
+            expiration: issued.addingTimeInterval(request.duration)
+        )
+        try await store.insertSession(session)
+        authenticator?.remember(session)
+        return session
+    }
+}
+
+/// Random identifiers in AWS's alphabets.
+enum RandomText {
+    static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    /// Upper-case letters and digits 2-7, as in AWS key IDs.
+    static func base32(_ count: Int) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        return String(bytes(count).map { alphabet[Int($0 & 31)] })
+    }
+
+    /// Base64 characters (for secrets and tokens).
+    static func base64(_ byteCount: Int) -> String {
+        Data(bytes(byteCount)).base64EncodedString()
+    }
+
+    /// An IAM unique ID: a prefix such as `AROA` and 17 upper-case characters.
+    static func iamID(prefix: String) -> String {
+        prefix + base32(17)
+    }
+}

@@ -1,0 +1,86 @@
+/// An answer: status, headers and body.
+public struct LocalResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    static func xml(_ text: String, status: Int = 200, contentType: String = "text/xml") -> LocalResponse {
+        LocalResponse(status: status, headers: [("Content-Type", contentType)], body: Array(text.utf8))
+    }
+
+    static func json(_ text: String, status: Int = 200) -> LocalResponse {
+        LocalResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(text.utf8))
+    }
+
+    /// The value of a header (case-insensitive).
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+}
+
+extension AWSError {
+    /// The error in `protocol`'s shape.
+    func response(protocol wireProtocol: AWSProtocol, requestID: String, isHead: Bool = false) -> LocalResponse {
+        switch wireProtocol {
+        case .query(let namespace):
+            var writer = XMLWriter()
+            writer.element("ErrorResponse", namespace: namespace) { xml in
+                xml.element("Error") { error in
+                    error.element("Type", isSenderFault ? "Sender" : "Receiver")
+                    error.element("Code", code)
+                    error.element("Message", message)
+                }
+                xml.element("RequestId", requestID)
+            }
+            var response = LocalResponse.xml(writer.text, status: status)
+            response.headers.append(("x-amzn-RequestId", requestID))
+            return response
+        case .restXML:
+            var writer = XMLWriter(declaration: true)
+            writer.element("Error") { xml in
+                xml.element("Code", code)
+                xml.element("Message", message)
+                xml.element("RequestId", requestID)
+                xml.element("HostId", requestID)
+            }
+            var response = LocalResponse.xml(writer.text, status: status, contentType: "application/xml")
+            if isHead { response.body = [] }
+            response.headers.append(("x-amz-request-id", requestID))
+            return response
+        case .restJSON:
+            var response = LocalResponse.json(#"{"message":\#(JSONWriter.string(message))}"#, status: status)
+            response.headers.append(("x-amzn-ErrorType", code))
+            response.headers.append(("x-amzn-RequestId", requestID))
+            return response
+        }
+    }
+}
+
+/// JSON string literals.
+enum JSONWriter {
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

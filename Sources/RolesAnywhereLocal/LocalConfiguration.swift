@@ -1,0 +1,51 @@
+/// How `rolesanywhere-local` runs. A plain value with defaults; the executable fills it from flags.
+public struct LocalConfiguration: Sendable {
+    /// The address to listen on (loopback by default).
+    public var host: String
+    /// The port; 0 picks a free one (the ready line says which).
+    public var port: Int
+    public var region: String
+    public var accountID: String
+    /// The SQLite database file, or `:memory:`.
+    public var statePath: String
+    /// PEM certificate (chain) and key for HTTPS; plain HTTP without them.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// The account's administrator keys (allowed everything, like the root user).
+    public var adminAccessKeyID: String
+    public var adminSecretAccessKey: String
+    /// How far a request's `X-Amz-Date` may be from the server's clock.
+    public var maximumClockSkew: Duration
+
+    /// The defaults documented for `aws configure`: AWS's own example key pair.
+    public static let defaultAdminAccessKeyID = "AKIAIOSFODNN7EXAMPLE"
+    public static let defaultAdminSecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    public static let defaultPort = 4566
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = LocalConfiguration.defaultPort,
+        region: String = "us-east-1",
+        accountID: String = "123456789012",
+        statePath: String = ":memory:",
+        tlsCertificatePath: String? = nil,
+        tlsKeyPath: String? = nil,
+        adminAccessKeyID: String = LocalConfiguration.defaultAdminAccessKeyID,
+        adminSecretAccessKey: String = LocalConfiguration.defaultAdminSecretAccessKey,
+        maximumClockSkew: Duration = .seconds(300)
+    ) {
+        self.host = host
+        self.port = port
+        self.region = region
+        self.accountID = accountID
+        self.statePath = statePath
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
+        self.adminAccessKeyID = adminAccessKeyID
+        self.adminSecretAccessKey = adminSecretAccessKey
+        self.maximumClockSkew = maximumClockSkew
+    }
+
+    /// Whether the server speaks HTTPS.
+    public var usesTLS: Bool { tlsCertificatePath != nil }
+}

@@ -1,0 +1,331 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import RolesAnywherePolicy
+
+/// IAM over the query protocol: roles, their inline and attached policies, and managed policies.
+struct IAMService: Sendable {
+    let configuration: LocalConfiguration
+    let store: any Store
+    let authorizer: Authorizer
+
+    static let namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+    func handle(_ request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
+        let query = try QueryRequest(request)
+        guard let action = query.action else {
+            throw AWSError("InvalidAction", status: 400, "Could not find operation: the request has no Action parameter.")
+        }
+        let context = IAMCall(service: self, request: request, query: query, caller: caller, action: action)
+        do {
+            switch action {
+            case "CreateRole": return try await context.createRole()
+            case "GetRole": return try await context.getRole()
+            case "ListRoles": return try await context.listRoles()
+            case "UpdateRole": return try await context.updateRole()
+            case "UpdateAssumeRolePolicy": return try await context.updateAssumeRolePolicy()
+            case "DeleteRole": return try await context.deleteRole()
+            case "PutRolePolicy": return try await context.putRolePolicy()
+            case "GetRolePolicy": return try await context.getRolePolicy()
+            case "ListRolePolicies": return try await context.listRolePolicies()
+            case "DeleteRolePolicy": return try await context.deleteRolePolicy()
+            case "CreatePolicy": return try await context.createPolicy()
+            case "GetPolicy": return try await context.getPolicy()
+            case "GetPolicyVersion": return try await context.getPolicyVersion()
+            case "DeletePolicy": return try await context.deletePolicy()
+            case "AttachRolePolicy": return try await context.attachRolePolicy()
+            case "DetachRolePolicy": return try await context.detachRolePolicy()
+            case "ListAttachedRolePolicies": return try await context.listAttachedRolePolicies()
+            default:
+                throw AWSError("InvalidAction", status: 400, "The action \(action) is not valid for this web service.")
+            }
+        } catch let error as AWSError {
+            throw error
+        } catch let error as StoreError {
+            throw Self.awsError(error)
+        } catch {
+            throw AWSError.internalFailure("\(error)")
+        }
+    }
+
+    static func awsError(_ error: StoreError) -> AWSError {
+        switch error.kind {
+        case .notFound: AWSError("NoSuchEntity", status: 404, error.message)
+        case .alreadyExists: AWSError("EntityAlreadyExists", status: 409, error.message)
+        case .conflict: AWSError("DeleteConflict", status: 409, error.message)
+        }
+    }
+}
+
+/// One IAM call: the request, its parameters and the caller.
+struct IAMCall {
+    let service: IAMService
+    let request: LocalRequest
+    let query: QueryRequest
+    let caller: Caller
+    let action: String
+
+    var account: String { service.configuration.accountID }
+    var store: any Store { service.store }
+
+    func roleArn(path: String, name: String) -> String { "arn:aws:iam::\(account):role\(path)\(name)" }
+
+    func authorize(_ resource: String) async throws(AWSError) {
+        try await service.authorizer.authorize(caller, action: "iam:\(action)", resource: resource, request: request)
+    }
+
+    func respond(_ result: ((inout XMLWriter) -> Void)? = nil) -> LocalResponse {
+        .query(action: action, namespace: IAMService.namespace, requestID: request.requestID, result: result)
+    }
+
+    func existingRole(_ name: String) async throws -> RoleRecord {
+        guard let role = try await store.role(named: name) else {
+            throw AWSError("NoSuchEntity", status: 404, "The role with name \(name) cannot be found.")
+        }
+        return role
+    }
+
+    func roleResource(_ name: String) async throws -> String {
+        if let role = try await store.role(named: name) { return role.arn }
+        return roleArn(path: "/", name: name)
+    }
+
+    /// `Marker` and `MaxItems` paging over names.
+    func page<T>(_ items: [T], key: (T) -> String) throws(AWSError) -> (items: [T], marker: String?) {
+        let maxItems = try query.integer("MaxItems") ?? 100
+        guard (1...1000).contains(maxItems) else {
+            throw AWSError.constraint(String(maxItems), member: "maxItems", "Member must have value between 1 and 1000")
+        }
+        var start = items.startIndex
+        if let marker = query["Marker"] {
+            guard let decoded = Data(base64Encoded: marker).map({ String(decoding: $0, as: UTF8.self) }) else {
+                throw AWSError("InvalidInput", status: 400, "Invalid Marker.")
+            }
+            start = items.firstIndex { key($0).lowercased() > decoded.lowercased() } ?? items.endIndex
+        }
+        let end = min(items.endIndex, start + maxItems)
+        let slice = Array(items[start..<end])
+        let marker = end < items.endIndex ? slice.last.map { Data(key($0).utf8).base64EncodedString() } : nil
+        return (slice, marker)
+    }
+
+    // MARK: - Roles
+
+    func createRole() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        let path = try IAMValidation.path(query["Path"])
+        let trust = try IAMValidation.policyDocument(try query.required("AssumeRolePolicyDocument"), kind: .trust, member: "assumeRolePolicyDocument")
+        let arn = roleArn(path: path, name: name)
+        try await authorize(arn)
+        let role = RoleRecord(
+            name: name, id: RandomText.iamID(prefix: "AROA"), arn: arn, path: path,
+            description: try IAMValidation.description(query["Description"]), assumeRolePolicyDocument: trust,
+            maxSessionDuration: try IAMValidation.maxSessionDuration(try query.integer("MaxSessionDuration")) ?? 3600,
+            createDate: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
+            tags: try IAMValidation.tags(query.tags())
+        )
+        try await store.createRole(role)
+        return respond { IAMXML.role(role, into: &$0) }
+    }
+
+    func getRole() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(name))
+        let role = try await existingRole(name)
+        return respond { IAMXML.role(role, into: &$0) }
+    }
+
+    func listRoles() async throws -> LocalResponse {
+        let prefix = query["PathPrefix"] ?? "/"
+        try await authorize("arn:aws:iam::\(account):role\(prefix)*")
+        let (roles, marker) = try page(try await store.roles(pathPrefix: prefix), key: \.name)
+        return respond { xml in
+            xml.element("Roles") { list in
+                for role in roles { IAMXML.role(role, into: &list, element: "member") }
+            }
+            xml.element("IsTruncated", marker != nil)
+            xml.element("Marker", marker)
+        }
+    }
+
+    func updateRole() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(name))
+        var role = try await existingRole(name)
+        if let description = try IAMValidation.description(query["Description"]) { role.description = description }
+        if let duration = try IAMValidation.maxSessionDuration(try query.integer("MaxSessionDuration")) { role.maxSessionDuration = duration }
+        try await store.updateRole(role)
+        return respond { _ in }
+    }
+
+    func updateAssumeRolePolicy() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .trust)
+        try await authorize(try await roleResource(name))
+        var role = try await existingRole(name)
+        role.assumeRolePolicyDocument = document
+        try await store.updateRole(role)
+        return respond()
+    }
+
+    func deleteRole() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(name))
+        try await store.deleteRole(named: name)
+        return respond()
+    }
+
+    // MARK: - Inline policies
+
+    func putRolePolicy() async throws -> LocalResponse {
+        let roleName = try IAMValidation.roleName(try query.required("RoleName"))
+        let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
+        let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
+        try await authorize(try await roleResource(roleName))
+        try await store.putRolePolicy(roleName: roleName, policyName: policyName, document: document)
+        return respond()
+    }
+
+    func getRolePolicy() async throws -> LocalResponse {
+        let roleName = try IAMValidation.roleName(try query.required("RoleName"))
+        let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
+        try await authorize(try await roleResource(roleName))
+        let role = try await existingRole(roleName)
+        guard let document = try await store.rolePolicy(roleName: roleName, policyName: policyName) else {
+            throw AWSError("NoSuchEntity", status: 404, "The role policy with name \(policyName) cannot be found.")
+        }
+        return respond { xml in
+            xml.element("RoleName", role.name)
+            xml.element("PolicyName", policyName)
+            xml.element("PolicyDocument", IAMXML.encodedDocument(document))
+        }
+    }
+
+    func listRolePolicies() async throws -> LocalResponse {
+        let roleName = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(roleName))
+        _ = try await existingRole(roleName)
+        let (names, marker) = try page(try await store.rolePolicies(roleName: roleName).map(\.name), key: { $0 })
+        return respond { xml in
+            xml.element("PolicyNames") { list in
+                for name in names { list.element("member", name) }
+            }
+            xml.element("IsTruncated", marker != nil)
+            xml.element("Marker", marker)
+        }
+    }
+
+    func deleteRolePolicy() async throws -> LocalResponse {
+        let roleName = try IAMValidation.roleName(try query.required("RoleName"))
+        let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
+        try await authorize(try await roleResource(roleName))
+        _ = try await existingRole(roleName)
+        try await store.deleteRolePolicy(roleName: roleName, policyName: policyName)
+        return respond()
+    }
+
+    // MARK: - Managed policies
+
+    func existingPolicy(_ arn: String) async throws -> ManagedPolicyRecord {
+        if let document = ManagedPolicyCatalog.policies[arn] {
+            let epoch = Date(timeIntervalSince1970: 1_420_070_400)
+            return ManagedPolicyRecord(
+                arn: arn, name: ManagedPolicyCatalog.name(of: arn), id: "ANPA" + String(repeating: "A", count: 17), path: "/",
+                description: nil, document: document, createDate: epoch, updateDate: epoch, attachmentCount: 0
+            )
+        }
+        guard let policy = try await store.policy(arn: arn) else {
+            throw AWSError("NoSuchEntity", status: 404, "Policy \(arn) does not exist or is not attachable.")
+        }
+        return policy
+    }
+
+    func createPolicy() async throws -> LocalResponse {
+        let name = try IAMValidation.policyName(try query.required("PolicyName"))
+        let path = try IAMValidation.path(query["Path"])
+        let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
+        let arn = "arn:aws:iam::\(account):policy\(path)\(name)"
+        try await authorize(arn)
+        let now = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))
+        let policy = ManagedPolicyRecord(
+            arn: arn, name: name, id: RandomText.iamID(prefix: "ANPA"), path: path, description: try IAMValidation.description(query["Description"]),
+            document: document, createDate: now, updateDate: now, attachmentCount: 0
+        )
+        try await store.createPolicy(policy)
+        return respond { IAMXML.policy(policy, into: &$0) }
+    }
+
+    func getPolicy() async throws -> LocalResponse {
+        let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
+        try await authorize(arn)
+        let policy = try await existingPolicy(arn)
+        return respond { IAMXML.policy(policy, into: &$0) }
+    }
+
+    func getPolicyVersion() async throws -> LocalResponse {
+        let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
+        let version = try query.required("VersionId")
+        try await authorize(arn)
+        let policy = try await existingPolicy(arn)
+        guard version == "v1" else {
+            throw AWSError("NoSuchEntity", status: 404, "Policy \(arn) version \(version) does not exist or is not attachable.")
+        }
+        return respond { xml in
+            xml.element("PolicyVersion") { xml in
+                xml.element("Document", IAMXML.encodedDocument(policy.document))
+                xml.element("VersionId", "v1")
+                xml.element("IsDefaultVersion", true)
+                xml.element("CreateDate", IAMXML.date(policy.createDate))
+            }
+        }
+    }
+
+    func deletePolicy() async throws -> LocalResponse {
+        let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
+        try await authorize(arn)
+        if ManagedPolicyCatalog.policies[arn] != nil {
+            throw AWSError("UnmodifiableEntity", status: 400, "Cannot delete the AWS managed policy \(arn).")
+        }
+        try await store.deletePolicy(arn: arn)
+        return respond()
+    }
+
+    func attachRolePolicy() async throws -> LocalResponse {
+        let roleName = try IAMValidation.roleName(try query.required("RoleName"))
+        let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
+        try await authorize(try await roleResource(roleName))
+        _ = try await existingPolicy(arn)
+        try await store.attachRolePolicy(roleName: roleName, policyArn: arn)
+        return respond()
+    }
+
+    func detachRolePolicy() async throws -> LocalResponse {
+        let roleName = try IAMValidation.roleName(try query.required("RoleName"))
+        let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
+        try await authorize(try await roleResource(roleName))
+        _ = try await existingRole(roleName)
+        try await store.detachRolePolicy(roleName: roleName, policyArn: arn)
+        return respond()
+    }
+
+    func listAttachedRolePolicies() async throws -> LocalResponse {
+        let roleName = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(roleName))
+        _ = try await existingRole(roleName)
+        let (arns, marker) = try page(try await store.attachedPolicyArns(roleName: roleName), key: { $0 })
+        return respond { xml in
+            xml.element("AttachedPolicies") { list in
+                for arn in arns {
+                    list.element("member") { member in
+                        member.element("PolicyName", ManagedPolicyCatalog.name(of: arn))
+                        member.element("PolicyArn", arn)
+                    }
+                }
+            }
+            xml.element("IsTruncated", marker != nil)
+            xml.element("Marker", marker)
+        }
+    }
+}

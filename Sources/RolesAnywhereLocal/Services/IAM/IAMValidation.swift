@@ -1,0 +1,91 @@
+import RolesAnywherePolicy
+
+/// IAM's input constraints, with its messages.
+enum IAMValidation {
+    static let nameCharacters = "[\\w+=,.@-]+"
+
+    static func isNameCharacter(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || "_+=,.@-".contains(character))
+    }
+
+    static func roleName(_ value: String, member: String = "roleName") throws(AWSError) -> String {
+        try name(value, member: member, limit: 64)
+    }
+
+    static func policyName(_ value: String) throws(AWSError) -> String {
+        try name(value, member: "policyName", limit: 128)
+    }
+
+    static func name(_ value: String, member: String, limit: Int) throws(AWSError) -> String {
+        guard !value.isEmpty, value.count <= limit else {
+            throw AWSError.constraint(value, member: member, "Member must have length between 1 and \(limit)")
+        }
+        guard value.allSatisfy(isNameCharacter) else {
+            throw AWSError.constraint(value, member: member, "Member must satisfy regular expression pattern: \(nameCharacters)")
+        }
+        return value
+    }
+
+    static func path(_ value: String?) throws(AWSError) -> String {
+        guard let value else { return "/" }
+        let valid = value == "/" || (value.count >= 2 && value.count <= 512 && value.hasPrefix("/") && value.hasSuffix("/")
+            && value.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value <= 0x7e })
+        guard valid else {
+            throw AWSError.constraint(value, member: "path", "Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)")
+        }
+        return value
+    }
+
+    static func description(_ value: String?) throws(AWSError) -> String? {
+        guard let value else { return nil }
+        guard value.count <= 1000 else {
+            throw AWSError.constraint(value, member: "description", "Member must have length less than or equal to 1000")
+        }
+        return value
+    }
+
+    static func maxSessionDuration(_ value: Int?) throws(AWSError) -> Int? {
+        guard let value else { return nil }
+        guard (3600...43200).contains(value) else {
+            throw AWSError.constraint(String(value), member: "maxSessionDuration", "Member must have value between 3600 and 43200")
+        }
+        return value
+    }
+
+    /// Checks a policy document: length, characters, then IAM's grammar for its kind.
+    static func policyDocument(_ text: String, kind: PolicyDocument.Kind, member: String = "policyDocument") throws(AWSError) -> String {
+        guard !text.isEmpty, text.count <= PolicyDocument.maximumLength else {
+            throw AWSError.constraint(String(text.prefix(40)), member: member, "Member must have length between 1 and \(PolicyDocument.maximumLength)")
+        }
+        guard text.unicodeScalars.allSatisfy({ $0 == "\t" || $0 == "\n" || $0 == "\r" || ($0.value >= 0x20 && $0.value <= 0xff) }) else {
+            throw AWSError.constraint(String(text.prefix(40)), member: member, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
+        }
+        do {
+            _ = try PolicyDocument(json: text, kind: kind)
+        } catch {
+            throw AWSError("MalformedPolicyDocument", status: 400, error.message)
+        }
+        return text
+    }
+
+    static func tags(_ tags: [Tag]) throws(AWSError) -> [Tag] {
+        guard tags.count <= 50 else {
+            throw AWSError("LimitExceeded", status: 409, "Cannot exceed quota for TagsPerRole: 50")
+        }
+        for tag in tags {
+            guard (1...128).contains(tag.key.count), tag.value.count <= 256 else {
+                throw AWSError.constraint(tag.key, member: "tags.member.key", "Member must have length between 1 and 128")
+            }
+        }
+        return tags
+    }
+
+    /// Checks a managed policy ARN: `arn:aws:iam::ACCOUNT|aws:policy/PATH/NAME`.
+    static func policyArn(_ value: String) throws(AWSError) -> String {
+        let parts = value.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[5].hasPrefix("policy/") else {
+            throw AWSError("InvalidInput", status: 400, "ARN \(value) is not valid.")
+        }
+        return value
+    }
+}

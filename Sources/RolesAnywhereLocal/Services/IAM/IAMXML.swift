@@ -1,0 +1,55 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import RolesAnywhereSigning
+
+/// The XML shapes of IAM's answers.
+enum IAMXML {
+    /// Policy documents travel URL-encoded in IAM answers; the CLI decodes them.
+    static func encodedDocument(_ text: String) -> String {
+        URIEncoding.encode(text)
+    }
+
+    static func date(_ date: Date) -> String { AmzDate(date).iso8601 }
+
+    static func role(_ role: RoleRecord, into xml: inout XMLWriter, element: String = "Role") {
+        xml.element(element) { xml in
+            xml.element("Path", role.path)
+            xml.element("RoleName", role.name)
+            xml.element("RoleId", role.id)
+            xml.element("Arn", role.arn)
+            xml.element("CreateDate", date(role.createDate))
+            xml.element("AssumeRolePolicyDocument", encodedDocument(role.assumeRolePolicyDocument))
+            xml.element("Description", role.description)
+            xml.element("MaxSessionDuration", role.maxSessionDuration)
+            if !role.tags.isEmpty {
+                xml.element("Tags") { tags in
+                    for tag in role.tags {
+                        tags.element("member") { member in
+                            member.element("Key", tag.key)
+                            member.element("Value", tag.value)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func policy(_ policy: ManagedPolicyRecord, into xml: inout XMLWriter) {
+        xml.element("Policy") { xml in
+            xml.element("PolicyName", policy.name)
+            xml.element("PolicyId", policy.id)
+            xml.element("Arn", policy.arn)
+            xml.element("Path", policy.path)
+            xml.element("DefaultVersionId", "v1")
+            xml.element("AttachmentCount", policy.attachmentCount)
+            xml.element("PermissionsBoundaryUsageCount", 0)
+            xml.element("IsAttachable", true)
+            xml.element("Description", policy.description)
+            xml.element("CreateDate", date(policy.createDate))
+            xml.element("UpdateDate", date(policy.updateDate))
+        }
+    }
+}

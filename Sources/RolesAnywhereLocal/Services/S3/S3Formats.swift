@@ -1,0 +1,84 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import RolesAnywhereSigning
+
+/// Dates and names in S3's formats.
+enum S3Formats {
+    static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+    /// `2026-11-29T03:00:00.000Z`, as S3 XML writes dates.
+    static func xmlDate(_ date: Date) -> String {
+        let text = AmzDate(date).iso8601
+        return String(text.dropLast()) + ".000Z"
+    }
+
+    /// `Sun, 29 Nov 2026 03:00:00 GMT`, for `Last-Modified`.
+    static func httpDate(_ date: Date) -> String {
+        let c = AmzDate(date).components
+        let days = Int((AmzDate(date).secondsSince1970 / 86_400) % 7)
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days + 7) % 7]
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][c.month - 1]
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(weekday), \(two(c.day)) \(month) \(c.year) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
+    }
+
+    /// Bucket naming rules (the general-purpose ones).
+    static func isValidBucketName(_ name: String) -> Bool {
+        guard (3...63).contains(name.count),
+            name.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "." }),
+            let first = name.first, first.isLetter || first.isNumber,
+            let last = name.last, last.isLetter || last.isNumber,
+            !name.contains(".."),
+            IPv4Check.isAddress(name) == false
+        else { return false }
+        return true
+    }
+}
+
+enum IPv4Check {
+    static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+    }
+}
+
+/// Decodes `aws-chunked` bodies (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): `size;ext\r\ndata\r\n`...
+/// then a zero-size chunk and optional trailers.
+enum AWSChunked {
+    static func decode(_ body: [UInt8]) -> [UInt8]? {
+        var output = [UInt8]()
+        var index = 0
+        while true {
+            guard let lineEnd = crlf(in: body, from: index) else { return nil }
+            let header = String(decoding: body[index..<lineEnd], as: UTF8.self)
+            let sizeText = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(), radix: 16), size >= 0 else { return nil }
+            index = lineEnd + 2
+            if size == 0 { return output }
+            guard index + size + 2 <= body.count, body[index + size] == 13, body[index + size + 1] == 10 else { return nil }
+            output.append(contentsOf: body[index..<(index + size)])
+            index += size + 2
+        }
+    }
+
+    static func crlf(in bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == 13 && bytes[index + 1] == 10 { return index }
+            index += 1
+        }
+        return nil
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var result = Substring(self)
+        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return String(result)
+    }
+}

@@ -1,0 +1,397 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Crypto
+import RolesAnywhereSigning
+
+/// S3 over REST-XML with path-style addressing (`/bucket/key`), as the AWS CLI uses it with
+/// `--endpoint-url`: buckets and single-part objects, stored durably with MD5 ETags.
+struct S3Service: Sendable {
+    let configuration: LocalConfiguration
+    let store: any Store
+    let authorizer: Authorizer
+
+    /// What a request addresses.
+    struct Target {
+        var bucket: String?
+        var key: String?
+    }
+
+    static func target(_ request: LocalRequest) throws(AWSError) -> Target {
+        var path = Substring(request.path)
+        if path.hasPrefix("/") { path = path.dropFirst() }
+        guard !path.isEmpty else { return Target(bucket: nil, key: nil) }
+        let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let bucket = URIEncoding.decode(parts[0]) else {
+            throw AWSError("InvalidURI", status: 400, "Couldn't parse the specified URI.")
+        }
+        var key: String?
+        if parts.count == 2, !parts[1].isEmpty {
+            guard let decoded = URIEncoding.decode(parts[1]) else {
+                throw AWSError("InvalidURI", status: 400, "Couldn't parse the specified URI.")
+            }
+            key = decoded
+        }
+        return Target(bucket: bucket, key: key)
+    }
+
+    func handle(_ request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
+        let target = try Self.target(request)
+        let parameters = Dictionary(request.queryParameters.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        let call = S3Call(service: self, request: request, caller: caller, parameters: parameters)
+        do {
+            switch (request.method, target.bucket, target.key) {
+            case ("GET", nil, nil):
+                return try await call.listBuckets()
+            case (_, nil, _):
+                throw AWSError("MethodNotAllowed", status: 405, "The specified method is not allowed against this resource.")
+            case (let method, let bucket?, nil):
+                if let unsupported = parameters.keys.first(where: { Self.unsupportedSubresources.contains($0) }) {
+                    throw AWSError("NotImplemented", status: 501, "The bucket subresource '\(unsupported)' is not implemented by rolesanywhere-local.")
+                }
+                switch method {
+                case "PUT": return try await call.createBucket(bucket)
+                case "HEAD": return try await call.headBucket(bucket)
+                case "DELETE": return try await call.deleteBucket(bucket)
+                case "GET":
+                    if parameters["location"] != nil { return try await call.bucketLocation(bucket) }
+                    return try await call.listObjects(bucket)
+                default:
+                    throw AWSError("MethodNotAllowed", status: 405, "The specified method is not allowed against this resource.")
+                }
+            case (let method, let bucket?, let key?):
+                if parameters["uploads"] != nil || parameters["uploadId"] != nil {
+                    throw AWSError("NotImplemented", status: 501, "Multipart uploads are not implemented by rolesanywhere-local; upload objects under 8 MiB, or raise the CLI's multipart_threshold.")
+                }
+                if let unsupported = parameters.keys.first(where: { Self.unsupportedSubresources.contains($0) }) {
+                    throw AWSError("NotImplemented", status: 501, "The object subresource '\(unsupported)' is not implemented by rolesanywhere-local.")
+                }
+                switch method {
+                case "PUT":
+                    if request.header("x-amz-copy-source") != nil {
+                        throw AWSError("NotImplemented", status: 501, "CopyObject is not implemented by rolesanywhere-local.")
+                    }
+                    return try await call.putObject(bucket, key)
+                case "GET": return try await call.getObject(bucket, key, includeBody: true)
+                case "HEAD": return try await call.getObject(bucket, key, includeBody: false)
+                case "DELETE": return try await call.deleteObject(bucket, key)
+                default:
+                    throw AWSError("MethodNotAllowed", status: 405, "The specified method is not allowed against this resource.")
+                }
+            }
+        } catch let error as AWSError {
+            throw error
+        } catch let error as StoreError {
+            switch error.kind {
+            case .notFound: throw AWSError("NoSuchBucket", status: 404, "The specified bucket does not exist")
+            case .alreadyExists: throw AWSError("BucketAlreadyOwnedByYou", status: 409, error.message)
+            case .conflict: throw AWSError("BucketNotEmpty", status: 409, error.message)
+            }
+        } catch {
+            throw AWSError("InternalError", status: 500, "We encountered an internal error. Please try again.", senderFault: false)
+        }
+    }
+
+    static let unsupportedSubresources: Set<String> = [
+        "acl", "policy", "versioning", "versions", "tagging", "lifecycle", "cors", "website", "logging", "notification",
+        "replication", "encryption", "object-lock", "retention", "legal-hold", "restore", "select", "torrent", "uploads",
+    ]
+}
+
+/// One S3 call.
+struct S3Call {
+    let service: S3Service
+    let request: LocalRequest
+    let caller: Caller
+    let parameters: [String: String]
+
+    var store: any Store { service.store }
+
+    func authorize(_ action: String, _ resource: String, keys: [String: [String]] = [:]) async throws(AWSError) {
+        try await service.authorizer.authorize(caller, action: action, resource: resource, request: request, keys: keys)
+    }
+
+    func headers(_ extra: [(String, String)] = []) -> [(String, String)] {
+        [("x-amz-request-id", request.requestID), ("x-amz-id-2", request.requestID)] + extra
+    }
+
+    func existingBucket(_ name: String) async throws -> BucketRecord {
+        guard let bucket = try await store.bucket(named: name) else {
+            throw AWSError("NoSuchBucket", status: 404, "The specified bucket does not exist")
+        }
+        return bucket
+    }
+
+    // MARK: - Buckets
+
+    func listBuckets() async throws -> LocalResponse {
+        // ListAllMyBuckets has no resource type: both "*" and "arn:aws:s3:::*" grant it.
+        try await authorize("s3:ListAllMyBuckets", "arn:aws:s3:::*")
+        let buckets = try await store.buckets()
+        var writer = XMLWriter(declaration: true)
+        writer.element("ListAllMyBucketsResult", namespace: S3Formats.namespace) { xml in
+            xml.element("Owner") { owner in
+                owner.element("ID", Hex.encode(SHA256.hash(data: Array(service.configuration.accountID.utf8))))
+                owner.element("DisplayName", "rolesanywhere-local")
+            }
+            xml.element("Buckets") { list in
+                for bucket in buckets {
+                    list.element("Bucket") { item in
+                        item.element("Name", bucket.name)
+                        item.element("CreationDate", S3Formats.xmlDate(bucket.creationDate))
+                        item.element("BucketRegion", bucket.region)
+                    }
+                }
+            }
+        }
+        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(writer.text.utf8))
+    }
+
+    func createBucket(_ name: String) async throws -> LocalResponse {
+        guard S3Formats.isValidBucketName(name) else {
+            throw AWSError("InvalidBucketName", status: 400, "The specified bucket is not valid.")
+        }
+        try await authorize("s3:CreateBucket", "arn:aws:s3:::\(name)")
+        var region = service.configuration.region
+        if let body = String(validating: request.body, as: UTF8.self),
+            let start = body.firstRange(of: "<LocationConstraint>"), let end = body.firstRange(of: "</LocationConstraint>")
+        {
+            region = String(body[start.upperBound..<end.lowerBound])
+        }
+        guard region == service.configuration.region else {
+            throw AWSError(
+                "IllegalLocationConstraintException", status: 400,
+                "The \(region) location constraint is incompatible for the region specific endpoint this request was sent to (\(service.configuration.region))."
+            )
+        }
+        try await store.createBucket(BucketRecord(name: name, region: region, creationDate: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))))
+        return LocalResponse(status: 200, headers: headers([("Location", "/\(name)")]))
+    }
+
+    func headBucket(_ name: String) async throws -> LocalResponse {
+        try await authorize("s3:ListBucket", "arn:aws:s3:::\(name)")
+        let bucket = try await existingBucket(name)
+        return LocalResponse(status: 200, headers: headers([("x-amz-bucket-region", bucket.region)]))
+    }
+
+    func bucketLocation(_ name: String) async throws -> LocalResponse {
+        try await authorize("s3:GetBucketLocation", "arn:aws:s3:::\(name)")
+        let bucket = try await existingBucket(name)
+        // us-east-1 is written as an empty constraint, as S3 does.
+        let value = bucket.region == "us-east-1" ? "" : XMLWriter.escape(bucket.region)
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(S3Formats.namespace)\">\(value)</LocationConstraint>"
+        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(text.utf8))
+    }
+
+    func deleteBucket(_ name: String) async throws -> LocalResponse {
+        try await authorize("s3:DeleteBucket", "arn:aws:s3:::\(name)")
+        try await store.deleteBucket(named: name)
+        return LocalResponse(status: 204, headers: headers())
+    }
+
+    // MARK: - Listing
+
+    func listObjects(_ bucketName: String) async throws -> LocalResponse {
+        let version2 = parameters["list-type"] == "2"
+        let prefix = parameters["prefix"] ?? ""
+        let delimiter = parameters["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
+        let maxKeys = try Self.maxKeys(parameters["max-keys"])
+        let urlEncoding = parameters["encoding-type"] == "url"
+        if let encoding = parameters["encoding-type"], encoding != "url" {
+            throw AWSError("InvalidArgument", status: 400, "Invalid Encoding Method specified in Request")
+        }
+        var keys = ["s3:prefix": [prefix], "s3:max-keys": [String(maxKeys)]]
+        if let delimiter { keys["s3:delimiter"] = [delimiter] }
+        try await authorize("s3:ListBucket", "arn:aws:s3:::\(bucketName)", keys: keys)
+        _ = try await existingBucket(bucketName)
+
+        var start: String?
+        if version2 {
+            if let token = parameters["continuation-token"] {
+                guard let decoded = Data(base64Encoded: token).map({ String(decoding: $0, as: UTF8.self) }) else {
+                    throw AWSError("InvalidArgument", status: 400, "The continuation token provided is incorrect")
+                }
+                start = decoded
+            } else {
+                start = parameters["start-after"]
+            }
+        } else {
+            start = parameters["marker"]
+        }
+
+        var contents = [ObjectRecord]()
+        var commonPrefixes = [String]()
+        var truncated = false
+        var lastKey: String?
+        var cursor = start
+        scan: while true {
+            let batch = try await store.objects(bucket: bucketName, prefix: prefix, after: cursor, limit: 1000)
+            if batch.isEmpty { break }
+            for object in batch {
+                cursor = object.key
+                var entry: String? = nil
+                if let delimiter, let range = object.key.dropFirst(prefix.count).firstRange(of: delimiter) {
+                    entry = String(object.key[..<range.upperBound])
+                }
+                if let entry, commonPrefixes.last == entry {
+                    lastKey = object.key
+                    continue
+                }
+                if contents.count + commonPrefixes.count == maxKeys {
+                    truncated = true
+                    break scan
+                }
+                if let entry {
+                    commonPrefixes.append(entry)
+                } else {
+                    contents.append(object)
+                }
+                lastKey = object.key
+            }
+            if batch.count < 1000 { break }
+        }
+        func encode(_ text: String) -> String { urlEncoding ? URIEncoding.encode(text, keepSlash: true) : text }
+
+        var writer = XMLWriter(declaration: true)
+        writer.element("ListBucketResult", namespace: S3Formats.namespace) { xml in
+            xml.element("Name", bucketName)
+            xml.element("Prefix", encode(prefix))
+            if version2 {
+                xml.element("KeyCount", contents.count + commonPrefixes.count)
+                xml.element("ContinuationToken", parameters["continuation-token"])
+                xml.element("StartAfter", parameters["start-after"].map(encode))
+                if truncated, let lastKey { xml.element("NextContinuationToken", Data(lastKey.utf8).base64EncodedString()) }
+            } else {
+                xml.element("Marker", encode(parameters["marker"] ?? ""))
+                if truncated, delimiter != nil, let lastKey { xml.element("NextMarker", encode(lastKey)) }
+            }
+            xml.element("MaxKeys", maxKeys)
+            xml.element("Delimiter", delimiter.map(encode))
+            if urlEncoding { xml.element("EncodingType", "url") }
+            xml.element("IsTruncated", truncated)
+            for object in contents {
+                xml.element("Contents") { item in
+                    item.element("Key", encode(object.key))
+                    item.element("LastModified", S3Formats.xmlDate(object.lastModified))
+                    item.element("ETag", "\"\(object.etag)\"")
+                    item.element("Size", object.size)
+                    item.element("StorageClass", "STANDARD")
+                }
+            }
+            for commonPrefix in commonPrefixes {
+                xml.element("CommonPrefixes") { $0.element("Prefix", encode(commonPrefix)) }
+            }
+        }
+        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(writer.text.utf8))
+    }
+
+    static func maxKeys(_ text: String?) throws(AWSError) -> Int {
+        guard let text else { return 1000 }
+        guard let value = Int(text), value >= 0 else {
+            throw AWSError("InvalidArgument", status: 400, "Provided max-keys not an integer or within integer range")
+        }
+        return min(value, 1000)
+    }
+
+    // MARK: - Objects
+
+    /// The object bytes: `aws-chunked` bodies are decoded, and the declared SHA-256 and MD5 checked.
+    func payload() throws(AWSError) -> [UInt8] {
+        let declared = request.header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
+        var body = request.body
+        if declared.hasPrefix("STREAMING-") {
+            guard declared == "STREAMING-UNSIGNED-PAYLOAD-TRAILER" else {
+                throw AWSError("NotImplemented", status: 501, "Signed streaming payloads (\(declared)) are not implemented by rolesanywhere-local; sign the whole payload or use UNSIGNED-PAYLOAD.")
+            }
+            guard let decoded = AWSChunked.decode(body) else {
+                throw AWSError("IncompleteBody", status: 400, "The request body is not valid aws-chunked encoding.")
+            }
+            body = decoded
+        } else if declared != "UNSIGNED-PAYLOAD" {
+            guard SigV4RequestVerifier.hashOfBody(body) == declared.lowercased() else {
+                throw AWSError("XAmzContentSHA256Mismatch", status: 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            }
+        }
+        if let length = request.header("x-amz-decoded-content-length"), let expected = Int(length), expected != body.count {
+            throw AWSError("IncompleteBody", status: 400, "You did not provide the number of bytes specified by the x-amz-decoded-content-length header.")
+        }
+        if let md5 = request.header("content-md5") {
+            guard Data(Insecure.MD5.hash(data: body)).base64EncodedString() == md5 else {
+                throw AWSError("BadDigest", status: 400, "The Content-MD5 you specified did not match what we received.")
+            }
+        }
+        return body
+    }
+
+    func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
+        guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
+        try await authorize("s3:PutObject", "arn:aws:s3:::\(bucket)/\(key)")
+        _ = try await existingBucket(bucket)
+        let body = try payload()
+        let etag = Hex.encode(Insecure.MD5.hash(data: body))
+        var metadata = [String: String]()
+        for header in request.headers where header.canonicalName.hasPrefix("x-amz-meta-") {
+            metadata[String(header.canonicalName.dropFirst("x-amz-meta-".count))] = header.value
+        }
+        let object = ObjectRecord(
+            bucket: bucket, key: key, size: body.count, etag: etag,
+            lastModified: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
+            contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata
+        )
+        try await store.putObject(object, data: body)
+        return LocalResponse(status: 200, headers: headers([("ETag", "\"\(etag)\"")]))
+    }
+
+    func getObject(_ bucket: String, _ key: String, includeBody: Bool) async throws -> LocalResponse {
+        try await authorize("s3:GetObject", "arn:aws:s3:::\(bucket)/\(key)")
+        _ = try await existingBucket(bucket)
+        guard let object = try await store.object(bucket: bucket, key: key) else {
+            throw AWSError("NoSuchKey", status: 404, "The specified key does not exist.")
+        }
+        var responseHeaders = headers([
+            ("ETag", "\"\(object.etag)\""), ("Last-Modified", S3Formats.httpDate(object.lastModified)),
+            ("Content-Type", object.contentType), ("Accept-Ranges", "bytes"),
+        ])
+        for (name, value) in object.metadata.sorted(by: { $0.key < $1.key }) { responseHeaders.append(("x-amz-meta-\(name)", value)) }
+        var status = 200
+        var data = includeBody ? (try await store.objectData(bucket: bucket, key: key) ?? []) : []
+        var length = object.size
+        if let range = request.header("range") {
+            guard let (first, last) = Self.byteRange(range, size: object.size) else {
+                throw AWSError("InvalidRange", status: 416, "The requested range is not satisfiable")
+            }
+            status = 206
+            length = last - first + 1
+            responseHeaders.append(("Content-Range", "bytes \(first)-\(last)/\(object.size)"))
+            if includeBody { data = Array(data[first...last]) }
+        }
+        responseHeaders.append(("Content-Length", String(length)))
+        return LocalResponse(status: status, headers: responseHeaders, body: data)
+    }
+
+    /// `bytes=a-b`, `bytes=a-` or `bytes=-n`, clamped to the object.
+    static func byteRange(_ header: String, size: Int) -> (Int, Int)? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst("bytes=".count)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let startText = spec[..<dash]
+        let endText = spec[spec.index(after: dash)...]
+        if startText.isEmpty {
+            guard let suffix = Int(endText), suffix > 0 else { return nil }
+            return (max(0, size - suffix), size - 1)
+        }
+        guard let start = Int(startText), start < size else { return nil }
+        let end = endText.isEmpty ? size - 1 : min(Int(endText) ?? -1, size - 1)
+        guard end >= start else { return nil }
+        return (start, end)
+    }
+
+    func deleteObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
+        try await authorize("s3:DeleteObject", "arn:aws:s3:::\(bucket)/\(key)")
+        _ = try await existingBucket(bucket)
+        try await store.deleteObject(bucket: bucket, key: key)
+        return LocalResponse(status: 204, headers: headers())
+    }
+}

@@ -1,0 +1,163 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// A tag: `Key` and `Value`.
+public struct Tag: Sendable, Hashable, Codable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// An IAM role.
+public struct RoleRecord: Sendable, Hashable {
+    public var name: String
+    /// `AROA...`.
+    public var id: String
+    public var arn: String
+    public var path: String
+    public var description: String?
+    /// The trust policy, as given (JSON).
+    public var assumeRolePolicyDocument: String
+    public var maxSessionDuration: Int
+    public var createDate: Date
+    public var tags: [Tag]
+
+    public init(
+        name: String, id: String, arn: String, path: String, description: String?, assumeRolePolicyDocument: String,
+        maxSessionDuration: Int, createDate: Date, tags: [Tag]
+    ) {
+        self.name = name
+        self.id = id
+        self.arn = arn
+        self.path = path
+        self.description = description
+        self.assumeRolePolicyDocument = assumeRolePolicyDocument
+        self.maxSessionDuration = maxSessionDuration
+        self.createDate = createDate
+        self.tags = tags
+    }
+}
+
+/// A customer managed policy (one version, `v1`, updated in place).
+public struct ManagedPolicyRecord: Sendable, Hashable {
+    public var arn: String
+    public var name: String
+    /// `ANPA...`.
+    public var id: String
+    public var path: String
+    public var description: String?
+    public var document: String
+    public var createDate: Date
+    public var updateDate: Date
+    public var attachmentCount: Int
+
+    public init(arn: String, name: String, id: String, path: String, description: String?, document: String, createDate: Date, updateDate: Date, attachmentCount: Int) {
+        self.arn = arn
+        self.name = name
+        self.id = id
+        self.path = path
+        self.description = description
+        self.document = document
+        self.createDate = createDate
+        self.updateDate = updateDate
+        self.attachmentCount = attachmentCount
+    }
+}
+
+/// Temporary credentials of an assumed role, with what the session carries into authorisation.
+public struct SessionRecord: Sendable, Hashable {
+    /// `ASIA...`.
+    public var accessKeyId: String
+    public var secretAccessKey: String
+    public var sessionToken: String
+    public var roleArn: String
+    public var roleName: String
+    public var roleId: String
+    public var sessionName: String
+    public var sourceIdentity: String?
+    /// Session tags, e.g. `x509Subject/CN` → `myContainer` (seen as `aws:PrincipalTag/...`).
+    public var tags: [String: String]
+    /// The inline session policy, if any (JSON).
+    public var sessionPolicy: String?
+    /// Managed session policies.
+    public var sessionPolicyArns: [String]
+    public var issuedAt: Date
+    public var expiration: Date
+
+    public init(
+        accessKeyId: String, secretAccessKey: String, sessionToken: String, roleArn: String, roleName: String, roleId: String,
+        sessionName: String, sourceIdentity: String?, tags: [String: String], sessionPolicy: String?, sessionPolicyArns: [String],
+        issuedAt: Date, expiration: Date
+    ) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+        self.roleArn = roleArn
+        self.roleName = roleName
+        self.roleId = roleId
+        self.sessionName = sessionName
+        self.sourceIdentity = sourceIdentity
+        self.tags = tags
+        self.sessionPolicy = sessionPolicy
+        self.sessionPolicyArns = sessionPolicyArns
+        self.issuedAt = issuedAt
+        self.expiration = expiration
+    }
+
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    public func assumedRoleArn(account: String) -> String {
+        "arn:aws:sts::\(account):assumed-role/\(roleName)/\(sessionName)"
+    }
+
+    /// `ROLEID:SESSION`.
+    public var assumedRoleId: String { "\(roleId):\(sessionName)" }
+
+    /// Whether the session is valid at `date`.
+    public func isValid(at date: Date) -> Bool { date < expiration }
+
+    /// Whether any session policy applies.
+    public var hasSessionPolicies: Bool { sessionPolicy != nil || !sessionPolicyArns.isEmpty }
+}
+
+/// An S3 bucket.
+public struct BucketRecord: Sendable, Hashable {
+    public var name: String
+    public var region: String
+    public var creationDate: Date
+
+    public init(name: String, region: String, creationDate: Date) {
+        self.name = name
+        self.region = region
+        self.creationDate = creationDate
+    }
+}
+
+/// An S3 object's metadata (the data travels separately).
+public struct ObjectRecord: Sendable, Hashable {
+    public var bucket: String
+    public var key: String
+    public var size: Int
+    /// The MD5 of the data, hex, without quotes.
+    public var etag: String
+    public var lastModified: Date
+    public var contentType: String
+    /// `x-amz-meta-*` values, by lower-cased name without the prefix.
+    public var metadata: [String: String]
+
+    public init(bucket: String, key: String, size: Int, etag: String, lastModified: Date, contentType: String, metadata: [String: String]) {
+        self.bucket = bucket
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+        self.contentType = contentType
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,380 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import GRDB
+
+/// The SQLite store: a database file in WAL mode (every change is a transaction, so a restart or a
+/// `kill -9` loses nothing committed), or an in-memory database for throwaway runs.
+public final class SQLiteStore: Store {
+    let database: any DatabaseWriter
+
+    /// Opens (and migrates) the database at `path`; `:memory:` keeps everything in memory.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        if path == ":memory:" {
+            database = try DatabaseQueue(configuration: configuration)
+        } else {
+            database = try DatabasePool(path: path, configuration: configuration)
+        }
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE roles (
+                        name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                        id TEXT NOT NULL, arn TEXT NOT NULL, path TEXT NOT NULL, description TEXT,
+                        assume_role_policy TEXT NOT NULL, max_session_duration INTEGER NOT NULL,
+                        create_date DOUBLE NOT NULL, tags TEXT NOT NULL);
+                    CREATE TABLE role_policies (
+                        role_name TEXT NOT NULL COLLATE NOCASE REFERENCES roles(name) ON DELETE CASCADE,
+                        policy_name TEXT NOT NULL COLLATE NOCASE, document TEXT NOT NULL,
+                        PRIMARY KEY (role_name, policy_name));
+                    CREATE TABLE managed_policies (
+                        arn TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, id TEXT NOT NULL, path TEXT NOT NULL,
+                        description TEXT, document TEXT NOT NULL, create_date DOUBLE NOT NULL, update_date DOUBLE NOT NULL);
+                    CREATE TABLE role_attachments (
+                        role_name TEXT NOT NULL COLLATE NOCASE REFERENCES roles(name) ON DELETE CASCADE,
+                        policy_arn TEXT NOT NULL, attached_at DOUBLE NOT NULL,
+                        PRIMARY KEY (role_name, policy_arn));
+                    CREATE TABLE sessions (
+                        access_key_id TEXT NOT NULL PRIMARY KEY, secret TEXT NOT NULL, token TEXT NOT NULL,
+                        role_arn TEXT NOT NULL, role_name TEXT NOT NULL, role_id TEXT NOT NULL, session_name TEXT NOT NULL,
+                        source_identity TEXT, tags TEXT NOT NULL, session_policy TEXT, session_policy_arns TEXT NOT NULL,
+                        issued_at DOUBLE NOT NULL, expiration DOUBLE NOT NULL);
+                    CREATE TABLE buckets (name TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL, creation_date DOUBLE NOT NULL);
+                    CREATE TABLE objects (
+                        bucket TEXT NOT NULL REFERENCES buckets(name), key TEXT NOT NULL, size INTEGER NOT NULL,
+                        etag TEXT NOT NULL, last_modified DOUBLE NOT NULL, content_type TEXT NOT NULL,
+                        metadata TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (bucket, key));
+                    """
+            )
+        }
+        return migrator
+    }
+
+    // MARK: - Encoding helpers
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?, default value: T) -> T {
+        guard let text, let decoded = try? JSONDecoder().decode(T.self, from: Data(text.utf8)) else { return value }
+        return decoded
+    }
+
+    static func date(_ row: Row, _ column: String) -> Date {
+        Date(timeIntervalSince1970: row[column] as Double)
+    }
+
+    func isUniqueViolation(_ error: any Error) -> Bool {
+        (error as? DatabaseError)?.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+            || (error as? DatabaseError)?.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+    }
+
+    // MARK: - Roles
+
+    static func role(_ row: Row) -> RoleRecord {
+        RoleRecord(
+            name: row["name"], id: row["id"], arn: row["arn"], path: row["path"], description: row["description"],
+            assumeRolePolicyDocument: row["assume_role_policy"], maxSessionDuration: row["max_session_duration"],
+            createDate: date(row, "create_date"), tags: decode([Tag].self, row["tags"], default: [])
+        )
+    }
+
+    public func createRole(_ role: RoleRecord) async throws {
+        do {
+            try await database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        role.name, role.id, role.arn, role.path, role.description, role.assumeRolePolicyDocument,
+                        role.maxSessionDuration, role.createDate.timeIntervalSince1970, Self.json(role.tags),
+                    ]
+                )
+            }
+        } catch where isUniqueViolation(error) {
+            throw StoreError(.alreadyExists, "Role with name \(role.name) already exists.")
+        }
+    }
+
+    public func role(named name: String) async throws -> RoleRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM roles WHERE name = ?", arguments: [name]).map(Self.role)
+        }
+    }
+
+    public func roles(pathPrefix: String) async throws -> [RoleRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM roles WHERE substr(path, 1, length(?)) = ? ORDER BY name COLLATE NOCASE", arguments: [pathPrefix, pathPrefix])
+                .map(Self.role)
+        }
+    }
+
+    public func updateRole(_ role: RoleRecord) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE roles SET description = ?, assume_role_policy = ?, max_session_duration = ?, tags = ? WHERE name = ?",
+                arguments: [role.description, role.assumeRolePolicyDocument, role.maxSessionDuration, Self.json(role.tags), role.name]
+            )
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "The role with name \(role.name) cannot be found.") }
+        }
+    }
+
+    public func deleteRole(named name: String) async throws {
+        try await database.write { db in
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM role_policies WHERE role_name = ?", arguments: [name]) ?? 0 > 0 {
+                throw StoreError(.conflict, "Cannot delete entity, must delete policies first.")
+            }
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM role_attachments WHERE role_name = ?", arguments: [name]) ?? 0 > 0 {
+                throw StoreError(.conflict, "Cannot delete entity, must detach all policies first.")
+            }
+            try db.execute(sql: "DELETE FROM roles WHERE name = ?", arguments: [name])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "The role with name \(name) cannot be found.") }
+        }
+    }
+
+    // MARK: - Inline policies
+
+    public func putRolePolicy(roleName: String, policyName: String, document: String) async throws {
+        try await database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM roles WHERE name = ?", arguments: [roleName]) != nil else {
+                throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
+            }
+            try db.execute(
+                sql: "INSERT INTO role_policies VALUES (?, ?, ?) ON CONFLICT (role_name, policy_name) DO UPDATE SET document = excluded.document",
+                arguments: [roleName, policyName, document]
+            )
+        }
+    }
+
+    public func rolePolicy(roleName: String, policyName: String) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM role_policies WHERE role_name = ? AND policy_name = ?", arguments: [roleName, policyName])
+        }
+    }
+
+    public func rolePolicies(roleName: String) async throws -> [(name: String, document: String)] {
+        let pairs: [[String]] = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT policy_name, document FROM role_policies WHERE role_name = ? ORDER BY policy_name", arguments: [roleName])
+                .map { [$0["policy_name"] as String, $0["document"] as String] }
+        }
+        return pairs.map { ($0[0], $0[1]) }
+    }
+
+    public func deleteRolePolicy(roleName: String, policyName: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM role_policies WHERE role_name = ? AND policy_name = ?", arguments: [roleName, policyName])
+            guard db.changesCount == 1 else {
+                throw StoreError(.notFound, "The role policy with name \(policyName) cannot be found.")
+            }
+        }
+    }
+
+    // MARK: - Managed policies
+
+    static func policy(_ row: Row) -> ManagedPolicyRecord {
+        ManagedPolicyRecord(
+            arn: row["arn"], name: row["name"], id: row["id"], path: row["path"], description: row["description"],
+            document: row["document"], createDate: date(row, "create_date"), updateDate: date(row, "update_date"),
+            attachmentCount: row["attachments"] ?? 0
+        )
+    }
+
+    public func createPolicy(_ policy: ManagedPolicyRecord) async throws {
+        do {
+            try await database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO managed_policies VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        policy.arn, policy.name, policy.id, policy.path, policy.description, policy.document,
+                        policy.createDate.timeIntervalSince1970, policy.updateDate.timeIntervalSince1970,
+                    ]
+                )
+            }
+        } catch where isUniqueViolation(error) {
+            throw StoreError(.alreadyExists, "A policy called \(policy.name) already exists. Duplicate names are not allowed.")
+        }
+    }
+
+    public func policy(arn: String) async throws -> ManagedPolicyRecord? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments FROM managed_policies p WHERE arn = ?",
+                arguments: [arn]
+            ).map(Self.policy)
+        }
+    }
+
+    public func deletePolicy(arn: String) async throws {
+        try await database.write { db in
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM role_attachments WHERE policy_arn = ?", arguments: [arn]) ?? 0 > 0 {
+                throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
+            }
+            try db.execute(sql: "DELETE FROM managed_policies WHERE arn = ?", arguments: [arn])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "Policy \(arn) does not exist or is not attachable.") }
+        }
+    }
+
+    public func attachRolePolicy(roleName: String, policyArn: String) async throws {
+        try await database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM roles WHERE name = ?", arguments: [roleName]) != nil else {
+                throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO role_attachments VALUES (?, ?, ?)",
+                arguments: [roleName, policyArn, Date().timeIntervalSince1970]
+            )
+        }
+    }
+
+    public func detachRolePolicy(roleName: String, policyArn: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM role_attachments WHERE role_name = ? AND policy_arn = ?", arguments: [roleName, policyArn])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "Policy \(policyArn) was not found.") }
+        }
+    }
+
+    public func attachedPolicyArns(roleName: String) async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT policy_arn FROM role_attachments WHERE role_name = ? ORDER BY attached_at, policy_arn", arguments: [roleName])
+        }
+    }
+
+    // MARK: - Sessions
+
+    public func insertSession(_ session: SessionRecord) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    session.accessKeyId, session.secretAccessKey, session.sessionToken, session.roleArn, session.roleName,
+                    session.roleId, session.sessionName, session.sourceIdentity, Self.json(session.tags), session.sessionPolicy,
+                    Self.json(session.sessionPolicyArns), session.issuedAt.timeIntervalSince1970, session.expiration.timeIntervalSince1970,
+                ]
+            )
+            // Expired sessions are of no further use.
+            try db.execute(sql: "DELETE FROM sessions WHERE expiration < ?", arguments: [Date().timeIntervalSince1970 - 86_400])
+        }
+    }
+
+    public func session(accessKeyId: String) async throws -> SessionRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE access_key_id = ?", arguments: [accessKeyId]).map { row in
+                SessionRecord(
+                    accessKeyId: row["access_key_id"], secretAccessKey: row["secret"], sessionToken: row["token"],
+                    roleArn: row["role_arn"], roleName: row["role_name"], roleId: row["role_id"], sessionName: row["session_name"],
+                    sourceIdentity: row["source_identity"], tags: Self.decode([String: String].self, row["tags"], default: [:]),
+                    sessionPolicy: row["session_policy"],
+                    sessionPolicyArns: Self.decode([String].self, row["session_policy_arns"], default: []),
+                    issuedAt: Self.date(row, "issued_at"), expiration: Self.date(row, "expiration")
+                )
+            }
+        }
+    }
+
+    // MARK: - S3
+
+    public func createBucket(_ bucket: BucketRecord) async throws {
+        do {
+            try await database.write { db in
+                try db.execute(sql: "INSERT INTO buckets VALUES (?, ?, ?)", arguments: [bucket.name, bucket.region, bucket.creationDate.timeIntervalSince1970])
+            }
+        } catch where isUniqueViolation(error) {
+            throw StoreError(.alreadyExists, "Your previous request to create the named bucket succeeded and you already own it.")
+        }
+    }
+
+    public func bucket(named name: String) async throws -> BucketRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM buckets WHERE name = ?", arguments: [name]).map {
+                BucketRecord(name: $0["name"], region: $0["region"], creationDate: Self.date($0, "creation_date"))
+            }
+        }
+    }
+
+    public func buckets() async throws -> [BucketRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM buckets ORDER BY name").map {
+                BucketRecord(name: $0["name"], region: $0["region"], creationDate: Self.date($0, "creation_date"))
+            }
+        }
+    }
+
+    public func deleteBucket(named name: String) async throws {
+        try await database.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil {
+                throw StoreError(.conflict, "The bucket you tried to delete is not empty")
+            }
+            try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "The specified bucket does not exist") }
+        }
+    }
+
+    static func object(_ row: Row) -> ObjectRecord {
+        ObjectRecord(
+            bucket: row["bucket"], key: row["key"], size: row["size"], etag: row["etag"], lastModified: date(row, "last_modified"),
+            contentType: row["content_type"], metadata: decode([String: String].self, row["metadata"], default: [:])
+        )
+    }
+
+    public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws {
+        try await database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [object.bucket]) != nil else {
+                throw StoreError(.notFound, "The specified bucket does not exist")
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    object.bucket, object.key, object.size, object.etag, object.lastModified.timeIntervalSince1970,
+                    object.contentType, Self.json(object.metadata), Data(data),
+                ]
+            )
+        }
+    }
+
+    public func object(bucket: String, key: String) async throws -> ObjectRecord? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT bucket, key, size, etag, last_modified, content_type, metadata FROM objects WHERE bucket = ? AND key = ?",
+                arguments: [bucket, key]
+            ).map(Self.object)
+        }
+    }
+
+    public func objectData(bucket: String, key: String) async throws -> [UInt8]? {
+        try await database.read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key]).map { Array($0) }
+        }
+    }
+
+    public func deleteObject(bucket: String, key: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
+        }
+    }
+
+    public func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT bucket, key, size, etag, last_modified, content_type, metadata FROM objects
+                    WHERE bucket = ? AND substr(key, 1, length(?)) = ? AND key > ? ORDER BY key LIMIT ?
+                    """,
+                arguments: [bucket, prefix, prefix, after ?? "", limit]
+            ).map(Self.object)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// Where `rolesanywhere-local` keeps its state. Every method is a transaction of its own.
+///
+/// The implementation is SQLite (``SQLiteStore``), on disk or in memory; the conformance suite in
+/// the tests runs against both.
+public protocol Store: Sendable {
+    // MARK: IAM roles
+    /// Adds a role; ``StoreError/Kind/alreadyExists`` if a role has the name (case-insensitively).
+    func createRole(_ role: RoleRecord) async throws
+    func role(named name: String) async throws -> RoleRecord?
+    func roles(pathPrefix: String) async throws -> [RoleRecord]
+    func updateRole(_ role: RoleRecord) async throws
+    /// Deletes a role; ``StoreError/Kind/conflict`` while it has inline or attached policies.
+    func deleteRole(named name: String) async throws
+
+    // MARK: Inline policies
+    func putRolePolicy(roleName: String, policyName: String, document: String) async throws
+    func rolePolicy(roleName: String, policyName: String) async throws -> String?
+    /// `(name, document)` pairs, by name.
+    func rolePolicies(roleName: String) async throws -> [(name: String, document: String)]
+    func deleteRolePolicy(roleName: String, policyName: String) async throws
+
+    // MARK: Managed policies
+    func createPolicy(_ policy: ManagedPolicyRecord) async throws
+    func policy(arn: String) async throws -> ManagedPolicyRecord?
+    /// Deletes a policy; ``StoreError/Kind/conflict`` while attached.
+    func deletePolicy(arn: String) async throws
+    func attachRolePolicy(roleName: String, policyArn: String) async throws
+    func detachRolePolicy(roleName: String, policyArn: String) async throws
+    func attachedPolicyArns(roleName: String) async throws -> [String]
+
+    // MARK: Sessions
+    func insertSession(_ session: SessionRecord) async throws
+    func session(accessKeyId: String) async throws -> SessionRecord?
+
+    // MARK: S3
+    func createBucket(_ bucket: BucketRecord) async throws
+    func bucket(named name: String) async throws -> BucketRecord?
+    func buckets() async throws -> [BucketRecord]
+    /// Deletes a bucket; ``StoreError/Kind/conflict`` while it holds objects.
+    func deleteBucket(named name: String) async throws
+    func putObject(_ object: ObjectRecord, data: [UInt8]) async throws
+    func object(bucket: String, key: String) async throws -> ObjectRecord?
+    func objectData(bucket: String, key: String) async throws -> [UInt8]?
+    func deleteObject(bucket: String, key: String) async throws
+    /// Objects whose key starts with `prefix` and sorts after `after`, in key order, at most `limit`.
+    func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord]
+}
+
+/// A store failure the services turn into AWS errors.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        case notFound, alreadyExists, conflict
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
