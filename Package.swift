@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "RolesAnywherePKI", targets: ["RolesAnywherePKI"]),
         .library(name: "RolesAnywherePolicy", targets: ["RolesAnywherePolicy"]),
         .executable(name: "rolesanywhere", targets: ["rolesanywhere"]),
+        .executable(name: "rolesanywhere-local", targets: ["rolesanywhere-local"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -36,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.7.0"),
     ],
     targets: [
         // The SigV4 / SigV4-X509 core: canonicalisation, signing and verification. No networking.
@@ -99,13 +102,40 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
+        ),
+        // The `rolesanywhere-local` server executable: flags, state directory, ready line, signals.
+        .executableTarget(
+            name: "rolesanywhere-local",
+            dependencies: [
+                "RolesAnywhereLocal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A load generator for rolesanywhere-local (scripts/bench): signed requests, N concurrent clients.
+        .executableTarget(
+            name: "rolesanywhere-local-load",
+            dependencies: [
+                "RolesAnywhereSigning",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/LocalLoad",
+            swiftSettings: testSettings
         ),
         // Go/pflag-compatible flag parsing and cobra-style help, for the helper's fast start-up.
         .target(
@@ -190,6 +220,20 @@ let package = Package(
                 "rolesanywhere",
                 "RolesAnywhereTesting",
                 .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: testSettings
+        ),
+            .testTarget(
+            name: "RolesAnywhereLocalTests",
+            dependencies: [
+                "RolesAnywhereLocal",
+                "RolesAnywhereSigning",
+                "RolesAnywhereTesting",
+                "rolesanywhere-local",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: testSettings
         ),

@@ -1,3 +1,6 @@
+import Crypto
+import RolesAnywhereSigning
+
 /// How `rolesanywhere-local` runs. A plain value with defaults; the executable fills it from flags.
 public struct LocalConfiguration: Sendable {
     /// The address to listen on (loopback by default).
@@ -5,7 +8,9 @@ public struct LocalConfiguration: Sendable {
     /// The port; 0 picks a free one (the ready line says which).
     public var port: Int
     public var region: String
-    public var accountID: String
+    public var accountID: String {
+        didSet { canonicalUserID = Self.canonicalUserID(accountID) }
+    }
     /// The SQLite database file, or `:memory:`.
     public var statePath: String
     /// PEM certificate (chain) and key for HTTPS; plain HTTP without them.
@@ -38,6 +43,7 @@ public struct LocalConfiguration: Sendable {
         self.port = port
         self.region = region
         self.accountID = accountID
+        self.canonicalUserID = Self.canonicalUserID(accountID)
         self.statePath = statePath
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsKeyPath = tlsKeyPath
@@ -46,6 +52,21 @@ public struct LocalConfiguration: Sendable {
         self.maximumClockSkew = maximumClockSkew
     }
 
+    /// The account's S3 canonical user ID (64 hex digits, derived from the account ID).
+    public private(set) var canonicalUserID: String
+
+    static func canonicalUserID(_ accountID: String) -> String {
+        Hex.encode(SHA256.hash(data: Array(accountID.utf8)))
+    }
+
     /// Whether the server speaks HTTPS.
     public var usesTLS: Bool { tlsCertificatePath != nil }
+}
+
+extension LocalConfiguration {
+    /// The endpoint URL clients use, for a bound port.
+    public func endpoint(port: Int) -> String {
+        let address = host.contains(":") ? "[\(host)]" : host
+        return "\(usesTLS ? "https" : "http")://\(address):\(port)"
+    }
 }

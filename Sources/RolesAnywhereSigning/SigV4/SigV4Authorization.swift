@@ -80,7 +80,7 @@ public struct SigV4Authorization: Sendable, Hashable, CustomStringConvertible {
             )
         }
         let names = signedHeaders.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
-        guard names.allSatisfy({ !$0.isEmpty && $0 == $0.lowercased() }) else {
+        guard names.allSatisfy({ !$0.isEmpty && !$0.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) }) else {
             throw SigningError(.malformedAuthorization, "SignedHeaders must be lower-case names separated by ';'")
         }
         guard Hex.decode(signature) != nil else {

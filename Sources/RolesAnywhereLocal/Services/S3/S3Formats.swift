@@ -26,6 +26,31 @@ enum S3Formats {
     }
 
     /// Bucket naming rules (the general-purpose ones).
+    /// The `LocationConstraint` of a CreateBucket body: nil for an empty body or no constraint;
+    /// MalformedXML for anything but a `CreateBucketConfiguration` document.
+    static func locationConstraint(in body: [UInt8]) throws(AWSError) -> String? {
+        let malformed = AWSError("MalformedXML", status: 400, "The XML you provided was not well-formed or did not validate against our published schema")
+        guard let text = String(validating: body, as: UTF8.self) else { throw malformed }
+        var document = Substring(text.trimmingXMLSpace())
+        guard !document.isEmpty else { return nil }
+        if document.hasPrefix("<?xml") {
+            guard let end = document.firstRange(of: "?>") else { throw malformed }
+            document = Substring(String(document[end.upperBound...]).trimmingXMLSpace())
+        }
+        guard document.hasPrefix("<CreateBucketConfiguration"), document.hasSuffix("</CreateBucketConfiguration>"),
+            let open = document.firstIndex(of: ">")
+        else { throw malformed }
+        let content = document[document.index(after: open)..<document.index(document.endIndex, offsetBy: -"</CreateBucketConfiguration>".count)]
+        guard let start = content.firstRange(of: "<LocationConstraint>") else {
+            guard !content.contains("<LocationConstraint") else { throw malformed }
+            return nil
+        }
+        guard let end = content.firstRange(of: "</LocationConstraint>"), start.upperBound <= end.lowerBound else { throw malformed }
+        let value = content[start.upperBound..<end.lowerBound]
+        guard !value.contains("<") else { throw malformed }
+        return String(value)
+    }
+
     static func isValidBucketName(_ name: String) -> Bool {
         guard (3...63).contains(name.count),
             name.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "." }),
@@ -79,6 +104,15 @@ extension String {
         var result = Substring(self)
         while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
         while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return String(result)
+    }
+
+    /// Without leading and trailing XML white space (space, tab, CR, LF).
+    func trimmingXMLSpace() -> String {
+        let space: Set<Character> = [" ", "\t", "\r", "\n", "\r\n"]
+        var result = Substring(self)
+        while let first = result.first, space.contains(first) { result = result.dropFirst() }
+        while let last = result.last, space.contains(last) { result = result.dropLast() }
         return String(result)
     }
 }

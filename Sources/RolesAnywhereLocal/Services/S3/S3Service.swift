@@ -19,6 +19,21 @@ struct S3Service: Sendable {
         var key: String?
     }
 
+    /// S3 signs the declared payload hash, not the body: a body that does not match it is refused
+    /// before anything else, whatever the operation.
+    static func checkPayloadHash(_ request: LocalRequest) throws(AWSError) {
+        guard let declared = request.header("x-amz-content-sha256") else {
+            throw AWSError("InvalidRequest", status: 400, "Missing required header for this request: x-amz-content-sha256")
+        }
+        if declared.utf8.count == 64, Hex.decode(declared) != nil {
+            guard SigV4RequestVerifier.hashOfBody(request.body) == declared.lowercased() else {
+                throw AWSError("XAmzContentSHA256Mismatch", status: 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            }
+        } else if !["UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"].contains(declared) {
+            throw AWSError("InvalidArgument", status: 400, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.")
+        }
+    }
+
     static func target(_ request: LocalRequest) throws(AWSError) -> Target {
         var path = Substring(request.path)
         if path.hasPrefix("/") { path = path.dropFirst() }
@@ -38,6 +53,7 @@ struct S3Service: Sendable {
     }
 
     func handle(_ request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
+        try Self.checkPayloadHash(request)
         let target = try Self.target(request)
         let parameters = Dictionary(request.queryParameters.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         let call = S3Call(service: self, request: request, caller: caller, parameters: parameters)
@@ -133,7 +149,7 @@ struct S3Call {
         var writer = XMLWriter(declaration: true)
         writer.element("ListAllMyBucketsResult", namespace: S3Formats.namespace) { xml in
             xml.element("Owner") { owner in
-                owner.element("ID", Hex.encode(SHA256.hash(data: Array(service.configuration.accountID.utf8))))
+                owner.element("ID", service.configuration.canonicalUserID)
                 owner.element("DisplayName", "rolesanywhere-local")
             }
             xml.element("Buckets") { list in
@@ -155,10 +171,8 @@ struct S3Call {
         }
         try await authorize("s3:CreateBucket", "arn:aws:s3:::\(name)")
         var region = service.configuration.region
-        if let body = String(validating: request.body, as: UTF8.self),
-            let start = body.firstRange(of: "<LocationConstraint>"), let end = body.firstRange(of: "</LocationConstraint>")
-        {
-            region = String(body[start.upperBound..<end.lowerBound])
+        if let constraint = try S3Formats.locationConstraint(in: request.body) {
+            region = constraint
         }
         guard region == service.configuration.region else {
             throw AWSError(

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RolesAnywhereLocal
+import ServiceLifecycle
+import UnixSignals
+
+/// `rolesanywhere-local`: IAM Roles Anywhere, IAM, STS and S3 on one local port, for tests and CI.
+@main
+struct RolesAnywhereLocalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rolesanywhere-local",
+        abstract: "A local AWS endpoint for IAM Roles Anywhere, IAM, STS and S3, with real SigV4 checks and IAM policy evaluation.",
+        discussion: """
+            Point the AWS CLI or an SDK at it with --endpoint-url (e.g. http://127.0.0.1:4566) and the \
+            administrator keys it prints. State is kept in SQLite: by default in \
+            $XDG_DATA_HOME/rolesanywhere-local/state.sqlite (or ~/.local/share/...); --state :memory: \
+            forgets everything at exit. It stops gracefully on SIGINT or SIGTERM.
+            """
+    )
+
+    @Option(help: "The address to listen on. Anything but loopback exposes the endpoint to the network.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on; 0 picks a free port (the READY line says which).")
+    var port = LocalConfiguration.defaultPort
+
+    @Option(help: "The region the endpoint serves (ARNs and the SigV4 scope).")
+    var region = "us-east-1"
+
+    @Option(name: .customLong("account-id"), help: "The 12-digit account ID of the emulated account.")
+    var accountID = "123456789012"
+
+    @Option(help: ArgumentHelp("The SQLite database file, or :memory: for a throwaway run. (default: $XDG_DATA_HOME/rolesanywhere-local/state.sqlite)", valueName: "path"))
+    var state: String?
+
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("A PEM certificate (chain) to serve HTTPS with.", valueName: "path"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "path"))
+    var tlsKey: String?
+
+    @Option(name: .customLong("admin-access-key-id"), help: "The access key ID of the account's administrator (allowed everything).")
+    var adminAccessKeyID = LocalConfiguration.defaultAdminAccessKeyID
+
+    @Option(name: .customLong("admin-secret-access-key"), help: "The administrator's secret access key.")
+    var adminSecretAccessKey = LocalConfiguration.defaultAdminSecretAccessKey
+
+    @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("How many seconds a request's X-Amz-Date may differ from the server clock.", valueName: "seconds"))
+    var maximumClockSkew = 300
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Every refused request is logged at info with its reason.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port).") }
+        guard accountID.count == 12, accountID.allSatisfy(\.isASCIIDigit) else {
+            throw ValidationError("--account-id must be 12 digits, like 123456789012, not '\(accountID)'.")
+        }
+        guard region.range(of: #"^[a-z]{2}(-[a-z]+)+-\d+$"#, options: .regularExpression) != nil else {
+            throw ValidationError("--region must be a region name like us-east-1, not '\(region)'.")
+        }
+        guard (16...128).contains(adminAccessKeyID.count), adminAccessKeyID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), !adminAccessKeyID.hasPrefix("ASIA") else {
+            throw ValidationError("--admin-access-key-id must be 16-128 letters and digits and must not start with ASIA (kept for session keys).")
+        }
+        guard adminSecretAccessKey.count >= 16 else { throw ValidationError("--admin-secret-access-key must be at least 16 characters.") }
+        guard maximumClockSkew >= 0 else { throw ValidationError("--max-clock-skew must not be negative.") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "rolesanywhere-local")
+        do {
+            try await serve(logger: logger)
+        } catch let error as LocalServerError {
+            FileHandle.standardError.write(Data("rolesanywhere-local: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    func serve(logger: Logger) async throws {
+        guard let statePath = state ?? StateLocation.defaultPath(environment: ProcessInfo.processInfo.environment) else {
+            throw LocalServerError("no HOME or XDG_DATA_HOME to put the state in; pass --state PATH (or --state :memory:)")
+        }
+        try StateLocation.prepareDirectory(for: statePath)
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: statePath)
+        } catch {
+            throw LocalServerError("cannot open the state database \(statePath): \(error)")
+        }
+        let configuration = LocalConfiguration(
+            host: host, port: port, region: region, accountID: accountID, statePath: statePath,
+            tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
+            adminAccessKeyID: adminAccessKeyID, adminSecretAccessKey: adminSecretAccessKey,
+            maximumClockSkew: .seconds(maximumClockSkew)
+        )
+        let service = LocalService(configuration: configuration, store: store, logger: logger)
+        let server = try LocalServer(service: service, logger: logger).makeService { boundPort in
+            let endpoint = configuration.endpoint(port: boundPort)
+            let line = "READY \(boundPort) endpoint=\(endpoint) region=\(configuration.region) account-id=\(configuration.accountID) "
+                + "aws_access_key_id=\(configuration.adminAccessKeyID) aws_secret_access_key=\(configuration.adminSecretAccessKey)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+            logger.info("listening", metadata: ["endpoint": "\(endpoint)", "state": "\(statePath)", "region": "\(configuration.region)", "account": "\(configuration.accountID)"])
+        }
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw LocalServerError("cannot serve on \(host):\(port): \(Self.describe(error))")
+        }
+        logger.info("stopped")
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+            return "the address is already in use (another rolesanywhere-local?); pick another --port, or --port 0"
+        }
+        return text
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,220 @@
+import Crypto
+import Foundation
+import RolesAnywhereTesting
+import Testing
+
+/// The real AWS CLI v1 against a running `rolesanywhere-local`, unchanged but for `--endpoint-url`.
+@Suite("AWS CLI against rolesanywhere-local")
+struct AWSCLIEndToEndTests {
+    @Test("iam create-role, put-role-policy, get-role, list-roles, delete-role-policy, delete-role")
+    func iamRoleLifecycle() throws {
+        let local = try LocalServerProcess()
+        let trust = try local.directory.write("trust.json", Policies.trustRolesAnywhere)
+        let created = try #require(try local.awsOK(["iam", "create-role", "--role-name", "bucket-lister", "--assume-role-policy-document", "file://\(trust)"]))
+        let role = try #require(created["Role"] as? [String: Any])
+        #expect(role["Arn"] as? String == "arn:aws:iam::123456789012:role/bucket-lister")
+        #expect((role["RoleId"] as? String)?.hasPrefix("AROA") == true)
+        #expect(role["Path"] as? String == "/")
+        #expect(role["MaxSessionDuration"] as? Int == 3600)
+        // The CLI URL-decodes and parses the document: it must come back as sent.
+        let document = try #require(role["AssumeRolePolicyDocument"] as? [String: Any])
+        let statement = try #require((document["Statement"] as? [[String: Any]])?.first)
+        #expect((statement["Principal"] as? [String: String])?["Service"] == "rolesanywhere.amazonaws.com")
+
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "bucket-lister", "--policy-name", "list", "--policy-document", Policies.listAllMyBuckets])
+        let fetched = try #require(try local.awsOK(["iam", "get-role", "--role-name", "bucket-lister"])?["Role"] as? [String: Any])
+        #expect(fetched["RoleId"] as? String == role["RoleId"] as? String)
+        let listed = try #require(try local.awsOK(["iam", "list-roles"])?["Roles"] as? [[String: Any]])
+        #expect(listed.compactMap { $0["RoleName"] as? String } == ["bucket-lister"])
+        let policy = try #require(try local.awsOK(["iam", "get-role-policy", "--role-name", "bucket-lister", "--policy-name", "list"]))
+        #expect(((policy["PolicyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]])?.first?["Action"] as? String == "s3:ListAllMyBuckets")
+        #expect(try local.awsOK(["iam", "list-role-policies", "--role-name", "bucket-lister"])?["PolicyNames"] as? [String] == ["list"])
+
+        let conflict = try local.aws(["iam", "delete-role", "--role-name", "bucket-lister"])
+        #expect(conflict.status != 0)
+        #expect(conflict.stderrText.contains("DeleteConflict"))
+
+        try local.awsOK(["iam", "delete-role-policy", "--role-name", "bucket-lister", "--policy-name", "list"])
+        try local.awsOK(["iam", "delete-role", "--role-name", "bucket-lister"])
+        let gone = try local.aws(["iam", "get-role", "--role-name", "bucket-lister"])
+        #expect(gone.status != 0)
+        #expect(gone.stderrText.contains("NoSuchEntity"))
+        #expect(gone.stderrText.contains("bucket-lister"))
+    }
+
+    @Test("iam managed policies: create, attach, list attached, detach, delete; bad documents are MalformedPolicyDocument")
+    func iamManagedPolicies() throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["iam", "create-role", "--role-name", "reader", "--assume-role-policy-document", Policies.trustRolesAnywhere, "--max-session-duration", "7200"])
+        let created = try #require(try local.awsOK(["iam", "create-policy", "--policy-name", "list-buckets", "--policy-document", Policies.listAllMyBuckets])?["Policy"] as? [String: Any])
+        let arn = try #require(created["Arn"] as? String)
+        #expect(arn == "arn:aws:iam::123456789012:policy/list-buckets")
+        #expect(created["DefaultVersionId"] as? String == "v1")
+        try local.awsOK(["iam", "attach-role-policy", "--role-name", "reader", "--policy-arn", arn])
+        try local.awsOK(["iam", "attach-role-policy", "--role-name", "reader", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"])
+        let attached = try #require(try local.awsOK(["iam", "list-attached-role-policies", "--role-name", "reader"])?["AttachedPolicies"] as? [[String: Any]])
+        #expect(Set(attached.compactMap { $0["PolicyArn"] as? String }) == [arn, "arn:aws:iam::aws:policy/ReadOnlyAccess"])
+        let version = try #require(try local.awsOK(["iam", "get-policy-version", "--policy-arn", arn, "--version-id", "v1"])?["PolicyVersion"] as? [String: Any])
+        #expect(version["IsDefaultVersion"] as? Bool == true)
+        #expect((version["Document"] as? [String: Any])?["Version"] as? String == "2012-10-17")
+
+        let inUse = try local.aws(["iam", "delete-policy", "--policy-arn", arn])
+        #expect(inUse.stderrText.contains("DeleteConflict"))
+        try local.awsOK(["iam", "detach-role-policy", "--role-name", "reader", "--policy-arn", arn])
+        try local.awsOK(["iam", "delete-policy", "--policy-arn", arn])
+        #expect(try local.aws(["iam", "get-policy", "--policy-arn", arn]).stderrText.contains("NoSuchEntity"))
+
+        let malformed = try local.aws(["iam", "put-role-policy", "--role-name", "reader", "--policy-name", "bad", "--policy-document", #"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}"#])
+        #expect(malformed.status != 0)
+        #expect(malformed.stderrText.contains("MalformedPolicyDocument"))
+        let notJSON = try local.aws(["iam", "create-role", "--role-name", "broken", "--assume-role-policy-document", "{not json"])
+        #expect(notJSON.stderrText.contains("MalformedPolicyDocument"))
+        let badName = try local.aws(["iam", "create-role", "--role-name", "no spaces allowed", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        #expect(badName.stderrText.contains("ValidationError") || badName.stderrText.contains("InvalidInput"))
+        let duplicate = try local.aws(["iam", "create-role", "--role-name", "READER", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        #expect(duplicate.stderrText.contains("EntityAlreadyExists"))
+    }
+
+    @Test("sts get-caller-identity for the administrator and for a session")
+    func callerIdentity() async throws {
+        let local = try LocalServerProcess()
+        let admin = try #require(try local.awsOK(["sts", "get-caller-identity"]))
+        #expect(admin["Account"] as? String == "123456789012")
+        #expect(admin["Arn"] as? String == "arn:aws:iam::123456789012:root")
+
+        // A role with no permission at all: GetCallerIdentity is never authorised, only authenticated.
+        try local.awsOK(["iam", "create-role", "--role-name", "nothing", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        let session = try await local.mintSession(roleName: "nothing")
+        let identity = try #require(try local.awsOK(["sts", "get-caller-identity"], as: session))
+        #expect(identity["Arn"] as? String == "arn:aws:sts::123456789012:assumed-role/nothing/test-session")
+        #expect((identity["UserId"] as? String)?.hasSuffix(":test-session") == true)
+    }
+
+    @Test("s3 mb, ls, cp (both ways), rm, rb; BucketNotEmpty while objects remain")
+    func s3Lifecycle() throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["s3", "mb", "s3://walkthrough-bucket"])
+        #expect(try local.aws(["s3", "ls"]).stdoutText.contains("walkthrough-bucket"))
+
+        var payload = [UInt8](repeating: 0, count: 1_500_000)
+        for index in payload.indices { payload[index] = UInt8(truncatingIfNeeded: index &* 2654435761 >> 7) }
+        let upload = try local.directory.write("payload.bin", payload)
+        try local.directory.write("note with spaces.txt", "hello, s3\n")
+        try local.awsOK(["s3", "cp", upload, "s3://walkthrough-bucket/data/payload.bin"])
+        try local.awsOK(["s3", "cp", local.directory.path("note with spaces.txt"), "s3://walkthrough-bucket/notes/note with spaces.txt"])
+
+        let root = try local.aws(["s3", "ls", "s3://walkthrough-bucket"])
+        #expect(root.stdoutText.contains("PRE data/"))
+        #expect(root.stdoutText.contains("PRE notes/"))
+        let recursive = try local.aws(["s3", "ls", "--recursive", "s3://walkthrough-bucket"]).stdoutText
+        #expect(recursive.contains("1500000 data/payload.bin"))
+        #expect(recursive.contains("notes/note with spaces.txt"))
+
+        let download = local.directory.path("download.bin")
+        try local.awsOK(["s3", "cp", "s3://walkthrough-bucket/data/payload.bin", download])
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: download))) == payload)
+
+        // The ETag is the MD5 of the content.
+        let head = try #require(try local.awsOK(["s3api", "head-object", "--bucket", "walkthrough-bucket", "--key", "notes/note with spaces.txt"]))
+        let md5 = Insecure.MD5.hash(data: Array("hello, s3\n".utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(head["ETag"] as? String == "\"\(md5)\"")
+        #expect(head["ContentLength"] as? Int == 10)
+
+        let notEmpty = try local.aws(["s3", "rb", "s3://walkthrough-bucket"])
+        #expect(notEmpty.status != 0)
+        #expect(notEmpty.stderrText.contains("BucketNotEmpty"))
+        try local.awsOK(["s3", "rm", "--recursive", "s3://walkthrough-bucket"])
+        try local.awsOK(["s3", "rb", "s3://walkthrough-bucket"])
+        #expect(!(try local.aws(["s3", "ls"]).stdoutText.contains("walkthrough-bucket")))
+        let missing = try local.aws(["s3", "ls", "s3://walkthrough-bucket"])
+        #expect(missing.stderrText.contains("NoSuchBucket"))
+    }
+
+    @Test("a session whose role allows only s3:ListAllMyBuckets lists buckets and cannot create one")
+    func restrictedSession() async throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["s3", "mb", "s3://existing-bucket"])
+        try local.awsOK(["iam", "create-role", "--role-name", "bucket-lister", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "bucket-lister", "--policy-name", "list", "--policy-document", Policies.listAllMyBuckets])
+        let session = try await local.mintSession(roleName: "bucket-lister", tags: ["x509Subject/CN": "myContainer"])
+        #expect(session.accessKeyID.hasPrefix("ASIA"))
+
+        let listing = try local.aws(["s3", "ls"], as: session)
+        #expect(listing.status == 0, "\(listing.stderrText)")
+        #expect(listing.stdoutText.contains("existing-bucket"))
+
+        let create = try local.aws(["s3", "mb", "s3://not-allowed-bucket"], as: session)
+        #expect(create.status != 0)
+        #expect(create.stderrText.contains("AccessDenied"))
+        let objects = try local.aws(["s3", "ls", "s3://existing-bucket"], as: session)
+        #expect(objects.stderrText.contains("AccessDenied"))
+        let iam = try local.aws(["iam", "list-roles"], as: session)
+        #expect(iam.stderrText.contains("AccessDenied"))
+        #expect(iam.stderrText.contains("arn:aws:sts::123456789012:assumed-role/bucket-lister/test-session is not authorized to perform: iam:ListRoles"))
+        // Nothing was created.
+        #expect(!(try local.aws(["s3", "ls"]).stdoutText.contains("not-allowed-bucket")))
+    }
+
+    @Test("an expired session token, a wrong token and an unknown key are refused")
+    func expiredAndUnknownCredentials() async throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["iam", "create-role", "--role-name", "bucket-lister", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "bucket-lister", "--policy-name", "list", "--policy-document", Policies.listAllMyBuckets])
+        let expired = try await local.mintSession(roleName: "bucket-lister", duration: 900, now: Date().addingTimeInterval(-1000))
+        let s3 = try local.aws(["s3", "ls"], as: expired)
+        #expect(s3.status != 0)
+        #expect(s3.stderrText.contains("ExpiredToken"))
+        let sts = try local.aws(["sts", "get-caller-identity"], as: expired)
+        #expect(sts.stderrText.contains("ExpiredToken"))
+
+        var wrongToken = try await local.mintSession(roleName: "bucket-lister")
+        wrongToken.sessionToken = "IQoJb3JpZ2luX2VjEnotthetoken"
+        #expect(try local.aws(["sts", "get-caller-identity"], as: wrongToken).stderrText.contains("InvalidClientTokenId"))
+        #expect(try local.aws(["s3", "ls"], as: wrongToken).stderrText.contains("InvalidToken"))
+
+        let unknown = LocalServerProcess.Credentials(accessKeyID: "AKIAUNKNOWNKEY000000", secretAccessKey: "secret-secret-secret")
+        #expect(try local.aws(["sts", "get-caller-identity"], as: unknown).stderrText.contains("InvalidClientTokenId"))
+        #expect(try local.aws(["s3", "ls"], as: unknown).stderrText.contains("InvalidAccessKeyId"))
+
+        let wrongSecret = LocalServerProcess.Credentials(accessKeyID: LocalServerProcess.admin.accessKeyID, secretAccessKey: "not-the-admin-secret-key")
+        #expect(try local.aws(["iam", "list-roles"], as: wrongSecret).stderrText.contains("SignatureDoesNotMatch"))
+    }
+
+    @Test("the CLI signs IAM with the client's region; the server takes the region from the scope")
+    func otherSigningRegion() throws {
+        let local = try LocalServerProcess()
+        let output = try local.aws(["iam", "list-roles"], extra: ["AWS_DEFAULT_REGION": "eu-west-1"])
+        #expect(output.status == 0, "\(output.stderrText)")
+    }
+
+    @Test("principal tags in policy variables and conditions, session policies intersect, explicit deny wins")
+    func policyEvaluationThroughTheServer() async throws {
+        let local = try LocalServerProcess()
+        for bucket in ["mycontainer-data", "other-data"] { try local.awsOK(["s3", "mb", "s3://\(bucket)"]) }
+        let file = try local.directory.write("x.txt", "x")
+        try local.awsOK(["s3", "cp", file, "s3://mycontainer-data/secret/x.txt"])
+        try local.awsOK(["s3", "cp", file, "s3://mycontainer-data/public/x.txt"])
+        let policy = """
+            {"Version":"2012-10-17","Statement":[
+             {"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],"Resource":["arn:aws:s3:::${aws:PrincipalTag/x509Subject/CN}-*"]},
+             {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*/*","Condition":{"StringEquals":{"aws:PrincipalTag/x509Subject/OU":"readers"}}},
+             {"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::*/secret/*"}]}
+            """
+        try local.awsOK(["iam", "create-role", "--role-name", "tagged", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "tagged", "--policy-name", "p", "--policy-document", policy])
+        let session = try await local.mintSession(roleName: "tagged", tags: ["x509Subject/CN": "mycontainer", "x509Subject/OU": "readers"])
+        #expect(try local.aws(["s3", "ls", "s3://mycontainer-data/"], as: session).status == 0)
+        #expect(try local.aws(["s3", "ls", "s3://other-data/"], as: session).stderrText.contains("AccessDenied"))
+        #expect(try local.aws(["s3", "cp", "s3://mycontainer-data/public/x.txt", local.directory.path("p.txt")], as: session).status == 0)
+        let denied = try local.aws(["s3api", "get-object", "--bucket", "mycontainer-data", "--key", "secret/x.txt", local.directory.path("s.txt")], as: session)
+        #expect(denied.stderrText.contains("AccessDenied"), "explicit deny must win: \(denied.stderrText)")
+
+        // A session policy narrows the role: listing is allowed by the role but not by the session.
+        let narrowed = try await local.mintSession(
+            roleName: "tagged", tags: ["x509Subject/CN": "mycontainer"],
+            sessionPolicy: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#
+        )
+        #expect(try local.aws(["s3", "ls", "s3://mycontainer-data/"], as: narrowed).stderrText.contains("AccessDenied"))
+        #expect(try local.aws(["s3", "cp", "s3://mycontainer-data/public/x.txt", local.directory.path("n.txt")], as: narrowed).status == 0)
+    }
+}

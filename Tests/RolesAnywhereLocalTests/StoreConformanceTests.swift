@@ -1,0 +1,142 @@
+import Foundation
+import RolesAnywhereLocal
+import RolesAnywhereTesting
+import Testing
+
+/// The contract of ``Store``, run against SQLite in memory and on disk.
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case memory, file
+        var testDescription: String { rawValue }
+    }
+
+    /// A fresh store of `kind`, with the directory that keeps its file alive.
+    static func makeStore(_ kind: Kind) throws -> (any Store, TemporaryDirectory) {
+        let directory = try TemporaryDirectory(prefix: "store")
+        let path = kind == .memory ? ":memory:" : directory.path("state.sqlite")
+        return (try SQLiteStore(path: path), directory)
+    }
+
+    static func role(_ name: String, path: String = "/") -> RoleRecord {
+        RoleRecord(
+            name: name, id: "AROA" + String(repeating: "X", count: 17), arn: "arn:aws:iam::123456789012:role\(path)\(name)", path: path, description: nil,
+            assumeRolePolicyDocument: Policies.trustRolesAnywhere, maxSessionDuration: 3600, createDate: Date(timeIntervalSince1970: 1_700_000_000),
+            tags: [Tag(key: "team", value: "platform")]
+        )
+    }
+
+    static func expectStoreError(_ kind: StoreError.Kind, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+            Issue.record("expected \(kind)")
+        } catch let error as StoreError {
+            #expect(error.kind == kind, "\(error)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("roles: names are unique case-insensitively, round-trip every field, filter by path", arguments: Kind.allCases)
+    func roles(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let role = Self.role("Bucket-Lister")
+        try await store.createRole(role)
+        #expect(try await store.role(named: "bucket-lister") == role)
+        await Self.expectStoreError(.alreadyExists) { try await store.createRole(Self.role("BUCKET-LISTER")) }
+        try await store.createRole(Self.role("deployer", path: "/ci/"))
+        #expect(try await store.roles(pathPrefix: "/").map(\.name) == ["Bucket-Lister", "deployer"])
+        #expect(try await store.roles(pathPrefix: "/ci/").map(\.name) == ["deployer"])
+
+        var updated = role
+        updated.description = "lists buckets"
+        updated.maxSessionDuration = 7200
+        try await store.updateRole(updated)
+        #expect(try await store.role(named: "Bucket-Lister") == updated)
+
+        try await store.putRolePolicy(roleName: "bucket-lister", policyName: "b", document: "{}")
+        try await store.putRolePolicy(roleName: "Bucket-Lister", policyName: "a", document: Policies.listAllMyBuckets)
+        try await store.putRolePolicy(roleName: "Bucket-Lister", policyName: "b", document: "{\"replaced\":true}")
+        #expect(try await store.rolePolicies(roleName: "Bucket-Lister").map(\.name) == ["a", "b"])
+        #expect(try await store.rolePolicy(roleName: "Bucket-Lister", policyName: "b") == "{\"replaced\":true}")
+        await Self.expectStoreError(.notFound) { try await store.putRolePolicy(roleName: "nobody", policyName: "x", document: "{}") }
+        await Self.expectStoreError(.conflict) { try await store.deleteRole(named: "Bucket-Lister") }
+        try await store.deleteRolePolicy(roleName: "Bucket-Lister", policyName: "a")
+        await Self.expectStoreError(.notFound) { try await store.deleteRolePolicy(roleName: "Bucket-Lister", policyName: "a") }
+        try await store.deleteRolePolicy(roleName: "Bucket-Lister", policyName: "b")
+        try await store.deleteRole(named: "bucket-lister")
+        #expect(try await store.role(named: "Bucket-Lister") == nil)
+        await Self.expectStoreError(.notFound) { try await store.deleteRole(named: "Bucket-Lister") }
+    }
+
+    @Test("managed policies: attach, detach, conflicts while attached", arguments: Kind.allCases)
+    func managedPolicies(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        try await store.createRole(Self.role("reader"))
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        let policy = ManagedPolicyRecord(
+            arn: "arn:aws:iam::123456789012:policy/list", name: "list", id: "ANPA" + String(repeating: "Y", count: 17), path: "/", description: nil,
+            document: Policies.listAllMyBuckets, createDate: date, updateDate: date, attachmentCount: 0
+        )
+        try await store.createPolicy(policy)
+        await Self.expectStoreError(.alreadyExists) { try await store.createPolicy(policy) }
+        try await store.attachRolePolicy(roleName: "reader", policyArn: policy.arn)
+        try await store.attachRolePolicy(roleName: "reader", policyArn: policy.arn)
+        #expect(try await store.attachedPolicyArns(roleName: "READER") == [policy.arn])
+        #expect(try await store.policy(arn: policy.arn)?.attachmentCount == 1)
+        await Self.expectStoreError(.conflict) { try await store.deletePolicy(arn: policy.arn) }
+        await Self.expectStoreError(.conflict) { try await store.deleteRole(named: "reader") }
+        try await store.detachRolePolicy(roleName: "reader", policyArn: policy.arn)
+        await Self.expectStoreError(.notFound) { try await store.detachRolePolicy(roleName: "reader", policyArn: policy.arn) }
+        try await store.deletePolicy(arn: policy.arn)
+        #expect(try await store.policy(arn: policy.arn) == nil)
+        try await store.deleteRole(named: "reader")
+    }
+
+    @Test("sessions round-trip with their tags and policies", arguments: Kind.allCases)
+    func sessions(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let role = Self.role("bucket-lister")
+        try await store.createRole(role)
+        let minted = try await SessionMinter(store: store).mint(
+            .init(role: role, sessionName: "0123456789abcdef", duration: 900, sourceIdentity: "CN=myContainer", tags: ["x509Subject/CN": "myContainer"], sessionPolicy: Policies.listAllMyBuckets, sessionPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+        )
+        #expect(minted.accessKeyId.hasPrefix("ASIA"))
+        #expect(minted.accessKeyId.count == 20)
+        #expect(minted.expiration.timeIntervalSince(minted.issuedAt) == 900)
+        #expect(try await store.session(accessKeyId: minted.accessKeyId) == minted)
+        #expect(try await store.session(accessKeyId: "ASIANOSUCHKEY0000000") == nil)
+        let other = try await SessionMinter(store: store).mint(.init(role: role, sessionName: "x", duration: 900))
+        #expect(other.accessKeyId != minted.accessKeyId)
+        #expect(other.secretAccessKey != minted.secretAccessKey)
+    }
+
+    @Test("buckets and objects: ordering, prefixes, paging, overwrite, BucketNotEmpty", arguments: Kind.allCases)
+    func objects(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        try await store.createBucket(BucketRecord(name: "b", region: "us-east-1", creationDate: date))
+        await Self.expectStoreError(.alreadyExists) { try await store.createBucket(BucketRecord(name: "b", region: "us-east-1", creationDate: date)) }
+        for key in ["z", "a/2", "a/1", "b", "a/10"] {
+            try await store.putObject(ObjectRecord(bucket: "b", key: key, size: key.utf8.count, etag: "e", lastModified: date, contentType: "text/plain", metadata: ["k": key]), data: Array(key.utf8))
+        }
+        #expect(try await store.objects(bucket: "b", prefix: "", after: nil, limit: 100).map(\.key) == ["a/1", "a/10", "a/2", "b", "z"])
+        #expect(try await store.objects(bucket: "b", prefix: "a/", after: "a/1", limit: 1).map(\.key) == ["a/10"])
+        // Overwriting replaces the data and the record.
+        try await store.putObject(ObjectRecord(bucket: "b", key: "z", size: 3, etag: "f", lastModified: date, contentType: "application/octet-stream", metadata: [:]), data: [0, 1, 2])
+        #expect(try await store.objectData(bucket: "b", key: "z") == [0, 1, 2])
+        #expect(try await store.object(bucket: "b", key: "z")?.etag == "f")
+        #expect(try await store.object(bucket: "b", key: "a/1")?.metadata == ["k": "a/1"])
+        await Self.expectStoreError(.conflict) { try await store.deleteBucket(named: "b") }
+        for object in try await store.objects(bucket: "b", prefix: "", after: nil, limit: 100) {
+            try await store.deleteObject(bucket: "b", key: object.key)
+        }
+        try await store.deleteBucket(named: "b")
+        #expect(try await store.buckets().isEmpty)
+        await Self.expectStoreError(.notFound) { try await store.deleteBucket(named: "b") }
+    }
+}
