@@ -30,6 +30,18 @@ struct AWSCLIEndToEndTests {
         #expect(((policy["PolicyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]])?.first?["Action"] as? String == "s3:ListAllMyBuckets")
         #expect(try local.awsOK(["iam", "list-role-policies", "--role-name", "bucket-lister"])?["PolicyNames"] as? [String] == ["list"])
 
+        // UpdateRole and UpdateAssumeRolePolicy.
+        try local.awsOK(["iam", "update-role", "--role-name", "bucket-lister", "--description", "lists buckets", "--max-session-duration", "7200"])
+        let narrower = Policies.trustRolesAnywhere.replacingOccurrences(of: "myContainer", with: "otherContainer")
+        try local.awsOK(["iam", "update-assume-role-policy", "--role-name", "bucket-lister", "--policy-document", narrower])
+        let updated = try #require(try local.awsOK(["iam", "get-role", "--role-name", "bucket-lister"])?["Role"] as? [String: Any])
+        #expect(updated["Description"] as? String == "lists buckets")
+        #expect(updated["MaxSessionDuration"] as? Int == 7200)
+        let condition = (((updated["AssumeRolePolicyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]])?.first?["Condition"] as? [String: [String: String]])
+        #expect(condition?["StringEquals"]?["aws:PrincipalTag/x509Subject/CN"] == "otherContainer")
+        let tooLong = try local.aws(["iam", "update-role", "--role-name", "bucket-lister", "--max-session-duration", "50000"])
+        #expect(tooLong.stderrText.contains("ValidationError"))
+
         let conflict = try local.aws(["iam", "delete-role", "--role-name", "bucket-lister"])
         #expect(conflict.status != 0)
         #expect(conflict.stderrText.contains("DeleteConflict"))

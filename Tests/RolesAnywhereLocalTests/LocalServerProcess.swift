@@ -31,12 +31,12 @@ final class LocalServerProcess: @unchecked Sendable {
     }
 
     /// Starts the server; `directory` and `statePath` let a test restart it on the same state.
-    init(arguments: [String] = [], directory: TemporaryDirectory? = nil, statePath: String? = nil) throws {
+    init(arguments: [String] = [], directory: TemporaryDirectory? = nil, statePath: String? = nil, logLevel: String = "warning", logPath: String? = nil) throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "local")
         self.directory = directory
         self.statePath = statePath ?? directory.path("state.sqlite")
-        self.arguments = ["--port", "0", "--state", self.statePath, "--log-level", "warning"] + arguments
-        server = try BackgroundServer(Binaries.path("rolesanywhere-local"), self.arguments)
+        self.arguments = ["--port", "0", "--state", self.statePath, "--log-level", logLevel] + arguments
+        server = try BackgroundServer(Binaries.path("rolesanywhere-local"), self.arguments, standardErrorPath: logPath)
     }
 
     var port: Int { server.port }

@@ -1,5 +1,6 @@
 import Foundation
 import RolesAnywhereLocal
+import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Testing
 
@@ -190,5 +191,33 @@ struct ServerProcessTests {
         let output = try local.python("boto3_local_walk.py")
         #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
         #expect(output.stdoutText.contains("BOTO3 OK"))
+    }
+
+    @Test("logs say why a request was refused and never contain a secret, a token or a signature")
+    func logsWithoutSecrets() async throws {
+        let directory = try TemporaryDirectory(prefix: "logs")
+        let logPath = directory.path("server.log")
+        let local = try LocalServerProcess(directory: directory, logLevel: "trace", logPath: logPath)
+        try local.awsOK(["iam", "create-role", "--role-name", "bucket-lister", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "bucket-lister", "--policy-name", "list", "--policy-document", Policies.listAllMyBuckets])
+        let session = try await local.mintSession(roleName: "bucket-lister")
+        try local.awsOK(["s3", "ls"], as: session)
+        _ = try local.aws(["s3", "mb", "s3://denied-bucket"], as: session)
+        _ = try local.aws(["sts", "get-caller-identity"], as: LocalServerProcess.Credentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "a-wrong-secret-access-key"))
+        let client = SignedHTTPClient(port: local.port)
+        let signed = try client.query(service: "sts", "Action=GetCallerIdentity&Version=2011-06-15")
+        _ = try await client.send(signed)
+        local.kill()
+
+        let log = try String(contentsOfFile: logPath, encoding: .utf8)
+        #expect(log.contains("code=AccessDenied"), "the denial and its reason are logged")
+        #expect(log.contains("code=SignatureDoesNotMatch"))
+        let secrets = [
+            LocalServerProcess.admin.secretAccessKey, session.secretAccessKey, try #require(session.sessionToken), "a-wrong-secret-access-key",
+            try #require(signed.headers.first(named: "authorization")?.components(separatedBy: "Signature=").last),
+        ]
+        for secret in secrets {
+            #expect(!log.contains(secret), "the log contains a secret: \(secret.prefix(12))...")
+        }
     }
 }

@@ -7,14 +7,20 @@ public final class BackgroundServer: @unchecked Sendable {
     public let port: Int
     private let output: Pipe
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws {
+    /// Starts `executable`; its standard error goes to the test's, or to the file `standardErrorPath`.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, standardErrorPath: String? = nil, timeout: TimeInterval = 60) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve(executable))
         process.arguments = arguments
         if let environment { process.environment = environment }
         output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        if let standardErrorPath {
+            FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: standardErrorPath))
+        } else {
+            process.standardError = FileHandle.standardError
+        }
         try process.run()
         let handle = output.fileHandleForReading
         var buffer = ""
