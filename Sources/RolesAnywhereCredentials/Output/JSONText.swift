@@ -1,8 +1,8 @@
 /// Minimal JSON writing with the exact escaping Go's `encoding/json` uses (including `<`, `>`, `&`,
 /// U+2028 and U+2029), so our output is byte-compatible with the official helper's.
-enum JSONText {
+package enum JSONText {
     /// `text` as a JSON string literal, quotes included.
-    static func string(_ text: String) -> String {
+    package static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -25,7 +25,7 @@ enum JSONText {
     }
 
     /// An object from ordered members whose values are already JSON.
-    static func object(_ members: [(String, String)]) -> String {
+    package static func object(_ members: [(String, String)]) -> String {
         "{" + members.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 

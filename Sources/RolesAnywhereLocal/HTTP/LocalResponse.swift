@@ -1,3 +1,5 @@
+import RolesAnywhereCredentials
+
 /// An answer: status, headers and body.
 public struct LocalResponse: Sendable {
     public var status: Int
@@ -54,33 +56,10 @@ extension AWSError {
             response.headers.append(("x-amz-request-id", requestID))
             return response
         case .restJSON:
-            var response = LocalResponse.json(#"{"message":\#(JSONWriter.string(message))}"#, status: status)
+            var response = LocalResponse.json(#"{"message":\#(JSONText.string(message))}"#, status: status)
             response.headers.append(("x-amzn-ErrorType", code))
             response.headers.append(("x-amzn-RequestId", requestID))
             return response
         }
-    }
-}
-
-/// JSON string literals.
-enum JSONWriter {
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
