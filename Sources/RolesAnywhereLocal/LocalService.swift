@@ -18,6 +18,7 @@ public final class LocalService: Sendable {
     let logger: Logger
     let authenticator: Authenticator
     let authorizer: Authorizer
+    let createSession: CreateSessionHandler
     /// Mints temporary credentials for assumed roles (CreateSession uses it).
     public let minter: SessionMinter
 
@@ -30,8 +31,12 @@ public final class LocalService: Sendable {
         self.store = store
         self.logger = logger
         authenticator = Authenticator(configuration: configuration, store: store)
-        authorizer = Authorizer(configuration: configuration, store: store, cache: PolicyCache(), logger: logger)
+        let policies = PolicyCache()
+        authorizer = Authorizer(configuration: configuration, store: store, cache: policies, logger: logger)
         minter = SessionMinter(store: store, authenticator: authenticator)
+        createSession = CreateSessionHandler(
+            configuration: configuration, store: store, policies: policies, caches: RolesAnywhereCaches(), minter: minter, logger: logger
+        )
     }
 
     /// Answers one request. Never throws: every failure is an AWS-shaped error answer.
@@ -42,6 +47,15 @@ public final class LocalService: Sendable {
         do {
             guard let authorization = request.header("authorization") else {
                 throw Self.missingAuthentication(wireProtocol)
+            }
+            // CreateSession is signed with a certificate, not with keys.
+            if authorization.hasPrefix("AWS4-X509-") {
+                wireProtocol = .restJSON
+                service = "rolesanywhere"
+                guard request.body.count <= Self.maximumAPIBody else {
+                    throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(Self.maximumAPIBody) bytes.")
+                }
+                return try await createSession.handle(request)
             }
             let parsed: ParsedSigV4Request
             do {
@@ -67,8 +81,7 @@ public final class LocalService: Sendable {
             case "iam": response = try await IAMService(configuration: configuration, store: store, authorizer: authorizer).handle(request, caller: caller)
             case "sts": response = try await STSService(configuration: configuration).handle(request, caller: caller)
             case "s3": response = try await S3Service(configuration: configuration, store: store, authorizer: authorizer).handle(request, caller: caller)
-            default:
-                throw AWSError("UnrecognizedClientException", status: 400, "The rolesanywhere control plane is not available in this build.")
+            default: response = try await RolesAnywhereService(configuration: configuration, store: store, authorizer: authorizer).handle(request, caller: caller)
             }
         } catch let error as AWSError {
             response = error.response(protocol: wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")

@@ -17,7 +17,7 @@ struct ServerProcessTests {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--port", "0", "--state", ":memory:", "--account-id", "210987654321", "--region", "eu-west-2"]
         let output = directory.path("stdout")
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -154,7 +154,7 @@ struct ServerProcessTests {
         let first = try LocalServerProcess()
         try first.awsOK(["s3", "mb", "s3://crash-bucket"])
         let log = first.directory.path("acknowledged.txt")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let writer = Process()
         writer.executableURL = URL(fileURLWithPath: try ChildProcess.resolve("python3"))
         writer.arguments = [Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/put_until_killed.py").path, first.endpoint, "crash-bucket"]

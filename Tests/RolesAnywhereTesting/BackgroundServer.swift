@@ -16,7 +16,7 @@ public final class BackgroundServer: @unchecked Sendable {
         output = Pipe()
         process.standardOutput = output
         if let standardErrorPath {
-            FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: standardErrorPath))
         } else {
             process.standardError = FileHandle.standardError

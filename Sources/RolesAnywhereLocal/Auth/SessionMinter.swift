@@ -47,8 +47,17 @@ public struct SessionMinter: Sendable {
 
     /// Mints and stores a session that starts at `now`.
     public func mint(_ request: Request, now: Date = Date()) async throws -> SessionRecord {
+        let session = make(request, now: now)
+        try await store.insertSession(session)
+        authenticator?.remember(session)
+        return session
+    }
+
+    /// A new session with fresh credentials, not yet stored (CreateSession stores it together with
+    /// its subject, then calls ``remember(_:)``).
+    func make(_ request: Request, now: Date) -> SessionRecord {
         let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let session = SessionRecord(
+        return SessionRecord(
             accessKeyId: "ASIA" + RandomText.base32(16),
             secretAccessKey: RandomText.base64(30),
             sessionToken: "IQoJb3JpZ2luX2VjE" + RandomText.base64(180),
@@ -63,9 +72,11 @@ public struct SessionMinter: Sendable {
             issuedAt: issued,
             expiration: issued.addingTimeInterval(request.duration)
         )
-        try await store.insertSession(session)
+    }
+
+    /// Lets the authenticator find a stored session without reading it back.
+    func remember(_ session: SessionRecord) {
         authenticator?.remember(session)
-        return session
     }
 }
 

@@ -15,6 +15,11 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // In WAL mode, NORMAL survives a crash of the process (what `kill -9` tests) and syncs
+            // at checkpoints rather than at every commit.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         if path == ":memory:" {
             database = try DatabaseQueue(configuration: configuration)
         } else {
@@ -54,6 +59,18 @@ public final class SQLiteStore: Store {
                         bucket TEXT NOT NULL REFERENCES buckets(name), key TEXT NOT NULL, size INTEGER NOT NULL,
                         etag TEXT NOT NULL, last_modified DOUBLE NOT NULL, content_type TEXT NOT NULL,
                         metadata TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (bucket, key));
+                    """
+            )
+        }
+        migrator.registerMigration("v2-rolesanywhere") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ra_resources (
+                        kind TEXT NOT NULL, id TEXT NOT NULL, arn TEXT NOT NULL, created_at DOUBLE NOT NULL, document TEXT NOT NULL,
+                        PRIMARY KEY (kind, id));
+                    CREATE INDEX ra_resources_order ON ra_resources (kind, created_at, id);
+                    CREATE TABLE ra_tags (arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (arn, key));
+                    CREATE INDEX sessions_expiration ON sessions (expiration);
                     """
             )
         }
@@ -263,18 +280,20 @@ public final class SQLiteStore: Store {
     // MARK: - Sessions
 
     public func insertSession(_ session: SessionRecord) async throws {
-        try await database.write { db in
-            try db.execute(
-                sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    session.accessKeyId, session.secretAccessKey, session.sessionToken, session.roleArn, session.roleName,
-                    session.roleId, session.sessionName, session.sourceIdentity, Self.json(session.tags), session.sessionPolicy,
-                    Self.json(session.sessionPolicyArns), session.issuedAt.timeIntervalSince1970, session.expiration.timeIntervalSince1970,
-                ]
-            )
-            // Expired sessions are of no further use.
-            try db.execute(sql: "DELETE FROM sessions WHERE expiration < ?", arguments: [Date().timeIntervalSince1970 - 86_400])
-        }
+        try await database.write { db in try Self.insert(session, in: db) }
+    }
+
+    static func insert(_ session: SessionRecord, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                session.accessKeyId, session.secretAccessKey, session.sessionToken, session.roleArn, session.roleName,
+                session.roleId, session.sessionName, session.sourceIdentity, Self.json(session.tags), session.sessionPolicy,
+                Self.json(session.sessionPolicyArns), session.issuedAt.timeIntervalSince1970, session.expiration.timeIntervalSince1970,
+            ]
+        )
+        // Sessions expired for a day are of no further use (an indexed range delete).
+        try db.execute(sql: "DELETE FROM sessions WHERE expiration < ?", arguments: [Date().timeIntervalSince1970 - 86_400])
     }
 
     public func session(accessKeyId: String) async throws -> SessionRecord? {

@@ -44,6 +44,21 @@ public protocol Store: Sendable {
     func deleteObject(bucket: String, key: String) async throws
     /// Objects whose key starts with `prefix` and sorts after `after`, in key order, at most `limit`.
     func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord]
+
+    // MARK: Roles Anywhere
+    /// Adds or replaces a trust anchor, profile, CRL or subject (keyed by kind and ID).
+    func saveResource<Resource: RolesAnywhereResource>(_ resource: Resource) async throws
+    func resource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws -> Resource?
+    /// Every resource of a kind, oldest first (then by ID).
+    func resources<Resource: RolesAnywhereResource>(_ type: Resource.Type) async throws -> [Resource]
+    /// Deletes a resource and its tags; ``StoreError/Kind/notFound`` if there is none.
+    func deleteResource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws
+    /// Replaces the tags of a resource (by ARN) with `tags`.
+    func setTags(_ tags: [ResourceTag], resourceArn: String) async throws
+    /// The tags of a resource, by key.
+    func tags(resourceArn: String) async throws -> [ResourceTag]
+    /// Stores a session minted by CreateSession together with its subject, in one transaction.
+    func recordCreateSession(_ session: SessionRecord?, subject: SubjectRecord) async throws
 }
 
 /// A store failure the services turn into AWS errors.

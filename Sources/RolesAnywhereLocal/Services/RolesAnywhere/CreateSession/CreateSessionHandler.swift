@@ -1,0 +1,385 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Crypto
+import Logging
+import RolesAnywherePKI
+import RolesAnywherePolicy
+import RolesAnywhereSigning
+import X509
+
+/// `POST /sessions`: temporary credentials for a request signed with an X.509 certificate
+/// (SigV4-X509), with the checks IAM Roles Anywhere makes, in this order:
+///
+/// 1. the parameters (ARNs in the query string, as the official helper sends them, or in the body);
+/// 2. the signature, over exactly the headers in `SignedHeaders`, and the clock skew;
+/// 3. the trust anchor and profile: they exist in this account and region, and are enabled;
+/// 4. the path from the certificate (plus `X-Amz-X509-Chain`) to a certificate of the anchor, with
+///    the end-entity and CA requirements, validity now, and the anchor's enabled CRLs;
+/// 5. the role is in the profile; `roleSessionName` only if the profile accepts it;
+/// 6. the principal tags and source identity; the role's trust policy allows
+///    `rolesanywhere.amazonaws.com` `sts:AssumeRole`, `sts:TagSession` and `sts:SetSourceIdentity`;
+/// 7. the duration (the profile's, or less) is within the role's maximum.
+///
+/// Every decision is logged with its reason; the subject is recorded once the signature holds.
+struct CreateSessionHandler: Sendable {
+    let configuration: LocalConfiguration
+    let store: any Store
+    let policies: PolicyCache
+    let caches: RolesAnywhereCaches
+    let minter: SessionMinter
+    let logger: Logger
+
+    static let servicePrincipal = "rolesanywhere.amazonaws.com"
+    static let trustActions = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
+
+    /// A refusal: what the client is told, and what the log says.
+    struct Denial: Error {
+        var error: AWSError
+        var reason: String
+    }
+
+    /// The parameters of the call.
+    struct Parameters {
+        var profileArn: String
+        var roleArn: String
+        var trustAnchorArn: String
+        var durationSeconds: Int?
+        var roleSessionName: String?
+    }
+
+    func handle(_ request: LocalRequest) async throws(AWSError) -> LocalResponse {
+        var certificate: Certificate?
+        var context: [String: String] = [:]
+        do {
+            return try await createSession(request, certificate: &certificate, context: &context)
+        } catch let denial as Denial {
+            var metadata: Logger.Metadata = ["code": "\(denial.error.code)", "reason": "\(denial.reason)", "requestId": "\(request.requestID)"]
+            for (key, value) in context { metadata[key] = "\(value)" }
+            logger.notice("CreateSession denied", metadata: metadata)
+            if let certificate {
+                try? await recordSubject(certificate, session: nil, failed: true, at: request.receivedAt)
+            }
+            throw denial.error
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            throw AWSError.internalFailure("CreateSession failed: \(error)")
+        }
+    }
+
+    func createSession(_ request: LocalRequest, certificate: inout Certificate?, context: inout [String: String]) async throws -> LocalResponse {
+        guard request.method == "POST", request.path == "/sessions" else {
+            throw Denial(
+                error: AWSError("UnknownOperationException", status: 404, "SigV4-X509 requests go to POST /sessions (CreateSession)."),
+                reason: "\(request.method) \(request.path) is not CreateSession"
+            )
+        }
+        let parameters = try Self.parameters(request)
+        context = ["trustAnchor": parameters.trustAnchorArn, "profile": parameters.profileArn, "role": parameters.roleArn]
+
+        // 2. Signature and clock.
+        let verified: VerifiedX509Request
+        do {
+            verified = try X509RequestVerifier.verify(request.signable)
+        } catch {
+            throw Self.signatureDenial(error)
+        }
+        let leaf = verified.certificate.certificate
+        certificate = leaf
+        context["subject"] = "\(leaf.subject)"
+        context["serial"] = SessionIdentity.serialHex(leaf)
+        let skew = request.receivedAt.timeIntervalSince(verified.date.date)
+        let maximum = Double(configuration.maximumClockSkew.components.seconds)
+        guard abs(skew) <= maximum else {
+            throw Denial(
+                error: .accessDeniedException("Signature expired: \(verified.date.amzDateTime) is \(skew > 0 ? "earlier" : "later") than the server time \(AmzDate(request.receivedAt).amzDateTime) by more than \(Int(maximum)) seconds."),
+                reason: "clock skew of \(Int(skew)) s (X-Amz-Date \(verified.date.amzDateTime))"
+            )
+        }
+        guard verified.authorization.scope.region == configuration.region else {
+            throw Denial(
+                error: .accessDeniedException("The request is signed for region \(verified.authorization.scope.region), but this endpoint serves \(configuration.region)."),
+                reason: "credential scope region \(verified.authorization.scope.region)"
+            )
+        }
+        guard verified.certificateChain.count <= CertificatePathValidator.maximumChainLength else {
+            throw Denial(
+                error: .rolesAnywhereValidation("X-Amz-X509-Chain holds \(verified.certificateChain.count) certificates; at most \(CertificatePathValidator.maximumChainLength) are allowed."),
+                reason: "chain of \(verified.certificateChain.count) certificates"
+            )
+        }
+
+        // 3. Trust anchor and profile.
+        let anchor = try await trustAnchor(parameters.trustAnchorArn)
+        let profile = try await profile(parameters.profileArn)
+
+        // 4. The certificate path, with revocation.
+        let anchorCertificates = try caches.anchorCertificates(anchor)
+        let crls = try await store.resources(CRLRecord.self).filter { $0.enabled && $0.trustAnchorArn == anchor.trustAnchorArn }
+        let result = CertificatePathValidator.validate(
+            leaf: CertificateFacts(verified.certificate),
+            intermediates: verified.certificateChain.map(CertificateFacts.init),
+            anchors: anchorCertificates,
+            crls: crls.compactMap(caches.revocationList),
+            at: request.receivedAt
+        )
+        guard result.isTrusted else {
+            let reasons = result.problems.map(\.message).joined(separator: "; ")
+            let noPath = result.problems.contains { $0.kind == .noPath }
+            throw Denial(
+                error: .accessDeniedException(noPath ? "Untrusted Signing Certificate" : "Untrusted Signing Certificate: \(reasons)"),
+                reason: "certificate path: \(reasons)"
+            )
+        }
+
+        // 5. Role and session name.
+        guard profile.roleArns.contains(parameters.roleArn) else {
+            throw Denial(
+                error: .accessDeniedException("Requested Role isn't one of those listed in the Profile."),
+                reason: "\(parameters.roleArn) is not in the profile's roleArns \(profile.roleArns)"
+            )
+        }
+        if parameters.roleSessionName != nil, !profile.acceptRoleSessionName {
+            throw Denial(
+                error: .accessDeniedException("Not authorized to set roleSessionName."),
+                reason: "the profile does not accept roleSessionName (acceptRoleSessionName is false)"
+            )
+        }
+        let role = try await role(parameters.roleArn)
+
+        // 6. Tags, source identity, trust policy.
+        let tags = PrincipalTags.derive(from: leaf, mappings: profile.attributeMappings)
+        let sourceIdentity = SessionIdentity.sourceIdentity(of: leaf)
+        let sessionName = parameters.roleSessionName ?? SessionIdentity.serialHex(leaf)
+        try checkTrustPolicy(role, anchor: anchor, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, request: request)
+
+        // 7. Duration.
+        let duration = min(profile.durationSeconds, parameters.durationSeconds ?? profile.durationSeconds)
+        guard duration <= role.maxSessionDuration else {
+            throw Denial(
+                error: .rolesAnywhereValidation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role."),
+                reason: "duration \(duration) s is above the role's MaxSessionDuration of \(role.maxSessionDuration) s"
+            )
+        }
+
+        let session = minter.make(
+            .init(
+                role: role, sessionName: sessionName, duration: TimeInterval(duration), sourceIdentity: sourceIdentity, tags: tags,
+                sessionPolicy: profile.sessionPolicy, sessionPolicyArns: profile.managedPolicyArns
+            ),
+            now: request.receivedAt
+        )
+        let subject = try await recordSubject(leaf, session: session, failed: false, at: request.receivedAt)
+        minter.remember(session)
+        logger.info(
+            "CreateSession allowed",
+            metadata: [
+                "subject": "\(leaf.subject)", "serial": "\(SessionIdentity.serialHex(leaf))", "trustAnchor": "\(anchor.trustAnchorArn)",
+                "profile": "\(profile.profileArn)", "role": "\(role.arn)", "session": "\(session.assumedRoleArn(account: configuration.accountID))",
+                "accessKeyId": "\(session.accessKeyId)", "expiration": "\(AmzDate(session.expiration).iso8601)", "requestId": "\(request.requestID)",
+            ]
+        )
+        return try Self.answer(session, subject: subject, account: configuration.accountID, profile: profile)
+    }
+
+    // MARK: - Steps
+
+    static func parameters(_ request: LocalRequest) throws(Denial) -> Parameters {
+        let body: JSONBody
+        do {
+            body = try JSONBody(request.body)
+        } catch {
+            throw Denial(error: error, reason: "the body is not a JSON object")
+        }
+        var reader = body
+        let query = Dictionary(request.queryParameters.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        func arn(_ name: String, _ pattern: String) -> String? {
+            if let value = query[name] {
+                reader.errors.check(value, name, length: 1...1011, pattern: pattern)
+                return value
+            }
+            return reader.string(name, required: true, length: 1...1011, pattern: pattern)
+        }
+        let profileArn = arn("profileArn", RolesAnywherePatterns.profileArn)
+        let roleArn = arn("roleArn", RolesAnywherePatterns.roleArn)
+        let trustAnchorArn = arn("trustAnchorArn", RolesAnywherePatterns.trustAnchorArn)
+        let duration = reader.integer("durationSeconds", range: RolesAnywhereCall.durationRange)
+        let sessionName = reader.string("roleSessionName", length: 2...64, pattern: #"[\w+=,.@-]*"#)
+        do {
+            try reader.validate()
+        } catch {
+            throw Denial(error: error, reason: error.message)
+        }
+        guard let profileArn, let roleArn, let trustAnchorArn else {
+            throw Denial(error: .rolesAnywhereValidation("profileArn, roleArn and trustAnchorArn are required"), reason: "missing ARNs")
+        }
+        return Parameters(profileArn: profileArn, roleArn: roleArn, trustAnchorArn: trustAnchorArn, durationSeconds: duration, roleSessionName: sessionName)
+    }
+
+    static func signatureDenial(_ error: SigningError) -> Denial {
+        switch error.code {
+        case .signatureMismatch:
+            Denial(error: .accessDeniedException("Invalid signature"), reason: error.message)
+        case .unsupportedKey, .serialNumberMismatch, .requiredHeaderNotSigned, .malformedCertificate:
+            Denial(error: .accessDeniedException("Invalid signature: \(error.message)"), reason: error.message)
+        default:
+            Denial(error: .rolesAnywhereValidation("The request is not a valid SigV4-X509 request: \(error.message)"), reason: error.message)
+        }
+    }
+
+    /// The trust anchor, in this account and region and enabled.
+    func trustAnchor(_ arn: String) async throws -> TrustAnchorRecord {
+        let prefix = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):trust-anchor/"
+        guard arn.hasPrefix(prefix), let anchor = try await store.resource(TrustAnchorRecord.self, id: String(arn.dropFirst(prefix.count))) else {
+            throw Denial(
+                error: .accessDeniedException("The trust anchor \(arn) does not exist in account \(configuration.accountID), region \(configuration.region)."),
+                reason: "no such trust anchor"
+            )
+        }
+        guard anchor.enabled else {
+            throw Denial(
+                error: .accessDeniedException("The trust anchor \(arn) is disabled; enable it with EnableTrustAnchor."),
+                reason: "trust anchor disabled"
+            )
+        }
+        return anchor
+    }
+
+    /// The profile, in this account and region and enabled.
+    func profile(_ arn: String) async throws -> ProfileRecord {
+        let prefix = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):profile/"
+        guard arn.hasPrefix(prefix), let profile = try await store.resource(ProfileRecord.self, id: String(arn.dropFirst(prefix.count))) else {
+            throw Denial(
+                error: .accessDeniedException("The profile \(arn) does not exist in account \(configuration.accountID), region \(configuration.region)."),
+                reason: "no such profile"
+            )
+        }
+        guard profile.enabled else {
+            throw Denial(error: .accessDeniedException("The profile \(arn) is disabled; enable it with EnableProfile."), reason: "profile disabled")
+        }
+        return profile
+    }
+
+    /// The IAM role of the ARN, in this account.
+    func role(_ arn: String) async throws -> RoleRecord {
+        let prefix = "arn:aws:iam::\(configuration.accountID):role/"
+        guard arn.hasPrefix(prefix), let name = arn.split(separator: "/").last,
+            let role = try await store.role(named: String(name)), role.arn == arn
+        else {
+            throw Denial(error: .accessDeniedException("The role \(arn) does not exist in account \(configuration.accountID)."), reason: "no such role")
+        }
+        return role
+    }
+
+    /// The role's trust policy must allow the service each of the three actions.
+    func checkTrustPolicy(_ role: RoleRecord, anchor: TrustAnchorRecord, tags: [String: String], sourceIdentity: String, sessionName: String, request: LocalRequest) throws(Denial) {
+        guard let document = policies.document(role.assumeRolePolicyDocument, kind: .trust) else {
+            throw Denial(error: .accessDeniedException("The trust policy of \(role.arn) cannot be read."), reason: "unreadable trust policy")
+        }
+        let policy = PolicyEvaluator.Policy(document, name: "trust policy of \(role.name)")
+        for action in Self.trustActions {
+            var context = RequestContext(action: action, resource: role.arn, principal: .service(Self.servicePrincipal), principalARN: Self.servicePrincipal)
+            context.set("aws:SourceArn", anchor.trustAnchorArn)
+            context.set("aws:SourceAccount", configuration.accountID)
+            context.set("aws:CurrentTime", AmzDate(request.receivedAt).iso8601)
+            context.set("aws:EpochTime", String(Int64(request.receivedAt.timeIntervalSince1970)))
+            context.set("sts:SourceIdentity", sourceIdentity)
+            context.set("sts:RoleSessionName", sessionName)
+            for (key, value) in tags {
+                context.set("aws:PrincipalTag/\(key)", value)
+                context.set("aws:RequestTag/\(key)", value)
+            }
+            if !tags.isEmpty { context.set("aws:TagKeys", values: tags.keys.sorted()) }
+            let decision = PolicyEvaluator.evaluate(resourcePolicy: policy, context: context)
+            guard decision.isAllowed else {
+                throw Denial(
+                    error: .accessDeniedException("The trust policy of \(role.arn) does not allow \(Self.servicePrincipal) to perform \(action) for this certificate."),
+                    reason: "trust policy: \(action) \(decision) with tags \(tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))"
+                )
+            }
+        }
+    }
+
+    /// Records the certificate under its subject (created on first sight).
+    @discardableResult
+    func recordSubject(_ certificate: Certificate, session: SessionRecord?, failed: Bool, at date: Date) async throws -> SubjectRecord {
+        let now = RolesAnywhereJSON.now(date)
+        let name = "\(certificate.subject)"
+        let id = Self.subjectID(name)
+        var subject = try await store.resource(SubjectRecord.self, id: id) ?? SubjectRecord(
+            subjectArn: "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):subject/\(id)", subjectId: id, enabled: true,
+            x509Subject: name, lastSeenAt: now, createdAt: now, updatedAt: now, credentials: [], instanceProperties: []
+        )
+        let serial = SessionIdentity.serialHex(certificate)
+        subject.credentials.removeAll { $0.serialNumber == serial }
+        subject.credentials.append(
+            CredentialSummary(
+                seenAt: now, serialNumber: serial, issuer: "\(certificate.issuer)", enabled: true,
+                x509CertificateData: (try? EncodedCertificate(certificate).pemString) ?? "", failed: failed
+            )
+        )
+        subject.lastSeenAt = now
+        subject.updatedAt = now
+        try await store.recordCreateSession(session, subject: subject)
+        return subject
+    }
+
+    /// A stable UUID-shaped ID for a subject name.
+    static func subjectID(_ name: String) -> String {
+        var bytes = Array(SHA256.hash(data: Array(name.utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = Hex.encode(bytes)
+        let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
+            String(hex[hex.index(hex.startIndex, offsetBy: range.lowerBound)..<hex.index(hex.startIndex, offsetBy: range.upperBound)])
+        }
+        return parts.joined(separator: "-")
+    }
+
+    // MARK: - The answer
+
+    struct Answer: Encodable {
+        struct CredentialSet: Encodable {
+            var assumedRoleUser: AssumedRoleUser
+            var credentials: Credentials
+            var packedPolicySize: Int
+            var roleArn: String
+            var sourceIdentity: String?
+        }
+
+        struct AssumedRoleUser: Encodable {
+            var arn: String
+            var assumedRoleId: String
+        }
+
+        struct Credentials: Encodable {
+            var accessKeyId: String
+            var expiration: String
+            var secretAccessKey: String
+            var sessionToken: String
+        }
+
+        var credentialSet: [CredentialSet]
+        var subjectArn: String
+    }
+
+    static func answer(_ session: SessionRecord, subject: SubjectRecord, account: String, profile: ProfileRecord) throws(AWSError) -> LocalResponse {
+        // The share of STS's packed-policy budget the session policy and tags use, as a percentage.
+        let packed = (profile.sessionPolicy?.utf8.count ?? 0) + profile.managedPolicyArns.reduce(0) { $0 + $1.utf8.count }
+            + session.tags.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        let set = Answer.CredentialSet(
+            assumedRoleUser: Answer.AssumedRoleUser(arn: session.assumedRoleArn(account: account), assumedRoleId: session.assumedRoleId),
+            credentials: Answer.Credentials(
+                accessKeyId: session.accessKeyId, expiration: AmzDate(session.expiration).iso8601, secretAccessKey: session.secretAccessKey,
+                sessionToken: session.sessionToken
+            ),
+            packedPolicySize: min(100, packed * 100 / 2048),
+            roleArn: session.roleArn,
+            sourceIdentity: session.sourceIdentity
+        )
+        return try RolesAnywhereJSON.response(Answer(credentialSet: [set], subjectArn: subject.subjectArn), status: 201)
+    }
+}

@@ -1,0 +1,107 @@
+import RolesAnywhereSigning
+import SwiftASN1
+import X509
+
+/// The principal tags CreateSession derives from a certificate, as the profile's attribute mappings
+/// select them: `x509Subject/<RDN>`, `x509Issuer/<RDN>`, and the first DNS name, URI and directory
+/// name of the SAN (`x509SAN/DNS`, `x509SAN/URI`, `x509SAN/Name/<RDN>`). Several values of one
+/// attribute are joined with `/` in certificate order, and values STS would not accept as session
+/// tags are dropped.
+enum PrincipalTags {
+    /// Short names of the RDN attributes that become tags.
+    static let shortNames: [ASN1ObjectIdentifier: String] = [
+        [2, 5, 4, 3]: "CN", [2, 5, 4, 6]: "C", [2, 5, 4, 10]: "O", [2, 5, 4, 11]: "OU", [2, 5, 4, 8]: "ST", [2, 5, 4, 7]: "L",
+        [0, 9, 2342, 19_200_300, 100, 1, 1]: "UID", [0, 9, 2342, 19_200_300, 100, 1, 25]: "DC", [1, 2, 840, 113_549, 1, 9, 1]: "emailAddress",
+        [2, 5, 4, 5]: "serialNumber", [2, 5, 4, 12]: "title", [2, 5, 4, 9]: "street", [2, 5, 4, 17]: "postalCode",
+        [2, 5, 4, 42]: "GN", [2, 5, 4, 4]: "SN", [2, 5, 4, 43]: "initials", [2, 5, 4, 65]: "pseudonym",
+        [2, 5, 4, 46]: "dnQualifier", [2, 5, 4, 44]: "generationQualifier",
+    ]
+
+    /// The tags of `certificate` under `mappings`.
+    static func derive(from certificate: Certificate, mappings: [AttributeMapping]) -> [String: String] {
+        var tags = [String: String]()
+        func rules(_ field: String) -> Set<String> {
+            Set(mappings.filter { $0.certificateField == field }.flatMap { $0.mappingRules.map(\.specifier) })
+        }
+        let subjectRules = rules("x509Subject")
+        for (name, value) in attributes(of: certificate.subject) where subjectRules.contains("*") || subjectRules.contains(name) {
+            tags["x509Subject/\(name)"] = value
+        }
+        let issuerRules = rules("x509Issuer")
+        for (name, value) in attributes(of: certificate.issuer) where issuerRules.contains("*") || issuerRules.contains(name) {
+            tags["x509Issuer/\(name)"] = value
+        }
+        let sanRules = rules("x509SAN")
+        if let names = try? certificate.extensions.subjectAlternativeNames {
+            if sanRules.contains("DNS"), let dns = names.lazy.compactMap({ if case .dnsName(let name) = $0 { name } else { nil } }).first {
+                tags["x509SAN/DNS"] = dns
+            }
+            if sanRules.contains("URI"), let uri = names.lazy.compactMap({ if case .uniformResourceIdentifier(let uri) = $0 { uri } else { nil } }).first {
+                tags["x509SAN/URI"] = uri
+            }
+            if let directory = names.lazy.compactMap({ if case .directoryName(let name) = $0 { name } else { nil } }).first {
+                for (name, value) in attributes(of: directory) where sanRules.contains("Name/*") || sanRules.contains("Name/\(name)") || sanRules.contains("*") {
+                    tags["x509SAN/Name/\(name)"] = value
+                }
+            }
+        }
+        return tags.filter { isValidTagKey($0.key) && isValidTagValue($0.value) }
+    }
+
+    /// The recognised attributes of a name, multiple values joined with `/` in order.
+    static func attributes(of name: DistinguishedName) -> [(String, String)] {
+        var order = [String]()
+        var values = [String: [String]]()
+        for rdn in name {
+            for attribute in rdn {
+                guard let short = shortNames[attribute.type], let value = String(attribute.value) else { continue }
+                if values[short] == nil { order.append(short) }
+                values[short, default: []].append(value)
+            }
+        }
+        return order.map { ($0, values[$0]!.joined(separator: "/")) }
+    }
+
+    /// STS session tags: `[\p{L}\p{Z}\p{N}_.:/=+\-@]`, keys of 1-128 and values of at most 256 characters.
+    static func isValidTagKey(_ key: String) -> Bool {
+        (1...128).contains(key.count) && key.unicodeScalars.allSatisfy(isTagCharacter)
+    }
+
+    static func isValidTagValue(_ value: String) -> Bool {
+        value.count <= 256 && value.unicodeScalars.allSatisfy(isTagCharacter)
+    }
+
+    static func isTagCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "_", ".", ":", "/", "=", "+", "-", "@": return true
+        default:
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                .spaceSeparator, .lineSeparator, .paragraphSeparator,
+                .decimalNumber, .letterNumber, .otherNumber:
+                return true
+            default:
+                return false
+            }
+        }
+    }
+}
+
+/// The source identity and default session name of a CreateSession.
+enum SessionIdentity {
+    /// `CN=<cn>` for a CN of at most 61 characters, the bare CN for 62-64, else `ID=<hex serial>`
+    /// (also when the CN has characters a source identity cannot hold). The first CN counts.
+    static func sourceIdentity(of certificate: Certificate) -> String {
+        let commonName = certificate.subject.lazy.flatMap { $0 }.first { $0.type == .RDNAttributeType.commonName }.flatMap { String($0.value) }
+        if let commonName, !commonName.isEmpty, commonName.count <= 64 {
+            let candidate = commonName.count <= 61 ? "CN=\(commonName)" : commonName
+            if PrincipalTags.isValidTagValue(candidate) { return candidate }
+        }
+        return "ID=" + serialHex(certificate)
+    }
+
+    /// The serial number in lower-case hex, left-padded with zero to an even length.
+    static func serialHex(_ certificate: Certificate) -> String {
+        BigEndianInteger.evenHexString(certificate.serialNumber.bytes)
+    }
+}
