@@ -1,0 +1,343 @@
+import Foundation
+import RolesAnywhereLocal
+import RolesAnywherePKI
+import RolesAnywhereSigning
+import RolesAnywhereTesting
+import Testing
+import X509
+
+/// Every refusal of CreateSession (service spec §2.8), each with a real bad input made in the test,
+/// and the code and message the client sees. The happy path is checked alongside, so that each
+/// refusal is caused by the one thing the test changes.
+@Suite("CreateSession refusals")
+struct CreateSessionRejectionTests {
+    /// A root CA, an intermediate, a `myContainer` leaf under each, the walkthrough's role, and an
+    /// anchor and profile for them.
+    struct Setup {
+        let local: InProcessLocal
+        let root: TestPKI.Issued
+        let intermediate: TestPKI.Issued
+        let leaf: TestPKI.Issued
+        let anchor: String
+        let profile: String
+        let role: String
+
+        init(rootKey: TestPKI.KeyKind = .rsa2048, profileExtra: [String: Any] = [:], roleMaximum: Int = 3600) async throws {
+            local = try InProcessLocal()
+            root = try TestPKI.makeRoot(commonName: "Walkthrough CA", key: rootKey)
+            intermediate = try TestPKI.makeIntermediate(issuer: root)
+            leaf = try TestPKI.makeLeaf(issuer: root, commonName: "myContainer", key: .p256)
+            role = try await local.createRole("bucket-lister", maxSessionDuration: roleMaximum)
+            anchor = try await local.createTrustAnchor(root.certificatePEM)
+            profile = try await local.createProfile(roleArns: [role], extra: profileExtra)
+        }
+
+        func call(_ identity: SigningIdentity? = nil, body: [String: Any] = ["durationSeconds": 3600]) throws -> InProcessLocal.SessionCall {
+            InProcessLocal.SessionCall(identity: try identity ?? leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role, body: body)
+        }
+
+        func send(_ call: InProcessLocal.SessionCall) async throws -> InProcessLocal.Answer {
+            try await local.createSession(call)
+        }
+    }
+
+    static func expectDenied(_ answer: InProcessLocal.Answer, _ message: String, exact: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(answer.status == 403, "\(answer.body)", sourceLocation: sourceLocation)
+        #expect(answer.errorType == "AccessDeniedException", sourceLocation: sourceLocation)
+        if exact {
+            #expect(answer.message == message, sourceLocation: sourceLocation)
+        } else {
+            #expect(answer.message?.contains(message) == true, "\(answer.message ?? answer.body)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("the walkthrough's certificate gets credentials (the baseline of every refusal below)")
+    func baseline() async throws {
+        let setup = try await Setup()
+        let answer = try await setup.send(try setup.call())
+        #expect(answer.status == 201, "\(answer.body)")
+        let session = try #require(try await setup.local.session(of: answer))
+        #expect(session.tags["x509Subject/CN"] == "myContainer")
+        #expect(session.tags["x509Issuer/CN"] == "Walkthrough CA")
+        #expect(session.sourceIdentity == "CN=myContainer")
+    }
+
+    @Test("a tampered body or date: Invalid signature")
+    func tampered() async throws {
+        let setup = try await Setup()
+        var body = try setup.call()
+        body.tamper = { $0.body = Array(#"{"durationSeconds":43200}"#.utf8) }
+        Self.expectDenied(try await setup.send(body), "Invalid signature")
+        var date = try setup.call()
+        date.tamper = { $0.headers.replace(named: "X-Amz-Date", with: AmzDate(Date().addingTimeInterval(-1)).amzDateTime) }
+        Self.expectDenied(try await setup.send(date), "Invalid signature")
+        var certificate = try setup.call()
+        let other = try TestPKI.makeLeaf(issuer: setup.root, key: .p256)
+        certificate.tamper = { $0.headers.replace(named: "X-Amz-X509", with: Data(other.certificateDER).base64EncodedString()) }
+        Self.expectDenied(try await setup.send(certificate), "Invalid signature", exact: false)
+    }
+
+    @Test("a certificate of another CA: Untrusted Signing Certificate")
+    func wrongAnchor() async throws {
+        let setup = try await Setup()
+        let stranger = try TestPKI.makeLeaf(issuer: try TestPKI.makeRoot(commonName: "Walkthrough CA"), commonName: "myContainer")
+        Self.expectDenied(try await setup.send(try setup.call(try stranger.identity())), "Untrusted Signing Certificate")
+    }
+
+    @Test("a leaf under an intermediate: refused without X-Amz-X509-Chain, accepted with it")
+    func missingChain() async throws {
+        let setup = try await Setup()
+        let leaf = try TestPKI.makeLeaf(issuer: setup.intermediate, commonName: "myContainer")
+        Self.expectDenied(try await setup.send(try setup.call(try leaf.identity())), "Untrusted Signing Certificate")
+        #expect(try await setup.send(try setup.call(try leaf.identity(chain: [setup.intermediate]))).status == 201)
+    }
+
+    @Test("more than five certificates in X-Amz-X509-Chain: ValidationException")
+    func longChain() async throws {
+        let setup = try await Setup()
+        let chain = Array(repeating: setup.intermediate, count: 6)
+        let answer = try await setup.send(try setup.call(try setup.leaf.identity(chain: chain)))
+        #expect(answer.status == 400)
+        #expect(answer.errorType == "ValidationException")
+        #expect(answer.message?.contains("at most 5") == true)
+    }
+
+    @Test("an expired leaf, and one not yet valid: Untrusted Signing Certificate, saying why")
+    func validity() async throws {
+        let setup = try await Setup()
+        let expired = try TestPKI.makeLeaf(issuer: setup.root, notValidBefore: Date().addingTimeInterval(-7200), notValidAfter: Date().addingTimeInterval(-60))
+        Self.expectDenied(try await setup.send(try setup.call(try expired.identity())), "Untrusted Signing Certificate: the end-entity certificate: ", exact: false)
+        let future = try TestPKI.makeLeaf(issuer: setup.root, notValidBefore: Date().addingTimeInterval(3600), notValidAfter: Date().addingTimeInterval(7200))
+        Self.expectDenied(try await setup.send(try setup.call(try future.identity())), "not valid until", exact: false)
+    }
+
+    @Test("a revoked serial: refused while the CRL is enabled")
+    func revoked() async throws {
+        let setup = try await Setup()
+        let authority = try CertificateAuthority(certificate: EncodedCertificate(setup.root.certificate), privateKey: setup.root.privateKey)
+        let crl = try CertificateRevocationList.make(
+            authority: authority, entries: [.init(serialNumber: Array(setup.leaf.certificate.serialNumber.bytes), revocationDate: Date().addingTimeInterval(-60))],
+            thisUpdate: Date().addingTimeInterval(-60), nextUpdate: Date().addingTimeInterval(86_400), crlNumber: 1
+        )
+        let id = try await setup.local.importCRL(crl.pemString, anchor: setup.anchor, enabled: false)
+        #expect(try await setup.send(try setup.call()).status == 201)
+        #expect(try await setup.local.control("POST", "/crl/\(id)/enable").status == 200)
+        Self.expectDenied(try await setup.send(try setup.call()), "revoked", exact: false)
+        // Another leaf of the same CA is not revoked.
+        let other = try TestPKI.makeLeaf(issuer: setup.root)
+        #expect(try await setup.send(try setup.call(try other.identity())).status == 201)
+    }
+
+    @Test("a CRL signed by another key is refused at import")
+    func forgedCRL() async throws {
+        let setup = try await Setup()
+        // Same name as the anchor, different key.
+        let impostor = try TestPKI.makeRoot(commonName: "Walkthrough CA", key: .rsa2048)
+        let authority = try CertificateAuthority(certificate: EncodedCertificate(impostor.certificate), privateKey: impostor.privateKey)
+        let crl = try CertificateRevocationList.make(authority: authority, entries: [], thisUpdate: Date(), nextUpdate: Date().addingTimeInterval(3600), crlNumber: 1)
+        let answer = try await setup.local.control("POST", "/crls", json: [
+            "name": "forged", "crlData": Data(crl.pemString.utf8).base64EncodedString(), "trustAnchorArn": setup.anchor,
+        ])
+        #expect(answer.status == 400)
+        #expect(answer.errorType == "ValidationException")
+    }
+
+    @Test("a disabled trust anchor, a disabled profile: refused, and accepted again once enabled")
+    func disabled() async throws {
+        let setup = try await Setup()
+        let anchorID = String(setup.anchor.split(separator: "/").last!)
+        let profileID = String(setup.profile.split(separator: "/").last!)
+        #expect(try await setup.local.control("POST", "/trustanchor/\(anchorID)/disable").status == 200)
+        Self.expectDenied(try await setup.send(try setup.call()), "is disabled", exact: false)
+        #expect(try await setup.local.control("POST", "/trustanchor/\(anchorID)/enable").status == 200)
+        #expect(try await setup.local.control("POST", "/profile/\(profileID)/disable").status == 200)
+        Self.expectDenied(try await setup.send(try setup.call()), "is disabled", exact: false)
+        #expect(try await setup.local.control("POST", "/profile/\(profileID)/enable").status == 200)
+        #expect(try await setup.send(try setup.call()).status == 201)
+    }
+
+    @Test("unknown, other-region and other-account ARNs are refused")
+    func unknownResources() async throws {
+        let setup = try await Setup()
+        var call = try setup.call()
+        call.trustAnchorArn = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-4000-8000-000000000000"
+        Self.expectDenied(try await setup.send(call), "does not exist", exact: false)
+        call = try setup.call()
+        call.profileArn = setup.profile.replacingOccurrences(of: "us-east-1", with: "eu-west-1")
+        Self.expectDenied(try await setup.send(call), "does not exist", exact: false)
+        call = try setup.call()
+        call.roleArn = "arn:aws:iam::123456789012:role/no-such-role"
+        let profileID = String(setup.profile.split(separator: "/").last!)
+        #expect(try await setup.local.control("PATCH", "/profile/\(profileID)", json: ["roleArns": [setup.role, call.roleArn]]).status == 200)
+        Self.expectDenied(try await setup.send(call), "does not exist", exact: false)
+    }
+
+    @Test("a role the profile does not list: AWS's message")
+    func roleNotInProfile() async throws {
+        let setup = try await Setup()
+        var call = try setup.call()
+        call.roleArn = try await setup.local.createRole("other-role")
+        Self.expectDenied(try await setup.send(call), "Requested Role isn't one of those listed in the Profile.")
+    }
+
+    @Test("a CN the trust policy does not allow: refused; the CN it allows: accepted")
+    func trustPolicyCondition() async throws {
+        let setup = try await Setup()
+        let other = try TestPKI.makeLeaf(issuer: setup.root, commonName: "otherContainer")
+        Self.expectDenied(try await setup.send(try setup.call(try other.identity())), "does not allow rolesanywhere.amazonaws.com to perform sts:AssumeRole", exact: false)
+    }
+
+    @Test("a trust policy that does not allow sts:TagSession or sts:SetSourceIdentity refuses the session")
+    func trustPolicyActions() async throws {
+        let local = try InProcessLocal()
+        let root = try TestPKI.makeRoot()
+        let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"rolesanywhere.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}]}"#
+        let role = try await local.createRole("no-tags", trust: trust)
+        let call = InProcessLocal.SessionCall(
+            identity: try TestPKI.makeLeaf(issuer: root).identity(), trustAnchorArn: try await local.createTrustAnchor(root.certificatePEM),
+            profileArn: try await local.createProfile(roleArns: [role]), roleArn: role
+        )
+        Self.expectDenied(try await local.createSession(call), "sts:TagSession", exact: false)
+    }
+
+    @Test("the anchor must be the source: aws:SourceArn conditions see the trust anchor ARN")
+    func sourceArnCondition() async throws {
+        let local = try InProcessLocal()
+        let root = try TestPKI.makeRoot()
+        let anchor = try await local.createTrustAnchor(root.certificatePEM)
+        let otherAnchor = try await local.createTrustAnchor(root.certificatePEM)
+        let trust = """
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"rolesanywhere.amazonaws.com"},\
+            "Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Condition":{"ArnEquals":{"aws:SourceArn":"\(anchor)"},"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}
+            """
+        let role = try await local.createRole("anchored", trust: trust)
+        let profile = try await local.createProfile(roleArns: [role])
+        let identity = try TestPKI.makeLeaf(issuer: root).identity()
+        #expect(try await local.createSession(.init(identity: identity, trustAnchorArn: anchor, profileArn: profile, roleArn: role)).status == 201)
+        Self.expectDenied(try await local.createSession(.init(identity: identity, trustAnchorArn: otherAnchor, profileArn: profile, roleArn: role)), "does not allow", exact: false)
+    }
+
+    @Test("a duration above the role's maximum: ValidationException; a shorter request wins over the profile")
+    func duration() async throws {
+        let setup = try await Setup(profileExtra: ["durationSeconds": 7200])
+        let answer = try await setup.send(try setup.call(body: [:]))
+        #expect(answer.status == 400)
+        #expect(answer.errorType == "ValidationException")
+        #expect(answer.message == "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        let shorter = try await setup.send(try setup.call(body: ["durationSeconds": 900]))
+        #expect(shorter.status == 201)
+        let session = try #require(try await setup.local.session(of: shorter))
+        #expect(session.expiration.timeIntervalSince(session.issuedAt) == 900)
+        let outOfRange = try await setup.send(try setup.call(body: ["durationSeconds": 60]))
+        #expect(outOfRange.errorType == "ValidationException")
+        #expect(outOfRange.message == "1 validation error detected: Value '60' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900")
+    }
+
+    @Test("a skewed clock: Signature expired")
+    func skew() async throws {
+        let setup = try await Setup()
+        var call = try setup.call()
+        call.signedAt = Date().addingTimeInterval(-400)
+        call.receivedAt = Date()
+        Self.expectDenied(try await setup.send(call), "Signature expired", exact: false)
+        call.signedAt = Date().addingTimeInterval(-200)
+        #expect(try await setup.send(call).status == 201)
+    }
+
+    @Test("roleSessionName: refused unless the profile accepts it, then used as the session name")
+    func roleSessionName() async throws {
+        let setup = try await Setup()
+        Self.expectDenied(try await setup.send(try setup.call(body: ["roleSessionName": "my-session"])), "Not authorized to set roleSessionName.")
+        let accepting = try await Setup(profileExtra: ["acceptRoleSessionName": true])
+        let answer = try await accepting.send(try accepting.call(body: ["roleSessionName": "my-session"]))
+        #expect(answer.status == 201, "\(answer.body)")
+        #expect(try await accepting.local.session(of: answer)?.sessionName == "my-session")
+        let invalid = try await accepting.send(try accepting.call(body: ["roleSessionName": "no spaces"]))
+        #expect(invalid.errorType == "ValidationException")
+    }
+
+    @Test("ARNs in the JSON body (the awslabs Python client's way) and x-amz-json-1.0 are accepted")
+    func bodyParameters() async throws {
+        let setup = try await Setup()
+        let body: [String: Any] = ["profileArn": setup.profile, "roleArn": setup.role, "trustAnchorArn": setup.anchor, "durationSeconds": 900]
+        let request = SignableRequest(
+            method: "POST", path: "/sessions",
+            headers: [HTTPHeaderField(name: "Host", value: InProcessLocal.host), HTTPHeaderField(name: "Content-Type", value: "application/x-amz-json-1.0")],
+            body: Array(try JSONSerialization.data(withJSONObject: body))
+        )
+        let signed = try X509RequestSigner(identity: try setup.leaf.identity(), region: "us-east-1").sign(request, date: .now).request
+        let answer = InProcessLocal.answer(await setup.local.service.handle(LocalRequest(method: "POST", path: "/sessions", query: "", headers: signed.headers, body: signed.body)))
+        #expect(answer.status == 201, "\(answer.body)")
+    }
+
+    @Test("missing ARNs and a body that is not JSON: ValidationException")
+    func badParameters() async throws {
+        let setup = try await Setup()
+        var call = try setup.call()
+        call.body = ["durationSeconds": 3600]
+        call.tamper = nil
+        let missing = try await setup.local.createSession(call)
+        #expect(missing.status == 201)  // sanity: the query carries the ARNs
+        let request = SignableRequest(
+            method: "POST", path: "/sessions",
+            headers: [HTTPHeaderField(name: "Host", value: InProcessLocal.host), HTTPHeaderField(name: "Content-Type", value: "application/json")],
+            body: Array("{not json".utf8)
+        )
+        let signed = try X509RequestSigner(identity: try setup.leaf.identity(), region: "us-east-1").sign(request, date: .now).request
+        let answer = InProcessLocal.answer(await setup.local.service.handle(LocalRequest(method: "POST", path: "/sessions", query: "", headers: signed.headers, body: signed.body)))
+        #expect(answer.status == 400)
+        #expect(answer.errorType == "ValidationException")
+        let empty = SignableRequest(
+            method: "POST", path: "/sessions", headers: [HTTPHeaderField(name: "Host", value: InProcessLocal.host), HTTPHeaderField(name: "Content-Type", value: "application/json")],
+            body: Array("{}".utf8)
+        )
+        let signedEmpty = try X509RequestSigner(identity: try setup.leaf.identity(), region: "us-east-1").sign(empty, date: .now).request
+        let noARNs = InProcessLocal.answer(await setup.local.service.handle(LocalRequest(method: "POST", path: "/sessions", query: "", headers: signedEmpty.headers, body: signedEmpty.body)))
+        #expect(noARNs.errorType == "ValidationException")
+        #expect(noARNs.message?.hasPrefix("3 validation errors detected") == true, "\(noARNs.body)")
+    }
+
+    @Test("attribute mappings decide the tags: without CN in the subject mapping, a CN condition fails")
+    func attributeMappings() async throws {
+        let setup = try await Setup()
+        let profileID = String(setup.profile.split(separator: "/").last!)
+        let removed = try await setup.local.control("DELETE", "/profiles/\(profileID)/mappings", query: "certificateField=x509Subject&specifiers=%2A")
+        #expect(removed.status == 200, "\(removed.body)")
+        Self.expectDenied(try await setup.send(try setup.call()), "does not allow", exact: false)
+        let added = try await setup.local.control("PUT", "/profiles/\(profileID)/mappings", json: ["certificateField": "x509Subject", "mappingRules": [["specifier": "CN"]]])
+        #expect(added.status == 200, "\(added.body)")
+        let answer = try await setup.send(try setup.call())
+        #expect(answer.status == 201)
+        #expect(try await setup.local.session(of: answer)?.tags["x509Subject/CN"] == "myContainer")
+    }
+
+    @Test("the profile's session policies are attached to the session")
+    func sessionPolicies() async throws {
+        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#
+        let setup = try await Setup(profileExtra: ["sessionPolicy": policy, "managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]])
+        let answer = try await setup.send(try setup.call())
+        #expect(answer.status == 201)
+        let session = try #require(try await setup.local.session(of: answer))
+        #expect(session.sessionPolicy == policy)
+        #expect(session.sessionPolicyArns == ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    }
+
+    @Test("subjects record each certificate, failed attempts included")
+    func subjects() async throws {
+        let setup = try await Setup()
+        #expect(try await setup.send(try setup.call()).status == 201)
+        var failing = try setup.call()
+        failing.roleArn = try await setup.local.createRole("not-listed")
+        _ = try await setup.send(failing)
+        let list = try await setup.local.control("GET", "/subjects")
+        let subjects = try #require(list.json?["subjects"] as? [[String: Any]])
+        #expect(subjects.count == 1)
+        let id = try #require(subjects.first?["subjectId"] as? String)
+        #expect(subjects.first?["x509Subject"] as? String == "CN=myContainer")
+        let detail = try #require(try await setup.local.control("GET", "/subject/\(id)").json?["subject"] as? [String: Any])
+        let credentials = try #require(detail["credentials"] as? [[String: Any]])
+        #expect(credentials.count == 1)
+        #expect(credentials.first?["failed"] as? Bool == true)
+        #expect((credentials.first?["x509CertificateData"] as? String)?.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
+    }
+}
