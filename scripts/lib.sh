@@ -6,7 +6,8 @@ say() { printf '%s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Makes sure the tools the tests and the demo drive are present, installing what a fresh machine
-# lacks: openssl and the SQLite headers (Debian), and the AWS CLI, boto3 and cryptography (PyPI).
+# lacks: openssl and the SQLite headers (Debian), and the AWS CLI, boto3, cryptography and awslabs'
+# iam-rolesanywhere-session client (PyPI).
 ensure_prerequisites() {
     command -v swift >/dev/null || fail "Swift is not installed (https://www.swift.org/install/)"
     local missing=()
@@ -23,9 +24,9 @@ ensure_prerequisites() {
         fi
     fi
     command -v python3 >/dev/null || fail "python3 is not installed"
-    if ! command -v aws >/dev/null || ! python3 -c 'import boto3, botocore, cryptography' 2>/dev/null; then
-        say "installing the AWS CLI, boto3 and cryptography with pip..."
-        python3 -m pip install --quiet awscli boto3 cryptography || fail "could not install the AWS CLI with pip"
+    if ! command -v aws >/dev/null || ! python3 -c 'import boto3, botocore, cryptography, iam_rolesanywhere_session' 2>/dev/null; then
+        say "installing the AWS CLI, boto3, cryptography and iam-rolesanywhere-session with pip..."
+        python3 -m pip install --quiet awscli boto3 cryptography iam-rolesanywhere-session || fail "could not install the AWS CLI with pip"
         hash -r
     fi
     command -v aws >/dev/null || fail "the AWS CLI is not on PATH after installing it (check pip's script directory)"
