@@ -18,6 +18,8 @@ struct RolesAnywhereService: Sendable {
         do {
             return try await call.route()
         } catch let error as AWSError {
+            // The policy engine's refusal, in this service's error type.
+            if error.code == "AccessDenied" { throw AWSError.accessDeniedException(error.message) }
             throw error
         } catch let error as StoreError {
             throw error.kind == .notFound ? AWSError.resourceNotFound(error.message) : AWSError.rolesAnywhereValidation(error.message)
