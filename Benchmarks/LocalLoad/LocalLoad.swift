@@ -3,13 +3,18 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import RolesAnywhereSigning
+import SwiftASN1
+import X509
 
 /// `rolesanywhere-local-load`: a load generator for `rolesanywhere-local`. N concurrent clients, each
 /// on its own keep-alive connection, send freshly signed (SigV4) requests for a fixed time; it
 /// prints requests/s and latency percentiles per operation.
 ///
 ///     rolesanywhere-local-load --endpoint http://127.0.0.1:4566 [--concurrency 16] [--seconds 10]
-///         [--operation ListBuckets|GetCallerIdentity]...
+///         [--operation ListBuckets|GetCallerIdentity|CreateSession]... [--label NAME]
+///         [--certificate cert.pem --private-key key.pem --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN]
+///
+/// CreateSession requests are signed with the certificate's key (SigV4-X509), as the helper signs them.
 @main
 struct LocalLoad {
     struct Options {
@@ -21,17 +26,37 @@ struct LocalLoad {
         var accessKeyID = "AKIAIOSFODNN7EXAMPLE"
         var secretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
         var region = "us-east-1"
+        var label: String?
+        var certificate: String?
+        var privateKey: String?
+        var trustAnchorArn: String?
+        var profileArn: String?
+        var roleArn: String?
+    }
+
+    /// What CreateSession needs: who signs, and the ARNs.
+    struct SessionTarget: Sendable {
+        var identity: SigningIdentity
+        var query: String
     }
 
     enum Operation: String, CaseIterable {
         case listBuckets = "ListBuckets"
         case getCallerIdentity = "GetCallerIdentity"
+        case createSession = "CreateSession"
 
-        var service: String { self == .listBuckets ? "s3" : "sts" }
+        var service: String {
+            switch self {
+            case .listBuckets: "s3"
+            case .getCallerIdentity: "sts"
+            case .createSession: "rolesanywhere"
+            }
+        }
 
         /// The request, signed now.
-        func request(signer: SigV4Signer, host: String, endpoint: String) throws -> HTTPClientRequest {
+        func request(signer: SigV4Signer, session: SessionTarget?, host: String, endpoint: String) throws -> HTTPClientRequest {
             var signable: SignableRequest
+            let signed: SignableRequest
             switch self {
             case .listBuckets:
                 signable = SignableRequest(method: "GET", path: "/", headers: [HTTPHeaderField(name: "Host", value: host)])
@@ -44,9 +69,21 @@ struct LocalLoad {
                     ],
                     body: Array("Action=GetCallerIdentity&Version=2011-06-15".utf8)
                 )
+            case .createSession:
+                guard let session else { throw UsageError("CreateSession needs --certificate, --private-key and the three ARNs") }
+                signable = SignableRequest(
+                    method: "POST", path: "/sessions", query: session.query,
+                    headers: [HTTPHeaderField(name: "Host", value: host), HTTPHeaderField(name: "Content-Type", value: "application/json")],
+                    body: Array(#"{"durationSeconds":900}"#.utf8)
+                )
             }
-            let signed = try signer.sign(signable, date: .now).request
-            var request = HTTPClientRequest(url: endpoint + signed.path)
+            if self == .createSession, let session {
+                signed = try X509RequestSigner(identity: session.identity, region: signer.region).sign(signable, date: .now).request
+            } else {
+                signed = try signer.sign(signable, date: .now).request
+            }
+            let target = signed.query.isEmpty ? signed.path : signed.path + "?" + signed.query
+            var request = HTTPClientRequest(url: endpoint + target)
             request.method = HTTPMethod(rawValue: signed.method)
             for header in signed.headers where header.name.lowercased() != "host" {
                 request.headers.add(name: header.name, value: header.value)
@@ -76,16 +113,25 @@ struct LocalLoad {
         configuration.decompression = .disabled
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         var failed = false
-        for operation in options.operations.isEmpty ? Operation.allCases : options.operations {
-            _ = try await run(operation, options: options, client: client, seconds: options.warmup)
-            let result = try await run(operation, options: options, client: client, seconds: options.seconds)
+        let session: SessionTarget?
+        do {
+            session = try sessionTarget(options)
+        } catch {
+            FileHandle.standardError.write(Data("rolesanywhere-local-load: \(error)\n".utf8))
+            exit(2)
+        }
+        let defaults: [Operation] = session == nil ? [.listBuckets, .getCallerIdentity] : Operation.allCases
+        for operation in options.operations.isEmpty ? defaults : options.operations {
+            _ = try await run(operation, options: options, session: session, client: client, seconds: options.warmup)
+            let result = try await run(operation, options: options, session: session, client: client, seconds: options.seconds)
             let sorted = result.latencies.sorted()
             func percentile(_ p: Double) -> String {
                 guard !sorted.isEmpty else { return "-" }
                 return String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000)
             }
             let rate = Double(result.count) / options.seconds
-            let name = operation.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
+            let name = (operation == .createSession ? options.label.map { "\(operation.rawValue) (\($0))" } ?? operation.rawValue : operation.rawValue)
+                .padding(toLength: 30, withPad: " ", startingAt: 0)
             print(
                 name + String(format: "%8.0f req/s", rate)
                     + "  (\(result.count) requests in \(options.seconds) s, \(options.concurrency) clients;"
@@ -100,7 +146,20 @@ struct LocalLoad {
         if failed { exit(1) }
     }
 
-    static func run(_ operation: Operation, options: Options, client: HTTPClient, seconds: Double) async throws -> Result {
+    /// The CreateSession identity and ARNs, when given.
+    static func sessionTarget(_ options: Options) throws -> SessionTarget? {
+        guard let certificatePath = options.certificate else { return nil }
+        guard let keyPath = options.privateKey, let anchor = options.trustAnchorArn, let profile = options.profileArn, let role = options.roleArn else {
+            throw UsageError("--certificate needs --private-key, --trust-anchor-arn, --profile-arn and --role-arn")
+        }
+        let certificate = try Certificate(pemEncoded: String(contentsOfFile: certificatePath, encoding: .utf8))
+        let key = try Certificate.PrivateKey(pemEncoded: String(contentsOfFile: keyPath, encoding: .utf8))
+        let query = [("profileArn", profile), ("roleArn", role), ("trustAnchorArn", anchor)]
+            .map { "\($0.0)=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
+        return SessionTarget(identity: try SigningIdentity(certificate: EncodedCertificate(certificate), privateKey: key), query: query)
+    }
+
+    static func run(_ operation: Operation, options: Options, session: SessionTarget?, client: HTTPClient, seconds: Double) async throws -> Result {
         let credentials = SigV4Credentials(accessKeyId: options.accessKeyID, secretAccessKey: options.secretAccessKey)
         let signer = SigV4Signer(credentials: credentials, region: options.region, service: operation.service)
         let host = String(options.endpoint.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first ?? "")
@@ -110,13 +169,24 @@ struct LocalLoad {
                 group.addTask {
                     var result = Result()
                     result.latencies.reserveCapacity(100_000)
+                    // A certificate signature (RSA especially) costs the client more than the server's
+                    // check, so CreateSession requests are signed once a second per client and sent
+                    // as many times as the second allows: the server still verifies every one.
+                    var signedThisSecond: (second: Int64, request: HTTPClientRequest)?
                     while ContinuousClock.now < deadline {
                         let start = ContinuousClock.now
                         do {
-                            let request = try operation.request(signer: signer, host: host, endpoint: options.endpoint)
+                            let request: HTTPClientRequest
+                            let second = AmzDate.now.secondsSince1970
+                            if operation == .createSession, let cached = signedThisSecond, cached.second == second {
+                                request = cached.request
+                            } else {
+                                request = try operation.request(signer: signer, session: session, host: host, endpoint: options.endpoint)
+                                if operation == .createSession { signedThisSecond = (second, request) }
+                            }
                             let response = try await client.execute(request, timeout: .seconds(30))
                             let body = try await response.body.collect(upTo: 1 << 20)
-                            if response.status == .ok {
+                            if response.status == .ok || response.status == .created {
                                 result.count += 1
                             } else {
                                 result.errors += 1
@@ -171,6 +241,12 @@ struct LocalLoad {
             case "--access-key-id": options.accessKeyID = try value(argument)
             case "--secret-access-key": options.secretAccessKey = try value(argument)
             case "--region": options.region = try value(argument)
+            case "--label": options.label = try value(argument)
+            case "--certificate": options.certificate = try value(argument)
+            case "--private-key": options.privateKey = try value(argument)
+            case "--trust-anchor-arn": options.trustAnchorArn = try value(argument)
+            case "--profile-arn": options.profileArn = try value(argument)
+            case "--role-arn": options.roleArn = try value(argument)
             default: throw UsageError("unknown argument \(argument)")
             }
         }

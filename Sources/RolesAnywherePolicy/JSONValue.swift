@@ -33,7 +33,7 @@ public enum JSONValue: Sendable, Hashable, Decodable {
 
     /// Parses JSON text.
     public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONParser.parse(text)
     }
 
     /// The text of a scalar, as IAM reads scalars in policies (numbers and booleans become text).

@@ -3,6 +3,10 @@
 package enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     package static func string(_ text: String) -> String {
+        // Most strings (keys, ARNs, base64) need no escaping at all.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&") || $0 == 0xE2 }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import GRDB
+import Synchronization
 
 /// Trust anchors, profiles, CRLs and subjects: each kept as its JSON document, with tags aside.
 extension SQLiteStore {
@@ -15,34 +16,37 @@ extension SQLiteStore {
         try JSONDecoder().decode(Resource.self, from: Data(text.utf8))
     }
 
-    static func save(_ resource: some RolesAnywhereResource, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO ra_resources VALUES (?, ?, ?, ?, ?)",
-            arguments: [type(of: resource).kind, resource.resourceID, resource.resourceArn, resource.createdAt.timeIntervalSince1970, try encodeResource(resource)]
+    static func save(_ resource: some RolesAnywhereResource, document: String, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO ra_resources VALUES (?, ?, ?, ?, ?)").execute(
+            arguments: [type(of: resource).kind, resource.resourceID, resource.resourceArn, resource.createdAt.timeIntervalSince1970, document]
         )
     }
 
     public func saveResource<Resource: RolesAnywhereResource>(_ resource: Resource) async throws {
-        try await database.write { db in try Self.save(resource, in: db) }
+        let document = try Self.encodeResource(resource)
+        try await database.write { db in try Self.save(resource, document: document, in: db) }
+        decodedResources.remember(resource, kind: Resource.kind, document: document)
     }
 
     public func resource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws -> Resource? {
         let document = try read { db in
-            try String.fetchOne(db, sql: "SELECT document FROM ra_resources WHERE kind = ? AND id = ?", arguments: [Resource.kind, id])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT document FROM ra_resources WHERE kind = ? AND id = ?"), arguments: [Resource.kind, id])
         }
-        return try document.map { try Self.decodeResource(Resource.self, $0) }
+        guard let document else { return nil }
+        return try decodedResources.value(Resource.self, kind: Resource.kind, id: id, document: document)
     }
 
     public func resources<Resource: RolesAnywhereResource>(_ type: Resource.Type) async throws -> [Resource] {
-        let documents = try read { db in
-            try String.fetchAll(db, sql: "SELECT document FROM ra_resources WHERE kind = ? ORDER BY created_at, id", arguments: [Resource.kind])
+        let rows = try read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, document FROM ra_resources WHERE kind = ? ORDER BY created_at, id"), arguments: [Resource.kind])
+                .map { ($0["id"] as String, $0["document"] as String) }
         }
-        return try documents.map { try Self.decodeResource(Resource.self, $0) }
+        return try rows.map { try decodedResources.value(Resource.self, kind: Resource.kind, id: $0.0, document: $0.1) }
     }
 
     public func deleteResource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws {
         try await database.write { db in
-            guard let arn = try String.fetchOne(db, sql: "SELECT arn FROM ra_resources WHERE kind = ? AND id = ?", arguments: [Resource.kind, id]) else {
+            guard let arn = try String.fetchOne(db.cachedStatement(sql: "SELECT arn FROM ra_resources WHERE kind = ? AND id = ?"), arguments: [Resource.kind, id]) else {
                 throw StoreError(.notFound, "Resource not found")
             }
             try db.execute(sql: "DELETE FROM ra_resources WHERE kind = ? AND id = ?", arguments: [Resource.kind, id])
@@ -61,16 +65,43 @@ extension SQLiteStore {
 
     public func tags(resourceArn: String) async throws -> [ResourceTag] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT key, value FROM ra_tags WHERE arn = ? ORDER BY key", arguments: [resourceArn]).map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM ra_tags WHERE arn = ? ORDER BY key"), arguments: [resourceArn]).map {
                 ResourceTag(key: $0["key"], value: $0["value"])
             }
         }
     }
 
     public func recordCreateSession(_ session: SessionRecord?, subject: SubjectRecord) async throws {
+        let document = try Self.encodeResource(subject)
         try await database.write { db in
             if let session { try Self.insert(session, in: db) }
-            try Self.save(subject, in: db)
+            try Self.save(subject, document: document, in: db)
+        }
+        decodedResources.remember(subject, kind: SubjectRecord.kind, document: document)
+    }
+}
+
+/// Decoded resources by kind and ID, each with the JSON text it was decoded from: a read compares
+/// the text (a memory comparison) instead of decoding it again, so CreateSession's lookups of its
+/// trust anchor and profile cost a SELECT, not a JSON decode.
+final class DecodedResourceCache: Sendable {
+    private let entries = Mutex<[String: (document: String, value: any Sendable)]>([:])
+
+    func value<Resource: RolesAnywhereResource>(_ type: Resource.Type, kind: String, id: String, document: String) throws -> Resource {
+        let key = kind + "/" + id
+        if let cached = entries.withLock({ $0[key] }), cached.document == document, let value = cached.value as? Resource {
+            return value
+        }
+        let value = try SQLiteStore.decodeResource(Resource.self, document)
+        remember(value, kind: kind, document: document)
+        return value
+    }
+
+    /// Records what was just written, so reading it back needs no decoding.
+    func remember(_ value: some RolesAnywhereResource, kind: String, document: String) {
+        entries.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[kind + "/" + value.resourceID] = (document, value)
         }
     }
 }

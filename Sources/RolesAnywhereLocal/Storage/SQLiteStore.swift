@@ -4,11 +4,14 @@ import FoundationEssentials
 import Foundation
 #endif
 import GRDB
+import Synchronization
 
 /// The SQLite store: a database file in WAL mode (every change is a transaction, so a restart or a
 /// `kill -9` loses nothing committed), or an in-memory database for throwaway runs.
 public final class SQLiteStore: Store {
     let database: any DatabaseWriter
+    /// Roles Anywhere resources decoded from their JSON, reused while the stored text is unchanged.
+    let decodedResources = DecodedResourceCache()
 
     /// Opens (and migrates) the database at `path`; `:memory:` keeps everything in memory.
     public init(path: String) throws {
@@ -94,7 +97,8 @@ public final class SQLiteStore: Store {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?, default value: T) -> T {
-        guard let text, let decoded = try? JSONDecoder().decode(T.self, from: Data(text.utf8)) else { return value }
+        // Empty collections, the common case, need no decoder.
+        guard let text, text != "[]", text != "{}", let decoded = try? JSONDecoder().decode(T.self, from: Data(text.utf8)) else { return value }
         return decoded
     }
 
@@ -135,13 +139,13 @@ public final class SQLiteStore: Store {
 
     public func role(named name: String) async throws -> RoleRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM roles WHERE name = ?", arguments: [name]).map(Self.role)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE name = ?"), arguments: [name]).map(Self.role)
         }
     }
 
     public func roles(pathPrefix: String) async throws -> [RoleRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM roles WHERE substr(path, 1, length(?)) = ? ORDER BY name COLLATE NOCASE", arguments: [pathPrefix, pathPrefix])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM roles WHERE substr(path, 1, length(?)) = ? ORDER BY name COLLATE NOCASE"), arguments: [pathPrefix, pathPrefix])
                 .map(Self.role)
         }
     }
@@ -158,10 +162,10 @@ public final class SQLiteStore: Store {
 
     public func deleteRole(named name: String) async throws {
         try await database.write { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM role_policies WHERE role_name = ?", arguments: [name]) ?? 0 > 0 {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_policies WHERE role_name = ?"), arguments: [name]) ?? 0 > 0 {
                 throw StoreError(.conflict, "Cannot delete entity, must delete policies first.")
             }
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM role_attachments WHERE role_name = ?", arguments: [name]) ?? 0 > 0 {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_attachments WHERE role_name = ?"), arguments: [name]) ?? 0 > 0 {
                 throw StoreError(.conflict, "Cannot delete entity, must detach all policies first.")
             }
             try db.execute(sql: "DELETE FROM roles WHERE name = ?", arguments: [name])
@@ -173,7 +177,7 @@ public final class SQLiteStore: Store {
 
     public func putRolePolicy(roleName: String, policyName: String, document: String) async throws {
         try await database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM roles WHERE name = ?", arguments: [roleName]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE name = ?"), arguments: [roleName]) != nil else {
                 throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
             }
             try db.execute(
@@ -185,13 +189,13 @@ public final class SQLiteStore: Store {
 
     public func rolePolicy(roleName: String, policyName: String) async throws -> String? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT document FROM role_policies WHERE role_name = ? AND policy_name = ?", arguments: [roleName, policyName])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT document FROM role_policies WHERE role_name = ? AND policy_name = ?"), arguments: [roleName, policyName])
         }
     }
 
     public func rolePolicies(roleName: String) async throws -> [(name: String, document: String)] {
         let pairs: [[String]] = try read { db in
-            try Row.fetchAll(db, sql: "SELECT policy_name, document FROM role_policies WHERE role_name = ? ORDER BY policy_name", arguments: [roleName])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT policy_name, document FROM role_policies WHERE role_name = ? ORDER BY policy_name"), arguments: [roleName])
                 .map { [$0["policy_name"] as String, $0["document"] as String] }
         }
         return pairs.map { ($0[0], $0[1]) }
@@ -244,7 +248,7 @@ public final class SQLiteStore: Store {
 
     public func deletePolicy(arn: String) async throws {
         try await database.write { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM role_attachments WHERE policy_arn = ?", arguments: [arn]) ?? 0 > 0 {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_attachments WHERE policy_arn = ?"), arguments: [arn]) ?? 0 > 0 {
                 throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
             }
             try db.execute(sql: "DELETE FROM managed_policies WHERE arn = ?", arguments: [arn])
@@ -254,7 +258,7 @@ public final class SQLiteStore: Store {
 
     public func attachRolePolicy(roleName: String, policyArn: String) async throws {
         try await database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM roles WHERE name = ?", arguments: [roleName]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE name = ?"), arguments: [roleName]) != nil else {
                 throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
             }
             try db.execute(
@@ -273,7 +277,7 @@ public final class SQLiteStore: Store {
 
     public func attachedPolicyArns(roleName: String) async throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT policy_arn FROM role_attachments WHERE role_name = ? ORDER BY attached_at, policy_arn", arguments: [roleName])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT policy_arn FROM role_attachments WHERE role_name = ? ORDER BY attached_at, policy_arn"), arguments: [roleName])
         }
     }
 
@@ -284,21 +288,30 @@ public final class SQLiteStore: Store {
     }
 
     static func insert(_ session: SessionRecord, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [
                 session.accessKeyId, session.secretAccessKey, session.sessionToken, session.roleArn, session.roleName,
                 session.roleId, session.sessionName, session.sourceIdentity, Self.json(session.tags), session.sessionPolicy,
                 Self.json(session.sessionPolicyArns), session.issuedAt.timeIntervalSince1970, session.expiration.timeIntervalSince1970,
             ]
         )
-        // Sessions expired for a day are of no further use (an indexed range delete).
-        try db.execute(sql: "DELETE FROM sessions WHERE expiration < ?", arguments: [Date().timeIntervalSince1970 - 86_400])
+        // Sessions expired for a day are of no further use (an indexed range delete, at most once a minute).
+        let now = Date().timeIntervalSince1970
+        if sessionsPruned.withLock({ last in
+            guard now - last > 60 else { return false }
+            last = now
+            return true
+        }) {
+            try db.execute(sql: "DELETE FROM sessions WHERE expiration < ?", arguments: [now - 86_400])
+        }
     }
+
+    /// When expired sessions were last deleted.
+    static let sessionsPruned = Mutex<TimeInterval>(0)
 
     public func session(accessKeyId: String) async throws -> SessionRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE access_key_id = ?", arguments: [accessKeyId]).map { row in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE access_key_id = ?"), arguments: [accessKeyId]).map { row in
                 SessionRecord(
                     accessKeyId: row["access_key_id"], secretAccessKey: row["secret"], sessionToken: row["token"],
                     roleArn: row["role_arn"], roleName: row["role_name"], roleId: row["role_id"], sessionName: row["session_name"],
@@ -325,7 +338,7 @@ public final class SQLiteStore: Store {
 
     public func bucket(named name: String) async throws -> BucketRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM buckets WHERE name = ?", arguments: [name]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), arguments: [name]).map {
                 BucketRecord(name: $0["name"], region: $0["region"], creationDate: Self.date($0, "creation_date"))
             }
         }
@@ -333,7 +346,7 @@ public final class SQLiteStore: Store {
 
     public func buckets() async throws -> [BucketRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM buckets ORDER BY name").map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM buckets ORDER BY name")).map {
                 BucketRecord(name: $0["name"], region: $0["region"], creationDate: Self.date($0, "creation_date"))
             }
         }
@@ -341,7 +354,7 @@ public final class SQLiteStore: Store {
 
     public func deleteBucket(named name: String) async throws {
         try await database.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil {
                 throw StoreError(.conflict, "The bucket you tried to delete is not empty")
             }
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
@@ -358,7 +371,7 @@ public final class SQLiteStore: Store {
 
     public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws {
         try await database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [object.bucket]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [object.bucket]) != nil else {
                 throw StoreError(.notFound, "The specified bucket does not exist")
             }
             try db.execute(
@@ -382,7 +395,7 @@ public final class SQLiteStore: Store {
 
     public func objectData(bucket: String, key: String) async throws -> [UInt8]? {
         try read { db in
-            try Data.fetchOne(db, sql: "SELECT data FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key]).map { Array($0) }
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM objects WHERE bucket = ? AND key = ?"), arguments: [bucket, key]).map { Array($0) }
         }
     }
 

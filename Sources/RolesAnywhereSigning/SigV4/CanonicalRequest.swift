@@ -161,8 +161,8 @@ public struct CanonicalRequest: Sendable, Hashable, CustomStringConvertible {
     private static func canonicalQueryString(encodedPairs: [(String, String)]) -> String {
         // Encoded text is ASCII, so comparing UTF-8 bytes is comparing code points.
         let sorted = encodedPairs.sorted { lhs, rhs in
-            if lhs.0 != rhs.0 { return Array(lhs.0.utf8).lexicographicallyPrecedes(Array(rhs.0.utf8)) }
-            return Array(lhs.1.utf8).lexicographicallyPrecedes(Array(rhs.1.utf8))
+            if lhs.0 != rhs.0 { return lhs.0.utf8.lexicographicallyPrecedes(rhs.0.utf8) }
+            return lhs.1.utf8.lexicographicallyPrecedes(rhs.1.utf8)
         }
         return sorted.map { $0.0 + "=" + $0.1 }.joined(separator: "&")
     }

@@ -44,6 +44,16 @@ public enum URIEncoding {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     /// Decodes `%XX` escapes to raw bytes, or `nil` for a malformed escape.
     public static func decodeBytes(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)
@@ -54,9 +64,8 @@ public enum URIEncoding {
         while index < utf8.count {
             let byte = utf8[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < utf8.count, let value = Hex.decode(String(decoding: utf8[index + 1...index + 2], as: UTF8.self))
-                else { return nil }
-                out.append(value[0])
+                guard index + 2 < utf8.count, let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) else { return nil }
+                out.append(high << 4 | low)
                 index += 3
             } else {
                 out.append(byte)

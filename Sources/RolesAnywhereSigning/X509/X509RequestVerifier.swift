@@ -13,8 +13,11 @@ public enum X509RequestVerifier {
     /// - Returns: the parsed and verified parts of the request.
     /// - Throws: a ``SigningError`` whose code says what is wrong; ``SigningError/Code-swift.struct/signatureMismatch``
     ///   when everything parses but the signature does not verify.
-    public static func verify(_ request: SignableRequest) throws(SigningError) -> VerifiedX509Request {
-        let parsed = try parse(request)
+    public static func verify(
+        _ request: SignableRequest,
+        decodingCertificatesWith decode: (String) throws(SigningError) -> EncodedCertificate = Self.decodeCertificate
+    ) throws(SigningError) -> VerifiedX509Request {
+        let parsed = try parse(request, decodingCertificatesWith: decode)
         let publicKey = parsed.certificate.certificate.publicKey
         guard X509SigningAlgorithm(for: publicKey) == parsed.algorithm else {
             throw SigningError(
@@ -35,7 +38,13 @@ public enum X509RequestVerifier {
     }
 
     /// Parses a SigV4-X509 request and rebuilds its string to sign, without checking the signature.
-    public static func parse(_ request: SignableRequest) throws(SigningError) -> VerifiedX509Request {
+    ///
+    /// `decode` turns the base64 of `X-Amz-X509` and of each chain element into a certificate; a
+    /// server can pass one that remembers certificates it has parsed before.
+    public static func parse(
+        _ request: SignableRequest,
+        decodingCertificatesWith decode: (String) throws(SigningError) -> EncodedCertificate = Self.decodeCertificate
+    ) throws(SigningError) -> VerifiedX509Request {
         let header = try singleHeader("Authorization", in: request, code: .malformedAuthorization)
         let authorization = try SigV4Authorization(parsing: header)
         guard let algorithm = X509SigningAlgorithm(name: authorization.algorithm) else {
@@ -45,14 +54,12 @@ public enum X509RequestVerifier {
             throw SigningError(.unsupportedAlgorithm, "ML-DSA signatures are not supported yet")
         }
 
-        let certificate = try EncodedCertificate(
-            base64Encoded: try singleHeader("X-Amz-X509", in: request, code: .malformedCertificate)
-        )
+        let certificate = try decode(try singleHeader("X-Amz-X509", in: request, code: .malformedCertificate))
         var chain = [EncodedCertificate]()
         let chainValues = request.headers.values(named: "x-amz-x509-chain")
         for value in chainValues {
             for element in value.split(separator: ",") {
-                chain.append(try EncodedCertificate(base64Encoded: element))
+                chain.append(try decode(String(element)))
             }
         }
 
@@ -100,6 +107,11 @@ public enum X509RequestVerifier {
 }
 
 extension X509RequestVerifier {
+    /// Parses base64 DER, as `X-Amz-X509` and `X-Amz-X509-Chain` carry certificates.
+    public static func decodeCertificate(_ base64: String) throws(SigningError) -> EncodedCertificate {
+        try EncodedCertificate(base64Encoded: base64)
+    }
+
     /// The value of a header that must appear exactly once.
     static func singleHeader(_ name: String, in request: SignableRequest, code: SigningError.Code) throws(SigningError) -> String {
         let values = request.headers.values(named: name)

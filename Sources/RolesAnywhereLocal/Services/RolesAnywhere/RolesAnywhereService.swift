@@ -107,7 +107,7 @@ struct RolesAnywhereCall {
     /// A path ID, checked as the model checks `Uuid` members.
     func checkID(_ id: String, member: String) throws(AWSError) {
         var errors = ValidationErrors()
-        errors.check(id, member, length: 36...36, pattern: ".*" + RolesAnywherePatterns.uuid + ".*")
+        errors.check(id, member, length: 36...36, pattern: RolesAnywherePatterns.uuid)
         try errors.validate()
     }
 

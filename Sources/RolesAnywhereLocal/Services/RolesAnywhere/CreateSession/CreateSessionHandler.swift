@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Crypto
+import RolesAnywhereCredentials
 import Logging
 import RolesAnywherePKI
 import RolesAnywherePolicy
@@ -60,7 +61,7 @@ struct CreateSessionHandler: Sendable {
             for (key, value) in context { metadata[key] = "\(value)" }
             logger.notice("CreateSession denied", metadata: metadata)
             if let certificate {
-                try? await recordSubject(certificate, session: nil, failed: true, at: request.receivedAt)
+                _ = try? await recordSubject(certificate, session: nil, failed: true, at: request.receivedAt)
             }
             throw denial.error
         } catch let error as AWSError {
@@ -83,7 +84,7 @@ struct CreateSessionHandler: Sendable {
         // 2. Signature and clock.
         let verified: VerifiedX509Request
         do {
-            verified = try X509RequestVerifier.verify(request.signable)
+            verified = try X509RequestVerifier.verify(request.signable, decodingCertificatesWith: caches.certificate)
         } catch {
             throw Self.signatureDenial(error)
         }
@@ -119,13 +120,22 @@ struct CreateSessionHandler: Sendable {
         // 4. The certificate path, with revocation.
         let anchorCertificates = try caches.anchorCertificates(anchor)
         let crls = try await store.resources(CRLRecord.self).filter { $0.enabled && $0.trustAnchorArn == anchor.trustAnchorArn }
-        let result = CertificatePathValidator.validate(
-            leaf: CertificateFacts(verified.certificate),
-            intermediates: verified.certificateChain.map(CertificateFacts.init),
-            anchors: anchorCertificates,
-            crls: crls.compactMap(caches.revocationList),
-            at: request.receivedAt
+        let second = Int64(request.receivedAt.timeIntervalSince1970.rounded(.down))
+        let key = RolesAnywhereCaches.ValidationKey(
+            certificates: ([verified.certificate] + verified.certificateChain).map(\.derBytes),
+            anchor: "\(anchor.trustAnchorId)@\(anchor.updatedAt.timeIntervalSince1970)",
+            crls: crls.map { "\($0.crlId)@\($0.updatedAt.timeIntervalSince1970)" },
+            second: second
         )
+        let result = caches.validations.value(key) {
+            CertificatePathValidator.validate(
+                leaf: caches.facts(verified.certificate),
+                intermediates: verified.certificateChain.map(caches.facts),
+                anchors: anchorCertificates,
+                crls: crls.compactMap(caches.revocationList),
+                at: Date(timeIntervalSince1970: TimeInterval(second))
+            )
+        }
         guard result.isTrusted else {
             let reasons = result.problems.map(\.message).joined(separator: "; ")
             let noPath = result.problems.contains { $0.kind == .noPath }
@@ -182,7 +192,7 @@ struct CreateSessionHandler: Sendable {
                 "accessKeyId": "\(session.accessKeyId)", "expiration": "\(AmzDate(session.expiration).iso8601)", "requestId": "\(request.requestID)",
             ]
         )
-        return try Self.answer(session, subject: subject, account: configuration.accountID, profile: profile)
+        return Self.answer(session, subject: subject, account: configuration.accountID, profile: profile)
     }
 
     // MARK: - Steps
@@ -207,7 +217,7 @@ struct CreateSessionHandler: Sendable {
         let roleArn = arn("roleArn", RolesAnywherePatterns.roleArn)
         let trustAnchorArn = arn("trustAnchorArn", RolesAnywherePatterns.trustAnchorArn)
         let duration = reader.integer("durationSeconds", range: RolesAnywhereCall.durationRange)
-        let sessionName = reader.string("roleSessionName", length: 2...64, pattern: #"[\w+=,.@-]*"#)
+        let sessionName = reader.string("roleSessionName", length: 2...64, pattern: RolesAnywherePatterns.roleSessionName)
         do {
             try reader.validate()
         } catch {
@@ -276,6 +286,29 @@ struct CreateSessionHandler: Sendable {
 
     /// The role's trust policy must allow the service each of the three actions.
     func checkTrustPolicy(_ role: RoleRecord, anchor: TrustAnchorRecord, tags: [String: String], sourceIdentity: String, sessionName: String, request: LocalRequest) throws(Denial) {
+        let second = Int64(request.receivedAt.timeIntervalSince1970.rounded(.down))
+        let key = RolesAnywhereCaches.TrustKey(
+            policy: role.arn + "\n" + role.assumeRolePolicyDocument, anchor: anchor.trustAnchorArn, tags: tags, sourceIdentity: sourceIdentity,
+            sessionName: sessionName, second: second
+        )
+        // nil: allowed; otherwise the refusal's log reason (the message is derived from it).
+        let refusal = caches.trustDecisions.value(key) {
+            do {
+                try evaluateTrustPolicy(role, anchor: anchor, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, at: Date(timeIntervalSince1970: TimeInterval(second)))
+                return nil
+            } catch let denial as Denial {
+                return denial.error.message + "\u{0}" + denial.reason
+            } catch {
+                return "\(error)"
+            }
+        }
+        if let refusal {
+            let parts = refusal.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+            throw Denial(error: .accessDeniedException(parts[0]), reason: parts.count > 1 ? parts[1] : parts[0])
+        }
+    }
+
+    func evaluateTrustPolicy(_ role: RoleRecord, anchor: TrustAnchorRecord, tags: [String: String], sourceIdentity: String, sessionName: String, at now: Date) throws(Denial) {
         guard let document = policies.document(role.assumeRolePolicyDocument, kind: .trust) else {
             throw Denial(error: .accessDeniedException("The trust policy of \(role.arn) cannot be read."), reason: "unreadable trust policy")
         }
@@ -284,8 +317,8 @@ struct CreateSessionHandler: Sendable {
             var context = RequestContext(action: action, resource: role.arn, principal: .service(Self.servicePrincipal), principalARN: Self.servicePrincipal)
             context.set("aws:SourceArn", anchor.trustAnchorArn)
             context.set("aws:SourceAccount", configuration.accountID)
-            context.set("aws:CurrentTime", AmzDate(request.receivedAt).iso8601)
-            context.set("aws:EpochTime", String(Int64(request.receivedAt.timeIntervalSince1970)))
+            context.set("aws:CurrentTime", AmzDate(now).iso8601)
+            context.set("aws:EpochTime", String(Int64(now.timeIntervalSince1970)))
             context.set("sts:SourceIdentity", sourceIdentity)
             context.set("sts:RoleSessionName", sessionName)
             for (key, value) in tags {
@@ -314,6 +347,14 @@ struct CreateSessionHandler: Sendable {
             x509Subject: name, lastSeenAt: now, createdAt: now, updatedAt: now, credentials: [], instanceProperties: []
         )
         let serial = SessionIdentity.serialHex(certificate)
+        // Seen within the last second with the same outcome: only the session is new. (At a
+        // thousand calls a second, rewriting the subject each time would cost more than the call.)
+        if let seen = subject.credentials.first(where: { $0.serialNumber == serial }), seen.failed == failed,
+            now.timeIntervalSince(seen.seenAt) < 1, now.timeIntervalSince(subject.lastSeenAt) < 1
+        {
+            if let session { try await store.insertSession(session) }
+            return subject
+        }
         subject.credentials.removeAll { $0.serialNumber == serial }
         subject.credentials.append(
             CredentialSummary(
@@ -341,45 +382,23 @@ struct CreateSessionHandler: Sendable {
 
     // MARK: - The answer
 
-    struct Answer: Encodable {
-        struct CredentialSet: Encodable {
-            var assumedRoleUser: AssumedRoleUser
-            var credentials: Credentials
-            var packedPolicySize: Int
-            var roleArn: String
-            var sourceIdentity: String?
-        }
-
-        struct AssumedRoleUser: Encodable {
-            var arn: String
-            var assumedRoleId: String
-        }
-
-        struct Credentials: Encodable {
-            var accessKeyId: String
-            var expiration: String
-            var secretAccessKey: String
-            var sessionToken: String
-        }
-
-        var credentialSet: [CredentialSet]
-        var subjectArn: String
-    }
-
-    static func answer(_ session: SessionRecord, subject: SubjectRecord, account: String, profile: ProfileRecord) throws(AWSError) -> LocalResponse {
+    /// The 201 answer, written by hand (it is on the hot path): `credentialSet` with one set, and
+    /// `subjectArn`; `expiration` without fractional seconds, as the service writes it.
+    static func answer(_ session: SessionRecord, subject: SubjectRecord, account: String, profile: ProfileRecord) -> LocalResponse {
         // The share of STS's packed-policy budget the session policy and tags use, as a percentage.
         let packed = (profile.sessionPolicy?.utf8.count ?? 0) + profile.managedPolicyArns.reduce(0) { $0 + $1.utf8.count }
             + session.tags.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
-        let set = Answer.CredentialSet(
-            assumedRoleUser: Answer.AssumedRoleUser(arn: session.assumedRoleArn(account: account), assumedRoleId: session.assumedRoleId),
-            credentials: Answer.Credentials(
-                accessKeyId: session.accessKeyId, expiration: AmzDate(session.expiration).iso8601, secretAccessKey: session.secretAccessKey,
-                sessionToken: session.sessionToken
-            ),
-            packedPolicySize: min(100, packed * 100 / 2048),
-            roleArn: session.roleArn,
-            sourceIdentity: session.sourceIdentity
-        )
-        return try RolesAnywhereJSON.response(Answer(credentialSet: [set], subjectArn: subject.subjectArn), status: 201)
+        func string(_ text: String) -> String { JSONText.string(text) }
+        var json = #"{"credentialSet":[{"assumedRoleUser":{"arn":"#
+        json += string(session.assumedRoleArn(account: account)) + #","assumedRoleId":"# + string(session.assumedRoleId) + "},"
+        json += #""credentials":{"accessKeyId":"# + string(session.accessKeyId)
+        json += #","expiration":"# + string(AmzDate(session.expiration).iso8601)
+        json += #","secretAccessKey":"# + string(session.secretAccessKey)
+        json += #","sessionToken":"# + string(session.sessionToken) + "},"
+        json += #""packedPolicySize":"# + String(min(100, packed * 100 / 2048))
+        json += #","roleArn":"# + string(session.roleArn)
+        if let source = session.sourceIdentity { json += #","sourceIdentity":"# + string(source) }
+        json += #"}],"subjectArn":"# + string(subject.subjectArn) + "}"
+        return LocalResponse.json(json, status: 201)
     }
 }
