@@ -16,7 +16,7 @@ public enum PolicyEvaluator {
     }
 
     /// The decision, with the reason (for logs and the AccessDenied message).
-    public enum Decision: Sendable, Hashable {
+    public enum Decision: Sendable, Hashable, CustomStringConvertible {
         case allow
         /// A Deny statement matched.
         case explicitDeny(policy: String, sid: String?)
@@ -24,6 +24,14 @@ public enum PolicyEvaluator {
         case implicitDeny(missing: PolicyType)
 
         public var isAllowed: Bool { self == .allow }
+
+        public var description: String {
+            switch self {
+            case .allow: "allowed"
+            case .explicitDeny(let policy, let sid): "explicitly denied by \(sid.map { "statement \($0) of " } ?? "")\(policy)"
+            case .implicitDeny(let missing): "not allowed by any statement of the \(missing.rawValue) policy"
+            }
+        }
     }
 
     public enum PolicyType: String, Sendable, Hashable {

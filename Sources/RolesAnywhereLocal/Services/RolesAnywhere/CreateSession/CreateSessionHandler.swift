@@ -330,7 +330,7 @@ struct CreateSessionHandler: Sendable {
             guard decision.isAllowed else {
                 throw Denial(
                     error: .accessDeniedException("The trust policy of \(role.arn) does not allow \(Self.servicePrincipal) to perform \(action) for this certificate."),
-                    reason: "trust policy: \(action) \(decision) with tags \(tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))"
+                    reason: "trust policy of \(role.name): \(action) \(decision), with the principal tags \(tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))"
                 )
             }
         }
