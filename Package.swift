@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "RolesAnywhereCredentials", targets: ["RolesAnywhereCredentials"]),
         .library(name: "RolesAnywherePKI", targets: ["RolesAnywherePKI"]),
         .library(name: "RolesAnywherePolicy", targets: ["RolesAnywherePolicy"]),
+        .library(name: "RolesAnywhereServe", targets: ["RolesAnywhereServe"]),
         .executable(name: "rolesanywhere", targets: ["rolesanywhere"]),
         .executable(name: "rolesanywhere-local", targets: ["rolesanywhere-local"]),
     ],
@@ -67,6 +68,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `serve`: the IMDSv2 and container-credentials endpoint on SwiftNIO, fed by the credential refresher.
+        .target(
+            name: "RolesAnywhereServe",
+            dependencies: [
+                "RolesAnywhereCredentials",
+                "RolesAnywhereSigning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -152,6 +166,7 @@ let package = Package(
                 "RolesAnywhereCredentials",
                 "RolesAnywherePKI",
                 "RolesAnywhereCommandLine",
+                "RolesAnywhereServe",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
@@ -163,6 +178,7 @@ let package = Package(
             name: "RolesAnywhereTesting",
             dependencies: [
                 "RolesAnywhereSigning",
+                "RolesAnywhereCredentials",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -235,6 +251,8 @@ let package = Package(
                 "rolesanywhere-local",
                 "RolesAnywherePKI",
                 "RolesAnywherePolicy",
+                "RolesAnywhereCredentials",
+                "RolesAnywhereServe",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -12,6 +12,8 @@ enum RolesAnywhereCommand {
 
     static let commands: [any HelperCommand.Type] = [
         CredentialProcessCommand.self,
+        ServeCommand.self,
+        UpdateCommand.self,
         SignStringCommand.self,
         ReadCertificateDataCommand.self,
         PKICommand.self,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A server process started for a test (the independent verifier, `rolesanywhere-local`), stopped
 /// when the value is dropped. It must print a line containing `READY <port>` when it listens.
@@ -22,6 +23,7 @@ public final class BackgroundServer: @unchecked Sendable {
             process.standardError = FileHandle.standardError
         }
         try process.run()
+        BackgroundServer.registerForCleanUp(process.processIdentifier)
         let handle = output.fileHandleForReading
         var buffer = ""
         let deadline = Date().addingTimeInterval(timeout)
@@ -47,6 +49,21 @@ public final class BackgroundServer: @unchecked Sendable {
 
     deinit {
         stop()
+    }
+
+    /// Children still running when the test process exits are killed then: one left behind would
+    /// keep the test runner's output pipe open, and `swift test` would wait for it forever.
+    private static let children = Mutex<Set<Int32>>([])
+
+    private static let installExitHandler: Void = {
+        atexit {
+            for pid in BackgroundServer.children.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }()
+
+    static func registerForCleanUp(_ pid: Int32) {
+        _ = installExitHandler
+        children.withLock { _ = $0.insert(pid) }
     }
 
     /// Stops the server with SIGKILL: a child spawned from a thread that blocks SIGTERM inherits

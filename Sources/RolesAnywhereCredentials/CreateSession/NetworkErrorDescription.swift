@@ -4,8 +4,8 @@ import NIOPosix
 import NIOSSL
 
 /// Plain-language descriptions of the errors NIO and AsyncHTTPClient throw.
-enum NetworkErrorDescription {
-    static func describe(_ error: any Error) -> String {
+package enum NetworkErrorDescription {
+    package static func describe(_ error: any Error) -> String {
         if let error = error as? IOError {
             return describeErrno(error.errnoCode)
         }

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes temporary credentials into a shared credentials file the way `update` should:
+///
+/// - the path is `AWS_SHARED_CREDENTIALS_FILE`, or `~/.aws/credentials`; a symbolic link is followed
+///   and its target updated;
+/// - a missing directory is created with mode 0700;
+/// - writers take an exclusive advisory lock (`flock`) on the directory, so concurrent `update`
+///   runs take turns and none loses another's profile;
+/// - the new contents go to a temporary file in the same directory (mode 0600), which is flushed
+///   to disk and renamed over the old file: readers see the old file or the new one, never half;
+/// - everything outside the three credential keys of the profile is kept byte for byte
+///   (``CredentialsFileEditor``).
+public struct CredentialsFileWriter: Sendable {
+    public var path: String
+    public var profile: String
+
+    public init(path: String, profile: String) {
+        self.path = path
+        self.profile = profile
+    }
+
+    /// The credentials file of `environment`: `AWS_SHARED_CREDENTIALS_FILE` (a leading `~/` is
+    /// expanded) or `$HOME/.aws/credentials`.
+    public static func defaultPath(environment: [String: String]) throws(CredentialsError) -> String {
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        if let configured = environment["AWS_SHARED_CREDENTIALS_FILE"], !configured.isEmpty {
+            if configured.hasPrefix("~/"), let home {
+                return home + configured.dropFirst()
+            }
+            return configured
+        }
+        guard let home else {
+            throw CredentialsError(.invalidConfiguration, "HOME is not set, so ~/.aws/credentials cannot be found; set AWS_SHARED_CREDENTIALS_FILE")
+        }
+        return home + "/.aws/credentials"
+    }
+
+    /// Puts `credentials` into the profile.
+    public func write(_ credentials: SessionCredentials) throws(CredentialsError) {
+        guard !profile.isEmpty, !profile.contains("]"), !profile.utf8.contains(where: { $0 < 0x20 }) else {
+            throw CredentialsError(.invalidConfiguration, "the profile name '\(profile)' cannot be a section of a credentials file")
+        }
+        let target = resolvedPath()
+        let directory = Self.directory(of: target)
+        try Self.makeDirectory(directory)
+
+        let lock = open(directory, O_RDONLY | O_CLOEXEC)
+        guard lock >= 0 else { throw failure("cannot open its directory '\(directory)'", errno) }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw failure("cannot lock its directory '\(directory)'", errno) }
+        }
+        defer { flock(lock, LOCK_UN) }
+
+        let existing = try readExisting(target)
+        let contents = CredentialsFileEditor.merge(existing, profile: profile, credentials: credentials)
+        try replace(target, with: contents, directory: directory, directoryDescriptor: lock)
+    }
+
+    /// `path`, or the final target if it is a symbolic link.
+    func resolvedPath() -> String {
+        var current = path
+        for _ in 0..<16 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else { return current }
+            let link = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : Self.directory(of: current) + "/" + link
+        }
+        return current
+    }
+
+    private func readExisting(_ target: String) throws(CredentialsError) -> [UInt8] {
+        var status = stat()
+        if stat(target, &status) != 0 {
+            guard errno == ENOENT else { throw failure("cannot read it", errno) }
+            return []
+        }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            throw CredentialsError(.outputFailed, "the credentials file '\(target)' is a directory")
+        }
+        if status.st_size == 0 { return [] }
+        do {
+            return try FileReader.read(target, role: "credentials")
+        } catch {
+            throw CredentialsError(.outputFailed, error.message)
+        }
+    }
+
+    private func replace(_ target: String, with contents: [UInt8], directory: String, directoryDescriptor: Int32) throws(CredentialsError) {
+        var random = SystemRandomNumberGenerator()
+        let temporary = directory + "/." + Self.baseName(of: target) + ".\(getpid()).\(random.next() % 1_000_000_000).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("cannot create a temporary file in '\(directory)'", errno) }
+        var ok = fchmod(descriptor, 0o600) == 0
+        var offset = 0
+        while ok && offset < contents.count {
+            let written = contents[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { ok = false } else { offset += written }
+        }
+        ok = ok && fsync(descriptor) == 0
+        let writeError = errno
+        close(descriptor)
+        guard ok else {
+            unlink(temporary)
+            throw failure("cannot write it", writeError)
+        }
+        guard rename(temporary, target) == 0 else {
+            let renameError = errno
+            unlink(temporary)
+            throw failure("cannot replace it", renameError)
+        }
+        // Make the rename itself durable.
+        _ = fsync(directoryDescriptor)
+    }
+
+    private func failure(_ what: String, _ code: Int32) -> CredentialsError {
+        CredentialsError(.outputFailed, "cannot update the credentials file '\(path)': \(what): \(describeErrno(code))")
+    }
+
+    /// Creates `directory` and its missing parents with mode 0700.
+    static func makeDirectory(_ directory: String) throws(CredentialsError) {
+        var status = stat()
+        if stat(directory, &status) == 0 {
+            guard (status.st_mode & S_IFMT) == S_IFDIR else {
+                throw CredentialsError(.outputFailed, "cannot create the directory '\(directory)': a file is in the way")
+            }
+            return
+        }
+        let parent = Self.directory(of: directory)
+        if parent != directory { try makeDirectory(parent) }
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw CredentialsError(.outputFailed, "cannot create the directory '\(directory)': \(describeErrno(errno))")
+        }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = String(path[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
+    static func baseName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
+
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
+}

@@ -1,0 +1,210 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+public import Logging
+import RolesAnywhereSigning
+
+/// Keeps temporary credentials fresh for `serve` and `update`, without the official helper's failure
+/// modes:
+///
+/// - **Single flight.** However many readers ask at once, at most one CreateSession is in flight;
+///   the others wait for it (or keep using the current credentials while they are valid).
+/// - **Ahead of expiry.** ``run()`` refreshes in the background at ``RefreshSchedule/refreshTime(fetchedAt:expiration:)``.
+/// - **Backoff.** A failed refresh is retried with exponential backoff and jitter; readers never
+///   trigger attempts faster than that.
+/// - **Last good credentials.** They are handed out until they expire; after that readers get
+///   ``CredentialState/unavailable(_:)`` with the last error - never empty credentials.
+public actor CredentialRefresher {
+    /// Fetches new credentials (one CreateSession, with its own quick retries).
+    public typealias Fetch = @Sendable () async throws(CredentialsError) -> SessionCredentials
+
+    private let fetch: Fetch
+    public nonisolated let schedule: RefreshSchedule
+    public nonisolated let clock: any CredentialClock
+    /// The latest valid credentials, for synchronous readers.
+    public nonisolated let snapshot = CredentialSnapshot()
+    private let logger: Logger
+
+    private var current: FetchedCredentials?
+    private var inFlight: Task<Void, Never>?
+    private var consecutiveFailures = 0
+    private var lastError: CredentialsError?
+    private var nextAttempt: Date?
+    /// How many refreshes were started (for logs and tests).
+    public private(set) var attempts = 0
+
+    public init(schedule: RefreshSchedule, clock: any CredentialClock = SystemCredentialClock(), logger: Logger, fetch: @escaping Fetch) {
+        self.schedule = schedule
+        self.clock = clock
+        self.logger = logger
+        self.fetch = fetch
+    }
+
+    /// Fetches credentials now (waiting for a refresh already in flight instead of starting
+    /// another) and returns them, or throws the error of that attempt. Used at start-up, to fail
+    /// fast, and by `update --once`.
+    @discardableResult
+    public func refreshNow() async throws(CredentialsError) -> FetchedCredentials {
+        if let inFlight {
+            await inFlight.value
+        } else {
+            await refresh()
+        }
+        if consecutiveFailures == 0, let current {
+            return current
+        }
+        throw lastError ?? CredentialsError(.invalidResponse, "no credentials were obtained")
+    }
+
+    /// The credentials to hand out now. Starts a refresh (in the background) when they are due for
+    /// one; waits for a refresh only when there are no valid credentials.
+    public func credentials() async -> CredentialState {
+        let now = clock.now
+        if let current, current.isValid(at: now) {
+            if now >= current.refreshAt, inFlight == nil, attemptAllowed(at: now) {
+                startRefresh()
+            }
+            return .available(current)
+        }
+        if let inFlight {
+            await inFlight.value
+        } else if attemptAllowed(at: now) {
+            await refresh()
+        }
+        return state(at: clock.now)
+    }
+
+    /// The state without starting anything.
+    public func state(at now: Date) -> CredentialState {
+        if let current, current.isValid(at: now) {
+            return .available(current)
+        }
+        return .unavailable(unavailableReason(at: now))
+    }
+
+    /// Refreshes in the background until the task is cancelled: at the scheduled time while all is
+    /// well, at the next backoff time after a failure.
+    public func run() async {
+        while !Task.isCancelled {
+            let deadline = nextWakeUp()
+            do {
+                try await clock.sleep(until: deadline)
+            } catch {
+                return
+            }
+            if Task.isCancelled { return }
+            await refreshIfDue()
+        }
+    }
+
+    // MARK: - Internals
+
+    private func nextWakeUp() -> Date {
+        if consecutiveFailures > 0 || current == nil {
+            return nextAttempt ?? clock.now
+        }
+        return current!.refreshAt
+    }
+
+    private func refreshIfDue() async {
+        if let inFlight {
+            await inFlight.value
+            return
+        }
+        let now = clock.now
+        let due: Bool
+        if consecutiveFailures > 0 || current == nil {
+            due = attemptAllowed(at: now)
+        } else {
+            due = now >= current!.refreshAt
+        }
+        if due { await refresh() }
+    }
+
+    private func attemptAllowed(at now: Date) -> Bool {
+        guard let nextAttempt else { return true }
+        return now >= nextAttempt
+    }
+
+    private func startRefresh() {
+        let task = Task { await self.attempt() }
+        inFlight = task
+    }
+
+    private func refresh() async {
+        if inFlight == nil { startRefresh() }
+        await inFlight?.value
+    }
+
+    private func attempt() async {
+        attempts += 1
+        defer { inFlight = nil }
+        let outcome: Result<SessionCredentials, CredentialsError>
+        do {
+            outcome = .success(try await fetch())
+        } catch {
+            outcome = .failure(error)
+        }
+        let now = clock.now
+        switch outcome {
+        case .success(let credentials):
+            guard let expiration = AmzDate(iso8601: credentials.expiration)?.date else {
+                failed(CredentialsError(.invalidResponse, "the service returned an expiration that is not a date: '\(credentials.expiration)'"), now: now)
+                return
+            }
+            guard expiration > now else {
+                failed(
+                    CredentialsError(.invalidResponse, "the service returned credentials that expired at \(credentials.expiration), before now (\(AmzDate(now).iso8601)); check this host's clock"),
+                    now: now
+                )
+                return
+            }
+            let fetched = FetchedCredentials(
+                credentials: credentials, fetchedAt: now, expiration: expiration,
+                refreshAt: schedule.refreshTime(fetchedAt: now, expiration: expiration)
+            )
+            current = fetched
+            consecutiveFailures = 0
+            lastError = nil
+            nextAttempt = nil
+            snapshot.publish(fetched)
+            logger.info(
+                "obtained temporary credentials",
+                metadata: ["expiration": "\(credentials.expiration)", "refresh-at": "\(AmzDate(fetched.refreshAt).iso8601)"]
+            )
+        case .failure(let error):
+            failed(error, now: now)
+        }
+    }
+
+    private func failed(_ error: CredentialsError, now: Date) {
+        consecutiveFailures += 1
+        lastError = error
+        let delay = schedule.retryDelay(afterFailures: consecutiveFailures)
+        nextAttempt = now.addingTimeInterval(delay.seconds)
+        var metadata: Logger.Metadata = [
+            "error": "\(error.message)", "consecutive-failures": "\(consecutiveFailures)",
+            "retry-in": "\(Int(delay.seconds.rounded(.up)))s",
+        ]
+        if let current, current.isValid(at: now) {
+            metadata["serving-until"] = "\(current.credentials.expiration)"
+            logger.warning("refreshing the credentials failed; the current ones are still valid", metadata: metadata)
+        } else {
+            snapshot.publish(nil)
+            logger.error("refreshing the credentials failed and no valid credentials remain", metadata: metadata)
+        }
+    }
+
+    private func unavailableReason(at now: Date) -> String {
+        var reason = current.map { "the credentials expired at \($0.credentials.expiration)" } ?? "no credentials have been obtained yet"
+        if let lastError {
+            reason += " and the last refresh failed: \(lastError.message)"
+        }
+        if let nextAttempt, nextAttempt > now {
+            reason += "; next attempt in \(Int(nextAttempt.timeIntervalSince(now).rounded(.up))) s"
+        }
+        return reason
+    }
+}

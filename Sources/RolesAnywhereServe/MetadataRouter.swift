@@ -1,0 +1,174 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import RolesAnywhereCredentials
+import RolesAnywhereSigning
+
+/// A request as the router sees it.
+struct MetadataRequest {
+    var method: String
+    /// The path, without the query string.
+    var path: String
+    /// Header lookup by lower-case name.
+    var header: (String) -> String?
+}
+
+/// An answer, before it is framed as HTTP.
+struct MetadataResponse: Sendable {
+    var status: Int
+    var body: String
+    var contentType = "text/plain; charset=utf-8"
+    /// The remaining lifetime of the IMDSv2 token, sent as `X-aws-ec2-metadata-token-ttl-seconds`.
+    var tokenTTL: Int?
+    var allow: String?
+
+    static func text(_ status: Int, _ body: String, tokenTTL: Int? = nil) -> MetadataResponse {
+        MetadataResponse(status: status, body: body, tokenTTL: tokenTTL)
+    }
+}
+
+/// Where a request goes: an answer now, or credentials (which may need an `await`).
+enum MetadataRoute {
+    case respond(MetadataResponse)
+    case credentials(CredentialFormat, tokenTTL: Int?)
+}
+
+/// The two shapes credentials are served in.
+enum CredentialFormat {
+    /// EC2 instance metadata: `Code`, `Type`, `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`, `LastUpdated`.
+    case instanceMetadata
+    /// ECS container credentials: `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`, `RoleArn`.
+    case container
+}
+
+/// The IMDSv2 routes of `serve` (see HELPER-SPEC §3.1) and the container credentials route.
+struct MetadataRouter: Sendable {
+    let configuration: MetadataServerConfiguration
+    let tokens: MetadataTokens
+
+    static let tokenPaths: Set<String> = ["/latest/api/token", "/latest/api/token/"]
+    static let credentialsPrefix = "/latest/meta-data/iam/security-credentials"
+
+    func route(_ request: MetadataRequest, now: Date) -> MetadataRoute {
+        let path = request.path
+        if Self.tokenPaths.contains(path) {
+            return .respond(issueToken(request, now: now))
+        }
+        if let token = configuration.containerAuthorizationToken, path == MetadataServerConfiguration.containerCredentialsPath {
+            guard request.method == "GET" || request.method == "HEAD" else { return .respond(Self.methodNotAllowed("GET")) }
+            guard let presented = request.header("authorization"), !presented.isEmpty else {
+                return .respond(.text(401, "missing the Authorization header: send the token of AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)\n"))
+            }
+            guard Self.constantTimeEqual(presented, token) else {
+                return .respond(.text(403, "the Authorization token is not the one this server was given\n"))
+            }
+            return .credentials(.container, tokenTTL: nil)
+        }
+        guard path.hasPrefix("/latest/meta-data/") || path == "/latest/meta-data" else {
+            return .respond(.text(404, "404 page not found\n"))
+        }
+        guard request.method == "GET" || request.method == "HEAD" else { return .respond(Self.methodNotAllowed("GET")) }
+        // IMDSv2 only: every metadata read needs a session token.
+        guard let token = request.header("x-aws-ec2-metadata-token"), !token.isEmpty else {
+            return .respond(.text(401, "no token provided\n"))
+        }
+        guard let ttl = tokens.remainingSeconds(of: token, now: now) else {
+            return .respond(.text(401, "invalid token provided\n"))
+        }
+        switch path {
+        case Self.credentialsPrefix, Self.credentialsPrefix + "/":
+            return .respond(.text(200, configuration.roleName, tokenTTL: ttl))
+        case Self.credentialsPrefix + "/" + configuration.roleName, Self.credentialsPrefix + "/" + configuration.roleName + "/":
+            return .credentials(.instanceMetadata, tokenTTL: ttl)
+        case "/latest/meta-data/placement/region", "/latest/meta-data/placement/region/":
+            return .respond(.text(200, configuration.region, tokenTTL: ttl))
+        case "/latest/meta-data/placement/availability-zone", "/latest/meta-data/placement/availability-zone/":
+            // SDKs that learn the region from the zone (botocore) drop its last letter.
+            return .respond(.text(200, configuration.region + "a", tokenTTL: ttl))
+        case "/latest/meta-data", "/latest/meta-data/":
+            return .respond(.text(200, "iam/\nplacement/", tokenTTL: ttl))
+        case "/latest/meta-data/iam", "/latest/meta-data/iam/":
+            return .respond(.text(200, "security-credentials/", tokenTTL: ttl))
+        case "/latest/meta-data/placement", "/latest/meta-data/placement/":
+            return .respond(.text(200, "availability-zone\nregion", tokenTTL: ttl))
+        default:
+            return .respond(.text(404, "404 page not found\n", tokenTTL: ttl))
+        }
+    }
+
+    private func issueToken(_ request: MetadataRequest, now: Date) -> MetadataResponse {
+        guard request.method == "PUT" else { return Self.methodNotAllowed("PUT") }
+        // A proxied request is not from this host's own workload.
+        if request.header("x-forwarded-for") != nil {
+            return .text(400, "unable to process requests with X-Forwarded-For header\n")
+        }
+        var ttl = MetadataServerConfiguration.tokenTTLRange.upperBound
+        if let requested = request.header("x-aws-ec2-metadata-token-ttl-seconds") {
+            guard let value = Int(requested.trimmingSpaces), MetadataServerConfiguration.tokenTTLRange.contains(value) else {
+                return .text(400, "invalid token TTL\n")
+            }
+            ttl = value
+        }
+        let token = tokens.issue(ttl: ttl, now: now).token
+        return .text(200, token, tokenTTL: ttl)
+    }
+
+    /// The answer for credentials in `state`.
+    func render(_ format: CredentialFormat, _ state: CredentialState, tokenTTL: Int?) -> MetadataResponse {
+        guard case .available(let fetched) = state else {
+            guard case .unavailable(let reason) = state else { fatalError("unreachable") }
+            let body = JSONText.object([("Code", JSONText.string("CredentialsUnavailable")), ("Message", JSONText.string(reason))]) + "\n"
+            return MetadataResponse(status: 503, body: body, contentType: "application/json", tokenTTL: tokenTTL)
+        }
+        let credentials = fetched.credentials
+        let body: String
+        switch format {
+        case .instanceMetadata:
+            body = JSONText.object([
+                ("AccessKeyId", JSONText.string(credentials.accessKeyId)),
+                ("SecretAccessKey", JSONText.string(credentials.secretAccessKey)),
+                ("Token", JSONText.string(credentials.sessionToken)),
+                ("Code", JSONText.string("Success")),
+                ("Type", JSONText.string("AWS-HMAC")),
+                ("Expiration", JSONText.string(credentials.expiration)),
+                ("LastUpdated", JSONText.string(AmzDate(fetched.fetchedAt).iso8601)),
+            ]) + "\n"
+        case .container:
+            body = JSONText.object([
+                ("AccessKeyId", JSONText.string(credentials.accessKeyId)),
+                ("SecretAccessKey", JSONText.string(credentials.secretAccessKey)),
+                ("Token", JSONText.string(credentials.sessionToken)),
+                ("Expiration", JSONText.string(credentials.expiration)),
+                ("RoleArn", JSONText.string(configuration.roleArn)),
+            ])
+        }
+        return MetadataResponse(status: 200, body: body, contentType: format == .container ? "application/json" : "text/plain; charset=utf-8", tokenTTL: tokenTTL)
+    }
+
+    static func methodNotAllowed(_ allowed: String) -> MetadataResponse {
+        var response = MetadataResponse.text(405, "405 method not allowed\n")
+        response.allow = allowed
+        return response
+    }
+
+    /// Compares secrets without an early exit that would reveal how much matched.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for index in 0..<max(x.count, y.count) {
+            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
+        }
+        return difference == 0
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var slice = self[...]
+        while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
+        while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }
+        return slice
+    }
+}

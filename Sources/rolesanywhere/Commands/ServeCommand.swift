@@ -1,0 +1,98 @@
+import Logging
+import RolesAnywhereCommandLine
+import RolesAnywhereCredentials
+import RolesAnywhereServe
+
+/// `serve`: an IMDSv2-compatible endpoint (and optionally an ECS-style container credentials
+/// endpoint) that hands out credentials refreshed in the background.
+struct ServeCommand: HelperCommand {
+    static let name = "serve"
+    static let summary = "Serve credentials on a local IMDSv2-compatible endpoint"
+    static let details: String? = """
+        Gets credentials before it listens (and exits if it cannot), then refreshes them in the background
+        15 minutes before they expire, with one CreateSession however many clients ask. If a refresh fails it
+        retries with backoff and keeps serving the last good credentials until they expire; after that it
+        answers HTTP 503 with the reason, never empty credentials. A certificate and key rotated on disk are
+        used from the next refresh. SIGTERM or SIGINT stops it.
+
+        Point SDKs and the AWS CLI at it with:
+          export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/
+        or, with --container-token-file, with the container credentials variables it prints.
+        """
+    static let flagSet = FlagSet(
+        CredentialOptions.flags + [
+            Flag("port", .int, valueName: "port", default: "9911", help: "Port to listen on (0 picks a free one)"),
+            Flag("hop-limit", .int, valueName: "n", default: "64", help: "IP TTL / IPv6 hop limit of the answers (1 keeps them on this host's segment)"),
+            Flag("address", valueName: "ip", default: "127.0.0.1", help: "Address to listen on: 127.0.0.1, ::1, or another with --allow-non-loopback"),
+            Flag("allow-non-loopback", .bool, help: "Allow an --address other than loopback (forces --hop-limit 1)"),
+            Flag(
+                "container-token-file", valueName: "path",
+                help: "Also serve ECS-style container credentials at /v1/credentials, for the token in this file (created with a random token if missing)"
+            ),
+        ]
+    )
+
+    var options: CredentialOptions
+    var configuration: MetadataServerConfiguration
+    var containerTokenFile: String?
+
+    init(flags: ParsedFlags) throws {
+        options = try CredentialOptions(flags)
+        let port = flags.int("port", default: 9911)
+        guard (0...65535).contains(port) else { throw UsageError("--port \(port) is not a port number (0 to 65535)") }
+        var hopLimit = flags.int("hop-limit", default: 64)
+        guard (1...255).contains(hopLimit) else { throw UsageError("--hop-limit \(hopLimit) must be from 1 to 255") }
+        let address = flags.string("address") ?? "127.0.0.1"
+        guard !address.isEmpty else { throw UsageError("--address is empty: give an IP address such as 127.0.0.1 or ::1") }
+        if !MetadataServerConfiguration.isLoopback(address) {
+            guard flags.bool("allow-non-loopback") else {
+                throw UsageError(
+                    "--address \(address) is not a loopback address: anyone who can reach it gets this role's credentials; pass --allow-non-loopback if that is intended"
+                )
+            }
+            if flags.isSet("hop-limit") && hopLimit != 1 {
+                throw UsageError("--hop-limit must be 1 with a non-loopback --address, so that answers never leave this network segment")
+            }
+            hopLimit = 1
+        }
+        containerTokenFile = flags.string("container-token-file")
+        configuration = MetadataServerConfiguration(address: address, port: port, hopLimit: hopLimit, roleName: "", roleArn: "", region: "")
+    }
+
+    func run() throws {
+        let resolved = try options.settings.resolve(environment: ProcessEnvironment.current)
+        var configuration = self.configuration
+        configuration.roleArn = resolved.input.roleArn.description
+        configuration.roleName = resolved.input.roleArn.resource.split(separator: "/").last.map(String.init) ?? resolved.input.roleArn.resource
+        configuration.region = resolved.client.region
+        if let containerTokenFile {
+            configuration.containerAuthorizationToken = try ContainerToken.loadOrCreate(containerTokenFile)
+        }
+        let logger = ServiceRuntime.logger(label: "rolesanywhere.serve", debug: options.debug)
+        let identity = ReloadingIdentity(source: options.identitySource, logger: logger)
+        _ = try identity.identity()
+        let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
+        let input = resolved.input
+        let refresher = CredentialRefresher(schedule: .serve, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
+            try await client.createSession(input, identity: { () throws(CredentialsError) in try identity.identity() }).sessionCredentials()
+        }
+        let containerTokenFile = self.containerTokenFile
+        let serverConfiguration = configuration
+        try runBlocking {
+            try await refresher.refreshNow()
+            let server = try await MetadataServer.start(configuration: serverConfiguration, refresher: refresher, logger: logger)
+            let base = MetadataServerConfiguration.baseURL(address: serverConfiguration.address, port: server.port)
+            var lines = ["Local server started on port: \(server.port)", "export AWS_EC2_METADATA_SERVICE_ENDPOINT=\(base)/"]
+            if let containerTokenFile {
+                lines.append("export AWS_CONTAINER_CREDENTIALS_FULL_URI=\(base)\(MetadataServerConfiguration.containerCredentialsPath)")
+                lines.append("export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=\(containerTokenFile)")
+            }
+            CommandOutput.write(lines.joined(separator: "\n") + "\n")
+            let background = Task { await refresher.run() }
+            let signal = await ServiceRuntime.waitForTerminationSignal()
+            logger.notice("stopping", metadata: ["signal": "\(ServiceRuntime.signalName(signal))"])
+            background.cancel()
+            await server.close()
+        }
+    }
+}

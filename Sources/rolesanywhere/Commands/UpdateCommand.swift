@@ -1,0 +1,106 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import RolesAnywhereCommandLine
+import RolesAnywhereCredentials
+import RolesAnywhereSigning
+
+/// `update`: keeps a profile of the shared credentials file filled with fresh credentials.
+struct UpdateCommand: HelperCommand {
+    static let name = "update"
+    static let summary = "Keep a profile of ~/.aws/credentials filled with fresh credentials"
+    static let details: String? = """
+        Writes aws_access_key_id, aws_secret_access_key and aws_session_token of --profile into
+        $AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials), then refreshes them 5 minutes before they
+        expire until stopped (SIGTERM or SIGINT), or exits after one write with --once. The file is replaced
+        atomically with mode 0600 (its directory is created with mode 0700), under a lock so that concurrent
+        runs take turns, and everything outside those three keys is kept byte for byte. A failed refresh is
+        retried with backoff instead of exiting; --once exits with the error's code instead.
+        """
+    static let flagSet = FlagSet(
+        CredentialOptions.flags + [
+            Flag("profile", valueName: "name", default: "default", help: "Profile of the credentials file to write"),
+            Flag("once", .bool, help: "Write the credentials once and exit"),
+        ]
+    )
+
+    var options: CredentialOptions
+    var profile: String
+    var once: Bool
+
+    init(flags: ParsedFlags) throws {
+        options = try CredentialOptions(flags)
+        profile = flags.string("profile") ?? "default"
+        once = flags.bool("once")
+        guard !profile.isEmpty else { throw UsageError("--profile is empty: name the profile to write, e.g. default") }
+    }
+
+    func run() throws {
+        let environment = ProcessEnvironment.current
+        let resolved = try options.settings.resolve(environment: environment)
+        let writer = CredentialsFileWriter(path: try CredentialsFileWriter.defaultPath(environment: environment), profile: profile)
+        let logger = ServiceRuntime.logger(label: "rolesanywhere.update", debug: options.debug)
+        let identity = ReloadingIdentity(source: options.identitySource, logger: logger)
+        _ = try identity.identity()
+        let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
+        let input = resolved.input
+        let refresher = CredentialRefresher(schedule: .update, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
+            try await client.createSession(input, identity: { () throws(CredentialsError) in try identity.identity() }).sessionCredentials()
+        }
+        if once {
+            try runBlocking {
+                let fetched = try await refresher.refreshNow()
+                try writer.write(fetched.credentials)
+                logger.info("wrote credentials", metadata: Self.metadata(writer, fetched))
+            }
+            return
+        }
+        try runBlocking {
+            let loop = Task { await Self.refreshLoop(refresher: refresher, writer: writer, logger: logger) }
+            let signal = await ServiceRuntime.waitForTerminationSignal()
+            logger.notice("stopping", metadata: ["signal": "\(ServiceRuntime.signalName(signal))"])
+            loop.cancel()
+            await loop.value
+        }
+    }
+
+    /// Fetch, write, sleep until the refresh time; after a failure, back off and try again.
+    static func refreshLoop(refresher: CredentialRefresher, writer: CredentialsFileWriter, logger: Logger) async {
+        let clock = refresher.clock
+        let schedule = refresher.schedule
+        var failures = 0
+        while !Task.isCancelled {
+            let wakeUp: Date
+            do {
+                let fetched = try await refresher.refreshNow()
+                try writer.write(fetched.credentials)
+                failures = 0
+                logger.info("wrote credentials", metadata: metadata(writer, fetched))
+                wakeUp = fetched.refreshAt
+            } catch {
+                failures += 1
+                let delay = schedule.retryDelay(afterFailures: failures)
+                logger.error(
+                    "could not refresh the credentials file; retrying",
+                    metadata: ["error": "\(error.message)", "consecutive-failures": "\(failures)", "retry-in": "\(delay)"]
+                )
+                wakeUp = clock.now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            }
+            do {
+                try await clock.sleep(until: wakeUp)
+            } catch {
+                return
+            }
+        }
+    }
+
+    static func metadata(_ writer: CredentialsFileWriter, _ fetched: FetchedCredentials) -> Logger.Metadata {
+        [
+            "file": "\(writer.path)", "profile": "\(writer.profile)", "expiration": "\(fetched.credentials.expiration)",
+            "next-refresh": "\(AmzDate(fetched.refreshAt).iso8601)",
+        ]
+    }
+}

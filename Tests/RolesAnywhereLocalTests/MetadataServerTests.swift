@@ -1,0 +1,258 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import RolesAnywhereCredentials
+import RolesAnywhereServe
+import RolesAnywhereTesting
+import Testing
+import X509
+
+/// `serve`'s endpoint in the test process: a real ``MetadataServer`` on loopback, fed by a
+/// ``CredentialRefresher`` on a manual clock that calls CreateSession on a real `rolesanywhere-local`
+/// (stopped and restarted to make an outage).
+@Suite("serve: the IMDSv2 endpoint and its refresh", .serialized, .timeLimit(.minutes(1)))
+struct MetadataServerTests {
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    struct Harness {
+        let fixture: CredentialHelperFixture
+        let clock: ManualClock
+        let counter: FetchCounter
+        let refresher: CredentialRefresher
+        let server: MetadataServer
+        let http: HTTPClient
+        var base: String { "http://127.0.0.1:\(server.port)" }
+
+        static func start(firstDuration: Int? = nil, containerToken: String? = nil, schedule: RefreshSchedule = .serve) async throws -> Harness {
+            let fixture = try await CredentialHelperFixture()
+            let clock = ManualClock()
+            let counter = FetchCounter()
+            let refresher = CredentialRefresher(schedule: schedule, clock: clock, logger: quiet, fetch: try fixture.fetch(counter: counter, firstDuration: firstDuration))
+            try await refresher.refreshNow()
+            let configuration = MetadataServerConfiguration(
+                port: 0, roleName: "bucket-lister", roleArn: fixture.roleArn, region: "us-east-1", containerAuthorizationToken: containerToken
+            )
+            let server = try await MetadataServer.start(configuration: configuration, refresher: refresher, logger: quiet)
+            var httpConfiguration = HTTPClient.Configuration()
+            httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+            return Harness(fixture: fixture, clock: clock, counter: counter, refresher: refresher, server: server, http: http)
+        }
+
+        func stop() async {
+            await server.close()
+            try? await http.shutdown()
+            fixture.stopService()
+        }
+
+        /// Runs `body` with a started harness and always stops it (its server process included:
+        /// a process left running would hold the test runner's output pipe open).
+        static func with(
+            firstDuration: Int? = nil, containerToken: String? = nil, _ body: (Harness) async throws -> Void
+        ) async throws {
+            let harness = try await start(firstDuration: firstDuration, containerToken: containerToken)
+            do {
+                try await body(harness)
+            } catch {
+                await harness.stop()
+                throw error
+            }
+            await harness.stop()
+        }
+
+        struct Answer {
+            var status: Int
+            var headers: HTTPHeaders
+            var body: String
+            var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] }
+        }
+
+        func request(_ method: HTTPMethod = .GET, _ path: String, headers: [(String, String)] = []) async throws -> Answer {
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            let response = try await http.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return Answer(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
+        }
+
+        func token(ttl: Int = 21600) async throws -> String {
+            let answer = try await request(.PUT, "/latest/api/token", headers: [("X-aws-ec2-metadata-token-ttl-seconds", String(ttl))])
+            guard answer.status == 200 else { throw TestFailure("token: \(answer.status) \(answer.body)") }
+            return answer.body
+        }
+
+        func credentials(token: String) async throws -> Answer {
+            try await request(.GET, "/latest/meta-data/iam/security-credentials/bucket-lister", headers: [("x-aws-ec2-metadata-token", token)])
+        }
+
+        /// Waits (real time) until `condition` holds.
+        func eventually(_ what: String, timeout: TimeInterval = 20, _ condition: () async throws -> Bool) async throws {
+            let deadline = Date().addingTimeInterval(timeout)
+            while try await !condition() {
+                guard Date() < deadline else { throw TestFailure("timed out waiting for \(what)") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    @Test("IMDSv2: tokens, their TTL, the role name, the credentials document, region discovery and every refusal")
+    func imdsProtocol() async throws {
+        try await Harness.with() { harness in
+
+            // Token: optional TTL (default 21600), 1-21600, echoed; X-Forwarded-For refused; PUT only.
+            let defaultToken = try await harness.request(.PUT, "/latest/api/token")
+            #expect(defaultToken.status == 200 && defaultToken.body.count == 100)
+            #expect(defaultToken.headers.first(name: "X-aws-ec2-metadata-token-ttl-seconds") == "21600")
+            for bad in ["0", "21601", "-5", "ten", ""] {
+                let answer = try await harness.request(.PUT, "/latest/api/token", headers: [("X-aws-ec2-metadata-token-ttl-seconds", bad)])
+                #expect(answer.status == 400 && answer.body.contains("invalid token TTL"), "TTL '\(bad)'")
+            }
+            let forwarded = try await harness.request(.PUT, "/latest/api/token/", headers: [("X-Forwarded-For", "10.0.0.1")])
+            #expect(forwarded.status == 400 && forwarded.body.contains("X-Forwarded-For"))
+            let getToken = try await harness.request(.GET, "/latest/api/token")
+            #expect(getToken.status == 405 && getToken.headers.first(name: "Allow") == "PUT")
+
+            // IMDSv1 (no token) and unknown tokens are refused.
+            let noToken = try await harness.request(.GET, "/latest/meta-data/iam/security-credentials/")
+            #expect(noToken.status == 401 && noToken.body.contains("no token provided"))
+            let unknown = try await harness.credentials(token: String(repeating: "A", count: 100))
+            #expect(unknown.status == 401 && unknown.body.contains("invalid token provided"))
+
+            let token = try await harness.token(ttl: 60)
+            let roleName = try await harness.request(.GET, "/latest/meta-data/iam/security-credentials/", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(roleName.status == 200 && roleName.body == "bucket-lister")
+            #expect(roleName.headers.first(name: "X-aws-ec2-metadata-token-ttl-seconds") == "60")
+            let withoutSlash = try await harness.request(.GET, "/latest/meta-data/iam/security-credentials", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(withoutSlash.body == "bucket-lister")
+
+            let credentials = try await harness.credentials(token: token)
+            #expect(credentials.status == 200)
+            #expect(credentials.headers.first(name: "X-aws-ec2-metadata-token-ttl-seconds") == "60")
+            let json = try #require(credentials.json)
+            #expect(json["Code"] as? String == "Success" && json["Type"] as? String == "AWS-HMAC")
+            for key in ["AccessKeyId", "SecretAccessKey", "Token", "Expiration", "LastUpdated"] {
+                #expect((json[key] as? String)?.isEmpty == false, "\(key)")
+            }
+            #expect(credentials.body.hasPrefix(#"{"AccessKeyId":"#) && credentials.body.hasSuffix("}\n"))
+            let trailingSlash = try await harness.request(.GET, "/latest/meta-data/iam/security-credentials/bucket-lister/", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(trailingSlash.status == 200)
+
+            // Another role name is 404 (the official helper answers 200 with its own role name).
+            let other = try await harness.request(.GET, "/latest/meta-data/iam/security-credentials/admin", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(other.status == 404)
+            let post = try await harness.request(.POST, "/latest/meta-data/iam/security-credentials/bucket-lister", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(post.status == 405)
+
+            // Region discovery: Go/Java read placement/region, botocore the zone minus its last letter.
+            let region = try await harness.request(.GET, "/latest/meta-data/placement/region", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(region.status == 200 && region.body == "us-east-1")
+            let zone = try await harness.request(.GET, "/latest/meta-data/placement/availability-zone/", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(zone.body.dropLast() == "us-east-1")
+            let elsewhere = try await harness.request(.GET, "/latest/dynamic/instance-identity/document", headers: [("x-aws-ec2-metadata-token", token)])
+            #expect(elsewhere.status == 404)
+
+            // The token expires with its TTL (on the server's clock).
+            harness.clock.advance(by: 61)
+            let expired = try await harness.credentials(token: token)
+            #expect(expired.status == 401 && expired.body.contains("invalid token provided"))
+            let longLived = try await harness.credentials(token: defaultToken.body)
+            #expect(longLived.status == 200)
+        }
+    }
+
+    @Test("ECS container credentials: the Authorization token is required and checked; the document has what SDKs read")
+    func containerCredentials() async throws {
+        let token = "container-token-0123456789abcdef"
+        try await Harness.with(containerToken: token) { harness in
+            let missing = try await harness.request(.GET, "/v1/credentials")
+            #expect(missing.status == 401)
+            let wrong = try await harness.request(.GET, "/v1/credentials", headers: [("Authorization", token + "x")])
+            #expect(wrong.status == 403)
+            let answer = try await harness.request(.GET, "/v1/credentials", headers: [("Authorization", token)])
+            #expect(answer.status == 200)
+            let json = try #require(answer.json)
+            #expect(json["RoleArn"] as? String == harness.fixture.roleArn)
+            for key in ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"] {
+                #expect((json[key] as? String)?.isEmpty == false, "\(key)")
+            }
+        }
+    }
+
+    @Test("100 concurrent requests for stale credentials make exactly one CreateSession")
+    func singleFlight() async throws {
+        try await Harness.with(firstDuration: 900) { harness in
+            let token = try await harness.token()
+            let first = try #require(harness.refresher.snapshot.current)
+            #expect(harness.counter.value == 1)
+            // Past expiry, with no background refresh running: every request needs new credentials.
+            harness.clock.advance(by: first.expiration.timeIntervalSince(harness.clock.now) + 1)
+            let answers = try await withThrowingTaskGroup(of: Harness.Answer.self) { group in
+                for _ in 0..<100 { group.addTask { try await harness.credentials(token: token) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(harness.counter.value == 2, "CreateSession calls: \(harness.counter.value)")
+            #expect(answers.allSatisfy { $0.status == 200 })
+            let keys = Set(answers.compactMap { $0.json?["AccessKeyId"] as? String })
+            #expect(keys.count == 1 && !keys.contains(first.credentials.accessKeyId))
+        }
+    }
+
+    @Test("refresh before expiry in the background, last good credentials through an outage, 503 once they expire, recovery, rotation")
+    func refreshOutageRecoveryAndRotation() async throws {
+        try await Harness.with(firstDuration: 900) { harness in
+            let clock = harness.clock
+            let token = try await harness.token()
+            let first = try #require(harness.refresher.snapshot.current)
+            // 900 s credentials: refreshed once half their lifetime has passed (15 minutes ahead would be at once).
+            #expect(abs(first.refreshAt.timeIntervalSince(first.expiration) + 450) < 2)
+            let background = Task { await harness.refresher.run() }
+            defer { background.cancel() }
+
+            // Nothing happens before the refresh time...
+            try await clock.waitForSleepers()
+            clock.advance(by: first.refreshAt.timeIntervalSince(clock.now) - 5)
+            try await clock.waitForSleepers()
+            #expect(harness.counter.value == 1)
+
+            // ...then the service goes down: the refresh fails, the last good credentials are served.
+            harness.fixture.stopService()
+            clock.advance(by: 6)
+            try await harness.eventually("the failed refresh") { harness.counter.value == 2 }
+            try await clock.waitForSleepers()  // The attempt is over: the loop waits for its backoff.
+            let during = try await harness.credentials(token: token)
+            #expect(during.status == 200 && during.json?["AccessKeyId"] as? String == first.credentials.accessKeyId)
+
+            // Past their expiry: 503 with the reason, never empty "Success".
+            clock.advance(by: first.expiration.timeIntervalSince(clock.now) + 1)
+            try await harness.eventually("a retry after expiry") { harness.counter.value >= 3 }
+            try await clock.waitForSleepers()
+            let expired = try await harness.credentials(token: token)
+            #expect(expired.status == 503)
+            #expect(expired.json?["Code"] as? String == "CredentialsUnavailable")
+            let message = try #require(expired.json?["Message"] as? String)
+            #expect(message.contains("expired") && message.contains("last refresh failed"), "\(message)")
+            #expect(!expired.body.contains("AccessKeyId"))
+
+            // The service is back and the certificate was rotated meanwhile: the next retry recovers with it.
+            try harness.fixture.restartService()
+            let rotated = try harness.fixture.writeLeaf()
+            let attempts = harness.counter.value
+            try await clock.waitForSleepers()
+            clock.advance(by: 61)
+            try await harness.eventually("recovery") { harness.counter.value > attempts && harness.refresher.snapshot.current != nil }
+            let recovered = try await harness.credentials(token: token)
+            #expect(recovered.status == 200)
+            let key = try #require(recovered.json?["AccessKeyId"] as? String)
+            #expect(key != first.credentials.accessKeyId)
+            let sessionName = try #require(try await harness.fixture.sessionName(of: key))
+            #expect(Self.trimmedHex(sessionName) == Self.trimmedHex(rotated.certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()))
+        }
+    }
+
+    static func trimmedHex(_ text: String) -> String {
+        String(text.lowercased().drop(while: { $0 == "0" }))
+    }
+}
