@@ -12,6 +12,7 @@ ensure_prerequisites() {
     command -v swift >/dev/null || fail "Swift is not installed (https://www.swift.org/install/)"
     local missing=()
     command -v openssl >/dev/null || missing+=(openssl)
+    command -v curl >/dev/null || missing+=(curl)
     # GRDB (rolesanywhere-local's store) compiles against the system SQLite.
     [ -e /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
     if [ ${#missing[@]} -gt 0 ]; then

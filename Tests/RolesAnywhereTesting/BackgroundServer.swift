@@ -9,7 +9,11 @@ public final class BackgroundServer: @unchecked Sendable {
     private let output: Pipe
 
     /// Starts `executable`; its standard error goes to the test's, or to the file `standardErrorPath`.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, standardErrorPath: String? = nil, timeout: TimeInterval = 60) throws {
+    /// `readyMarker` is the text before the port in the line that says it listens.
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, standardErrorPath: String? = nil, timeout: TimeInterval = 60,
+        readyMarker: String = "READY "
+    ) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve(executable))
         process.arguments = arguments
@@ -33,14 +37,14 @@ public final class BackgroundServer: @unchecked Sendable {
             if data.isEmpty { break }
             buffer += String(decoding: data, as: UTF8.self)
             for line in buffer.split(separator: "\n") {
-                if let range = line.range(of: "READY "), let value = Int(line[range.upperBound...].prefix(while: \.isNumber)) {
+                if let range = line.range(of: readyMarker), let value = Int(line[range.upperBound...].prefix(while: \.isNumber)) {
                     found = value
                 }
             }
         }
         guard let found else {
             process.terminate()
-            throw TestFailure("\(executable) did not report READY <port>: \(buffer)")
+            throw TestFailure("\(executable) did not report '\(readyMarker)<port>': \(buffer)")
         }
         port = found
         // Keep draining its output so it never blocks on a full pipe.

@@ -60,6 +60,7 @@ struct ServeCommand: HelperCommand {
     }
 
     func run() throws {
+        ServiceRuntime.unblockTerminationSignals()
         let resolved = try options.settings.resolve(environment: ProcessEnvironment.current)
         var configuration = self.configuration
         configuration.roleArn = resolved.input.roleArn.description

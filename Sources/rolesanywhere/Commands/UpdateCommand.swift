@@ -39,6 +39,7 @@ struct UpdateCommand: HelperCommand {
     }
 
     func run() throws {
+        ServiceRuntime.unblockTerminationSignals()
         let environment = ProcessEnvironment.current
         let resolved = try options.settings.resolve(environment: environment)
         let writer = CredentialsFileWriter(path: try CredentialsFileWriter.defaultPath(environment: environment), profile: profile)

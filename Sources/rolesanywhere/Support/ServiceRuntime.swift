@@ -20,6 +20,17 @@ enum ServiceRuntime {
         return logger
     }
 
+    /// Makes sure SIGTERM and SIGINT reach this process even if its parent started it with them
+    /// blocked (a blocked mask is inherited, and a service that cannot be stopped is a bug). Call it
+    /// first, before any thread starts, so that every thread inherits the mask.
+    static func unblockTerminationSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
     /// Returns the first of SIGTERM and SIGINT received.
     static func waitForTerminationSignal() async -> Int32 {
         let signals = [SIGTERM, SIGINT]
