@@ -181,6 +181,30 @@ struct MetadataServerTests {
         }
     }
 
+    @Test("the background refresh replaces the credentials ahead of expiry, while the old ones are still valid")
+    func backgroundRefresh() async throws {
+        try await Harness.with { harness in
+            let clock = harness.clock
+            let token = try await harness.token()
+            let first = try #require(harness.refresher.snapshot.current)
+            // 3600 s credentials are refreshed 15 minutes ahead.
+            #expect(abs(first.expiration.timeIntervalSince(first.refreshAt) - 900) < 2)
+            let background = Task { await harness.refresher.run() }
+            defer { background.cancel() }
+            try await clock.waitForSleepers()
+            clock.advance(by: first.refreshAt.timeIntervalSince(clock.now) + 1)
+            try await harness.eventually("the background refresh") { harness.refresher.snapshot.current?.credentials != first.credentials }
+            #expect(harness.counter.value == 2)
+            #expect(clock.now < first.expiration)
+            let answer = try await harness.credentials(token: token)
+            let key = try #require(answer.json?["AccessKeyId"] as? String)
+            #expect(key != first.credentials.accessKeyId)
+            // And it goes back to sleep until the next refresh time: no further call.
+            try await clock.waitForSleepers()
+            #expect(harness.counter.value == 2)
+        }
+    }
+
     @Test("100 concurrent requests for stale credentials make exactly one CreateSession")
     func singleFlight() async throws {
         try await Harness.with(firstDuration: 900) { harness in

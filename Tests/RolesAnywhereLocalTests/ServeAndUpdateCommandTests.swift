@@ -148,6 +148,13 @@ struct ServeAndUpdateCommandTests {
         #expect(listing.status == 0, "\(listing.stderrText)")
         #expect((listing.json?["Arn"] as? String)?.contains("assumed-role/bucket-lister") == true)
 
+        let boto = try ChildProcess.run(
+            "python3", ["-c", "import boto3,sys; s=boto3.Session(profile_name='roles-anywhere'); print(s.get_credentials().method, s.client('sts', endpoint_url=sys.argv[1]).get_caller_identity()['Arn'])", fixture.endpoint],
+            environment: Self.workloadEnvironment(fixture, environment.merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 })
+        )
+        #expect(boto.status == 0, "\(boto.stderrText)")
+        #expect(boto.stdoutText.hasPrefix("shared-credentials-file") && boto.stdoutText.contains("assumed-role/bucket-lister"), "\(boto.stdoutText)")
+
         var wrongRole = fixture.helperFlags
         wrongRole[wrongRole.firstIndex(of: fixture.roleArn)!] = "arn:aws:iam::123456789012:role/not-in-profile"
         let refused = try ChildProcess.run(

@@ -48,7 +48,7 @@ public struct CredentialsFileWriter: Sendable {
             throw CredentialsError(.invalidConfiguration, "the profile name '\(profile)' cannot be a section of a credentials file")
         }
         let target = resolvedPath()
-        let directory = Self.directory(of: target)
+        let directory = FilePath.directory(of: target)
         try Self.makeDirectory(directory)
 
         let lock = open(directory, O_RDONLY | O_CLOEXEC)
@@ -72,7 +72,7 @@ public struct CredentialsFileWriter: Sendable {
             let count = readlink(current, &buffer, buffer.count - 1)
             guard count > 0 else { return current }
             let link = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = link.hasPrefix("/") ? link : Self.directory(of: current) + "/" + link
+            current = link.hasPrefix("/") ? link : FilePath.directory(of: current) + "/" + link
         }
         return current
     }
@@ -96,7 +96,7 @@ public struct CredentialsFileWriter: Sendable {
 
     private func replace(_ target: String, with contents: [UInt8], directory: String, directoryDescriptor: Int32) throws(CredentialsError) {
         var random = SystemRandomNumberGenerator()
-        let temporary = directory + "/." + Self.baseName(of: target) + ".\(getpid()).\(random.next() % 1_000_000_000).tmp"
+        let temporary = directory + "/." + FilePath.baseName(of: target) + ".\(getpid()).\(random.next() % 1_000_000_000).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("cannot create a temporary file in '\(directory)'", errno) }
         var ok = fchmod(descriptor, 0o600) == 0
@@ -135,22 +135,11 @@ public struct CredentialsFileWriter: Sendable {
             }
             return
         }
-        let parent = Self.directory(of: directory)
+        let parent = FilePath.directory(of: directory)
         if parent != directory { try makeDirectory(parent) }
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw CredentialsError(.outputFailed, "cannot create the directory '\(directory)': \(describeErrno(errno))")
         }
-    }
-
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let directory = String(path[..<slash])
-        return directory.isEmpty ? "/" : directory
-    }
-
-    static func baseName(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
     }
 }
 

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RolesAnywhereCredentials
 
 /// Writes output files safely: never over an existing file unless asked, private keys with mode
 /// 0600, and atomically (a temporary file in the same directory, then a rename), so a failure never
@@ -25,7 +26,7 @@ public enum OutputFile {
                 throw PKIError(.outputFailed, "'\(path)' already exists; pass --force to overwrite it")
             }
         }
-        let directory = directoryOf(path)
+        let directory = FilePath.directory(of: path)
         if access(directory, W_OK) != 0 {
             throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(errno)) (directory '\(directory)')")
         }
@@ -35,7 +36,7 @@ public enum OutputFile {
     public static func write(_ contents: String, to path: String, role: String, mode: Int, force: Bool) throws(PKIError) {
         let mode = mode_t(mode)
         try checkWritable(path, role: role, force: force)
-        let temporary = directoryOf(path) + "/.\(baseName(path)).\(getpid()).tmp"
+        let temporary = FilePath.directory(of: path) + "/.\(FilePath.baseName(of: path)).\(getpid()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(errno))")
@@ -74,17 +75,6 @@ public enum OutputFile {
                 )
             }
         }
-    }
-
-    static func directoryOf(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let directory = String(path[..<slash])
-        return directory.isEmpty ? "/" : directory
-    }
-
-    static func baseName(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
     }
 }
 

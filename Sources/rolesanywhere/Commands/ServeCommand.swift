@@ -70,13 +70,7 @@ struct ServeCommand: HelperCommand {
             configuration.containerAuthorizationToken = try ContainerToken.loadOrCreate(containerTokenFile)
         }
         let logger = ServiceRuntime.logger(label: "rolesanywhere.serve", debug: options.debug)
-        let identity = ReloadingIdentity(source: options.identitySource, logger: logger)
-        _ = try identity.identity()
-        let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
-        let input = resolved.input
-        let refresher = CredentialRefresher(schedule: .serve, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
-            try await client.createSession(input, identity: { () throws(CredentialsError) in try identity.identity() }).sessionCredentials()
-        }
+        let refresher = try options.makeRefresher(resolved, schedule: .serve, logger: logger)
         let containerTokenFile = self.containerTokenFile
         let serverConfiguration = configuration
         try runBlocking {

@@ -44,13 +44,7 @@ struct UpdateCommand: HelperCommand {
         let resolved = try options.settings.resolve(environment: environment)
         let writer = CredentialsFileWriter(path: try CredentialsFileWriter.defaultPath(environment: environment), profile: profile)
         let logger = ServiceRuntime.logger(label: "rolesanywhere.update", debug: options.debug)
-        let identity = ReloadingIdentity(source: options.identitySource, logger: logger)
-        _ = try identity.identity()
-        let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
-        let input = resolved.input
-        let refresher = CredentialRefresher(schedule: .update, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
-            try await client.createSession(input, identity: { () throws(CredentialsError) in try identity.identity() }).sessionCredentials()
-        }
+        let refresher = try options.makeRefresher(resolved, schedule: .update, logger: logger)
         if once {
             try runBlocking {
                 let fetched = try await refresher.refreshNow()

@@ -1,3 +1,4 @@
+import Logging
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 
@@ -43,5 +44,18 @@ struct CredentialOptions {
 
     var identitySource: FileIdentitySource {
         keys.identitySource(intermediates: intermediates)
+    }
+
+    /// For `serve` and `update`: a refresher that calls CreateSession with the certificate and key
+    /// read again whenever they change on disk. The files are loaded once here, so a bad one stops
+    /// the command at start.
+    func makeRefresher(_ resolved: CredentialRequestSettings.Resolved, schedule: RefreshSchedule, logger: Logger) throws -> CredentialRefresher {
+        let identity = ReloadingIdentity(source: identitySource, logger: logger)
+        _ = try identity.identity()
+        let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
+        let input = resolved.input
+        return CredentialRefresher(schedule: schedule, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
+            try await client.createSession(input, identity: { () throws(CredentialsError) in try identity.identity() }).sessionCredentials()
+        }
     }
 }
