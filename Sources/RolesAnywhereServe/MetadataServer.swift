@@ -41,7 +41,7 @@ public final class MetadataServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(Self.hopLimitOption(ipv6: isIPv6), value: SocketOptionValue(hopLimit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -121,6 +121,11 @@ final class MetadataHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             self.head = nil
             handle(head, context: context)
         }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection closed after an error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
