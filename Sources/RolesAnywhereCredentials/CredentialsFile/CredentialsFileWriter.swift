@@ -97,21 +97,8 @@ public struct CredentialsFileWriter: Sendable {
     private func replace(_ target: String, with contents: [UInt8], directory: String, directoryDescriptor: Int32) throws(CredentialsError) {
         var random = SystemRandomNumberGenerator()
         let temporary = directory + "/." + FilePath.baseName(of: target) + ".\(getpid()).\(random.next() % 1_000_000_000).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure("cannot create a temporary file in '\(directory)'", errno) }
-        var ok = fchmod(descriptor, 0o600) == 0
-        var offset = 0
-        while ok && offset < contents.count {
-            let written = contents[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { ok = false } else { offset += written }
-        }
-        ok = ok && fsync(descriptor) == 0
-        let writeError = errno
-        close(descriptor)
-        guard ok else {
-            unlink(temporary)
-            throw failure("cannot write it", writeError)
+        if let code = DurableFile.create(temporary, contents: contents, mode: 0o600) {
+            throw failure("cannot write a temporary file in '\(directory)'", code)
         }
         guard rename(temporary, target) == 0 else {
             let renameError = errno
@@ -141,8 +128,4 @@ public struct CredentialsFileWriter: Sendable {
             throw CredentialsError(.outputFailed, "cannot create the directory '\(directory)': \(describeErrno(errno))")
         }
     }
-}
-
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(descriptor, buffer, count)
 }

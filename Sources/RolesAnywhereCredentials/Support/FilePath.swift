@@ -13,3 +13,37 @@ package enum FilePath {
         return String(path[path.index(after: slash)...])
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The first half of an atomic file replacement: a new file with its whole contents on disk.
+package enum DurableFile {
+    /// Creates `path` (which must not exist) with `mode`, writes `bytes`, and flushes them to disk.
+    /// Returns nil on success, or the `errno` of the failure (the partial file is removed).
+    package static func create(_ path: String, contents bytes: [UInt8], mode: Int) -> Int32? {
+        let mode = mode_t(mode)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { return errno }
+        var ok = fchmod(descriptor, mode) == 0
+        var offset = 0
+        while ok && offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { ok = false } else { offset += written }
+        }
+        ok = ok && fsync(descriptor) == 0
+        let failure = errno
+        close(descriptor)
+        guard ok else {
+            unlink(path)
+            return failure == 0 ? EIO : failure
+        }
+        return nil
+    }
+}

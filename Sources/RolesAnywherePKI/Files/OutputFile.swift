@@ -37,23 +37,7 @@ public enum OutputFile {
         let mode = mode_t(mode)
         try checkWritable(path, role: role, force: force)
         let temporary = FilePath.directory(of: path) + "/.\(FilePath.baseName(of: path)).\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(errno))")
-        }
-        var ok = fchmod(descriptor, mode) == 0
-        let bytes = Array(contents.utf8)
-        var offset = 0
-        while ok && offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { ok = false } else { offset += written }
-        }
-        ok = ok && fsync(descriptor) == 0
-        let failure = errno
-        close(descriptor)
-        guard ok else {
-            unlink(temporary)
+        if let failure = DurableFile.create(temporary, contents: Array(contents.utf8), mode: Int(mode)) {
             throw PKIError(.outputFailed, "cannot write the \(role) to '\(path)': \(describeErrno(failure))")
         }
         // With --force the rename replaces the old file; without it, link() refuses an existing one.
@@ -76,10 +60,6 @@ public enum OutputFile {
             }
         }
     }
-}
-
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(descriptor, buffer, count)
 }
 
 func describeErrno(_ code: Int32) -> String {
