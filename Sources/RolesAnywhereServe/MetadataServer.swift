@@ -80,11 +80,6 @@ public final class MetadataServer: Sendable {
         try? await channel.close()
     }
 
-    /// Waits until the listener is closed.
-    public func waitUntilClosed() async {
-        try? await channel.closeFuture.get()
-    }
-
     static func hopLimitOption(ipv6: Bool) -> ChannelOptions.Types.SocketOption {
         if ipv6 {
             return ChannelOptions.Types.SocketOption(level: .ipv6, name: NIOBSDSocket.Option(rawValue: IPV6_UNICAST_HOPS))

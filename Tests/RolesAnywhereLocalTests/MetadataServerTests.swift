@@ -163,6 +163,18 @@ struct MetadataServerTests {
         }
     }
 
+    @Test("at most 256 tokens live at once: a new one evicts the one closest to expiry")
+    func tokenCapacity() async throws {
+        try await Harness.with { harness in
+            let shortLived = try await harness.token(ttl: 10)
+            var tokens = [String]()
+            for _ in 0..<256 { tokens.append(try await harness.token()) }
+            #expect(try await harness.credentials(token: shortLived).status == 401)
+            #expect(try await harness.credentials(token: tokens[0]).status == 200)
+            #expect(try await harness.credentials(token: tokens[255]).status == 200)
+        }
+    }
+
     @Test("ECS container credentials: the Authorization token is required and checked; the document has what SDKs read")
     func containerCredentials() async throws {
         let token = "container-token-0123456789abcdef"

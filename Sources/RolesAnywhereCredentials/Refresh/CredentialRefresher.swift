@@ -32,8 +32,6 @@ public actor CredentialRefresher {
     private var consecutiveFailures = 0
     private var lastError: CredentialsError?
     private var nextAttempt: Date?
-    /// How many refreshes were started (for logs and tests).
-    public private(set) var attempts = 0
 
     public init(schedule: RefreshSchedule, clock: any CredentialClock = SystemCredentialClock(), logger: Logger, fetch: @escaping Fetch) {
         self.schedule = schedule
@@ -77,7 +75,7 @@ public actor CredentialRefresher {
     }
 
     /// The state without starting anything.
-    public func state(at now: Date) -> CredentialState {
+    private func state(at now: Date) -> CredentialState {
         if let current, current.isValid(at: now) {
             return .available(current)
         }
@@ -139,7 +137,6 @@ public actor CredentialRefresher {
     }
 
     private func attempt() async {
-        attempts += 1
         defer { inFlight = nil }
         let outcome: Result<SessionCredentials, CredentialsError>
         do {

@@ -82,7 +82,7 @@ struct UpdateCommand: HelperCommand {
                     "could not refresh the credentials file; retrying",
                     metadata: ["error": "\(error.message)", "consecutive-failures": "\(failures)", "retry-in": "\(delay)"]
                 )
-                wakeUp = clock.now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+                wakeUp = clock.now.addingTimeInterval(delay.seconds)
             }
             do {
                 try await clock.sleep(until: wakeUp)

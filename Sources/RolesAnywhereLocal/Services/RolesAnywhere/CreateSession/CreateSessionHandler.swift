@@ -242,35 +242,30 @@ struct CreateSessionHandler: Sendable {
 
     /// The trust anchor, in this account and region and enabled.
     func trustAnchor(_ arn: String) async throws -> TrustAnchorRecord {
-        let prefix = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):trust-anchor/"
-        guard arn.hasPrefix(prefix), let anchor = try await store.resource(TrustAnchorRecord.self, id: String(arn.dropFirst(prefix.count))) else {
-            throw Denial(
-                error: .accessDeniedException("The trust anchor \(arn) does not exist in account \(configuration.accountID), region \(configuration.region)."),
-                reason: "no such trust anchor"
-            )
-        }
-        guard anchor.enabled else {
-            throw Denial(
-                error: .accessDeniedException("The trust anchor \(arn) is disabled; enable it with EnableTrustAnchor."),
-                reason: "trust anchor disabled"
-            )
-        }
-        return anchor
+        try await enabledResource(TrustAnchorRecord.self, arn: arn, noun: "trust anchor", enableOperation: "EnableTrustAnchor", isEnabled: \.enabled)
     }
 
     /// The profile, in this account and region and enabled.
     func profile(_ arn: String) async throws -> ProfileRecord {
-        let prefix = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):profile/"
-        guard arn.hasPrefix(prefix), let profile = try await store.resource(ProfileRecord.self, id: String(arn.dropFirst(prefix.count))) else {
+        try await enabledResource(ProfileRecord.self, arn: arn, noun: "profile", enableOperation: "EnableProfile", isEnabled: \.enabled)
+    }
+
+    /// A resource named by an ARN of this account and region, which must exist and be enabled;
+    /// otherwise the AccessDeniedException CreateSession answers, with the reason for the log.
+    private func enabledResource<Resource: RolesAnywhereResource>(
+        _ type: Resource.Type, arn: String, noun: String, enableOperation: String, isEnabled: (Resource) -> Bool
+    ) async throws -> Resource {
+        let prefix = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):\(Resource.kind)/"
+        guard arn.hasPrefix(prefix), let resource = try await store.resource(Resource.self, id: String(arn.dropFirst(prefix.count))) else {
             throw Denial(
-                error: .accessDeniedException("The profile \(arn) does not exist in account \(configuration.accountID), region \(configuration.region)."),
-                reason: "no such profile"
+                error: .accessDeniedException("The \(noun) \(arn) does not exist in account \(configuration.accountID), region \(configuration.region)."),
+                reason: "no such \(noun)"
             )
         }
-        guard profile.enabled else {
-            throw Denial(error: .accessDeniedException("The profile \(arn) is disabled; enable it with EnableProfile."), reason: "profile disabled")
+        guard isEnabled(resource) else {
+            throw Denial(error: .accessDeniedException("The \(noun) \(arn) is disabled; enable it with \(enableOperation)."), reason: "\(noun) disabled")
         }
-        return profile
+        return resource
     }
 
     /// The IAM role of the ARN, in this account.
