@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "RolesAnywherePKI", targets: ["RolesAnywherePKI"]),
         .library(name: "RolesAnywherePolicy", targets: ["RolesAnywherePolicy"]),
         .library(name: "RolesAnywhereServe", targets: ["RolesAnywhereServe"]),
+        .library(name: "RolesAnywherePKCS11", targets: ["RolesAnywherePKCS11"]),
         .executable(name: "rolesanywhere", targets: ["rolesanywhere"]),
         .executable(name: "rolesanywhere-local", targets: ["rolesanywhere-local"]),
     ],
@@ -90,6 +91,22 @@ let package = Package(
             dependencies: [
                 "RolesAnywhereSigning",
                 "RolesAnywhereCredentials",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The PKCS#11 C interface, declared from the specification (header only; modules are loaded at run time).
+        .target(name: "CPKCS11"),
+        // Keys and certificates on PKCS#11 tokens (HSMs, smart cards, SoftHSM), through a module loaded with dlopen.
+        .target(
+            name: "RolesAnywherePKCS11",
+            dependencies: [
+                "CPKCS11",
+                "RolesAnywhereCredentials",
+                "RolesAnywhereSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -167,6 +184,7 @@ let package = Package(
                 "RolesAnywherePKI",
                 "RolesAnywhereCommandLine",
                 "RolesAnywhereServe",
+                "RolesAnywherePKCS11",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
@@ -221,6 +239,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "RolesAnywherePKCS11Tests",
+            dependencies: ["RolesAnywherePKCS11", "RolesAnywhereCredentials"],
             swiftSettings: testSettings
         ),
         .testTarget(

@@ -6,8 +6,8 @@ say() { printf '%s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Makes sure the tools the tests and the demo drive are present, installing what a fresh machine
-# lacks: openssl and the SQLite headers (Debian), and the AWS CLI, boto3, cryptography and awslabs'
-# iam-rolesanywhere-session client (PyPI).
+# lacks: openssl, the SQLite headers, SoftHSM2, OpenSC and p11-kit (Debian), and the AWS CLI, boto3,
+# cryptography and awslabs' iam-rolesanywhere-session client (PyPI).
 ensure_prerequisites() {
     command -v swift >/dev/null || fail "Swift is not installed (https://www.swift.org/install/)"
     local missing=()
@@ -15,6 +15,10 @@ ensure_prerequisites() {
     command -v curl >/dev/null || missing+=(curl)
     # GRDB (rolesanywhere-local's store) compiles against the system SQLite.
     [ -e /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+    # The PKCS#11 tests use a real SoftHSM2 token, made with OpenSC's pkcs11-tool, through p11-kit.
+    command -v softhsm2-util >/dev/null || missing+=(softhsm2)
+    command -v pkcs11-tool >/dev/null || missing+=(opensc)
+    [ -e /usr/share/p11-kit/modules ] && ls /usr/lib/*/p11-kit-proxy.so >/dev/null 2>&1 || missing+=(p11-kit)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]}..."
         if command -v apt-get >/dev/null; then

@@ -45,6 +45,8 @@ public enum FixedStringSigner {
         }
         do {
             return try key.sign(bytes: message, signatureAlgorithm: algorithm).rawRepresentation
+        } catch let error as CredentialsError {
+            throw error  // a key on a device says itself what went wrong
         } catch {
             throw CredentialsError(.unsupportedKey, "the private key could not sign: \(error)")
         }

@@ -104,7 +104,8 @@ public struct FileIdentitySource: Sendable, Hashable {
         return try Self.identity(certificate: certificate, chain: chain, key: key)
     }
 
-    static func identity(
+    /// A ``SigningIdentity``, with the key checked against the certificate and errors in the helper's words.
+    package static func identity(
         certificate: EncodedCertificate,
         chain: [EncodedCertificate],
         key: Certificate.PrivateKey

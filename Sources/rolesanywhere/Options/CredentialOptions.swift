@@ -42,20 +42,19 @@ struct CredentialOptions {
         keys = try KeyOptions(flags)
     }
 
-    var identitySource: FileIdentitySource {
+    var identitySource: IdentitySource {
         keys.identitySource(intermediates: intermediates)
     }
 
     /// For `serve` and `update`: a refresher that calls CreateSession with the certificate and key
-    /// read again whenever they change on disk. The files are loaded once here, so a bad one stops
-    /// the command at start.
+    /// read again whenever they change on disk (or kept on their token). They are loaded once here, so
+    /// a bad file or token stops the command at start.
     func makeRefresher(_ resolved: CredentialRequestSettings.Resolved, schedule: RefreshSchedule, logger: Logger) throws -> CredentialRefresher {
-        let identity = ReloadingIdentity(source: identitySource, logger: logger)
-        _ = try identity.identity()
+        let identity = try identitySource.provider(logger: logger)
         let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
         let input = resolved.input
         return CredentialRefresher(schedule: schedule, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
-            try await client.createSession(input, identity: { () throws(CredentialsError) in try identity.identity() }).sessionCredentials()
+            try await client.createSession(input, identity: identity).sessionCredentials()
         }
     }
 }

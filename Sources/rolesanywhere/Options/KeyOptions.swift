@@ -1,5 +1,6 @@
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
+import RolesAnywherePKCS11
 
 /// Where the certificate and private key come from: the flags of `aws_signing_helper`, plus password
 /// sources that work without a terminal.
@@ -7,11 +8,11 @@ struct KeyOptions {
     static let flags: [Flag] = [
         Flag(
             "certificate", valueName: "path",
-            help: "Path to the end-entity certificate: PEM, DER, or PKCS#12 when --private-key is not given"
+            help: "The end-entity certificate: PEM, DER, PKCS#12 when --private-key is not given, or a PKCS#11 URI"
         ),
         Flag(
             "private-key", valueName: "path",
-            help: "Path to the private key: PEM PKCS#1, SEC1, PKCS#8 or encrypted PKCS#8 (default: a key in the certificate file)"
+            help: "The private key: PEM PKCS#1, SEC1, PKCS#8 or encrypted PKCS#8, or a PKCS#11 URI (default: the key of --certificate)"
         ),
         Flag("pkcs8-password", valueName: "password", help: "Password of an encrypted private key or PKCS#12 file"),
         Flag(
@@ -22,8 +23,8 @@ struct KeyOptions {
         Flag("system-store-name", hidden: true, help: "Windows certificate store name"),
         Flag("system-store-location", hidden: true, help: "Windows certificate store location"),
         Flag("use-latest-expiring-certificate", .bool, hidden: true, help: "Certificate store selection"),
-        Flag("pkcs11-lib", hidden: true, help: "PKCS#11 module"),
-        Flag("reuse-pin", .bool, hidden: true, help: "PKCS#11 PIN reuse"),
+        Flag("pkcs11-lib", valueName: "path", help: "PKCS#11 module for pkcs11: URIs (default: p11-kit-proxy.so)"),
+        Flag("reuse-pin", .bool, help: "Give the user PIN again to PKCS#11 keys that ask for it before each signature"),
         Flag("tpm-key-password", hidden: true, help: "TPM key password"),
         Flag("no-tpm-key-password", .bool, hidden: true, help: "TPM key without password"),
     ]
@@ -31,6 +32,9 @@ struct KeyOptions {
     var certificate: String?
     var privateKey: String?
     var passwordSource: PasswordSource
+    /// `--pkcs11-lib` and `--reuse-pin`, for pkcs11: URIs.
+    var pkcs11Library: String?
+    var reusePIN: Bool
 
     init(_ flags: ParsedFlags) throws {
         if ["cert-selector", "system-store-name", "system-store-location", "use-latest-expiring-certificate"].contains(where: flags.isSet) {
@@ -40,8 +44,10 @@ struct KeyOptions {
         }
         certificate = flags.string("certificate")
         privateKey = flags.string("private-key")
-        if flags.isSet("pkcs11-lib") || flags.isSet("reuse-pin") || [certificate, privateKey].contains(where: { $0?.hasPrefix("pkcs11:") == true }) {
-            throw UsageError("PKCS#11 keys (pkcs11: URIs, --pkcs11-lib, --reuse-pin) are not supported by this version of rolesanywhere")
+        pkcs11Library = flags.string("pkcs11-lib")
+        reusePIN = flags.bool("reuse-pin")
+        if (flags.isSet("pkcs11-lib") || reusePIN) && !PKCS11IdentitySource.applies(certificate: certificate, privateKey: privateKey) {
+            throw UsageError("--pkcs11-lib and --reuse-pin are for keys on PKCS#11 tokens: give --certificate or --private-key as a pkcs11: URI")
         }
         if flags.isSet("tpm-key-password") || flags.isSet("no-tpm-key-password") || privateKey?.hasPrefix("handle:") == true {
             throw UsageError("TPM keys (handle: keys, --tpm-key-password, --no-tpm-key-password) are not supported by this version of rolesanywhere")
@@ -58,12 +64,26 @@ struct KeyOptions {
         }
     }
 
-    func identitySource(intermediates: String?) -> FileIdentitySource {
-        FileIdentitySource(
-            certificatePath: certificate,
-            privateKeyPath: privateKey,
-            intermediatesPath: intermediates,
-            password: passwordSource
+    /// Where the identity comes from: files, or a PKCS#11 token when either flag is a `pkcs11:` URI.
+    func identitySource(intermediates: String?) -> IdentitySource {
+        if PKCS11IdentitySource.applies(certificate: certificate, privateKey: privateKey) {
+            return .pkcs11(
+                PKCS11IdentitySource(
+                    certificate: certificate,
+                    privateKey: privateKey,
+                    intermediatesPath: intermediates,
+                    modulePath: pkcs11Library,
+                    reusePIN: reusePIN
+                )
+            )
+        }
+        return .files(
+            FileIdentitySource(
+                certificatePath: certificate,
+                privateKeyPath: privateKey,
+                intermediatesPath: intermediates,
+                password: passwordSource
+            )
         )
     }
 }

@@ -1,5 +1,6 @@
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
+import RolesAnywherePKCS11
 import RolesAnywherePKI
 import X509
 
@@ -10,12 +11,14 @@ struct PKICSRCommand: HelperCommand {
     static let details: String? = """
         Example:
           rolesanywhere pki csr --cn myContainer --uri spiffe://example.org/ns/prod/sa/app --out-csr csr.pem --out-key key.pem
-        With --key, the request is for an existing key instead of a new one.
+        With --key, the request is for an existing key instead of a new one: a PEM file, or a key on a
+        PKCS#11 token named by its URI (pkcs11:token=...;object=...), which never leaves the token.
         """
     static let flagSet = FlagSet(
         SubjectOptions.flags + SANOptions.flags + NewKeyOptions.flags(defaultType: "rsa2048") + [
             Flag("out-csr", valueName: "path", help: "Where to write the request (PEM)"),
-            Flag("key", valueName: "path", help: "Use this existing private key instead of generating one"),
+            Flag("key", valueName: "path", help: "Use this existing private key (a PEM file or a PKCS#11 URI) instead of generating one"),
+            Flag("pkcs11-lib", valueName: "path", help: "PKCS#11 module for a pkcs11: --key (default: p11-kit-proxy.so)"),
             Flag("pkcs8-password", valueName: "password", help: "Password of the --key file, if encrypted"),
             Flag("pkcs8-password-file", valueName: "path", help: "File holding that password (or set ROLESANYWHERE_PKCS8_PASSWORD)"),
             Flag("force", .bool, help: "Overwrite existing output files"),
@@ -27,6 +30,7 @@ struct PKICSRCommand: HelperCommand {
     var key: NewKeyOptions
     var existingKey: String?
     var existingKeyPassword: PasswordSource
+    var pkcs11Library: String?
     var output: String
     var force: Bool
 
@@ -38,6 +42,10 @@ struct PKICSRCommand: HelperCommand {
         existingKeyPassword = try passwordSource(flags, flag: "pkcs8-password", environment: PasswordSource.defaultEnvironmentVariable)
         output = try requireOutput(flags, "out-csr")
         force = flags.bool("force")
+        pkcs11Library = flags.string("pkcs11-lib")
+        if pkcs11Library != nil && !(existingKey.map(PKCS11URI.isURI) ?? false) {
+            throw UsageError("--pkcs11-lib is for a key on a PKCS#11 token: give --key as a pkcs11: URI")
+        }
         if existingKey == nil && key.output == nil {
             throw UsageError("--out-key is required (or --key to use an existing key)")
         }
@@ -52,7 +60,11 @@ struct PKICSRCommand: HelperCommand {
         try OutputFile.checkWritable(output, role: "CSR", force: force)
         let privateKey: Certificate.PrivateKey
         if let existingKey {
-            privateKey = try FileIdentitySource.readKey(path: existingKey, password: existingKeyPassword)
+            if PKCS11URI.isURI(existingKey) {
+                privateKey = try PKCS11IdentitySource(certificate: nil, privateKey: existingKey, modulePath: pkcs11Library).loadPrivateKey()
+            } else {
+                privateKey = try FileIdentitySource.readKey(path: existingKey, password: existingKeyPassword)
+            }
             if let problem = RolesAnywhereRequirements.keyProblem(privateKey.publicKey) {
                 throw PKIError(.rejected, "IAM Roles Anywhere would reject a certificate for this key: \(problem)")
             }

@@ -1,0 +1,42 @@
+import Logging
+import RolesAnywhereCredentials
+import RolesAnywherePKCS11
+import RolesAnywhereSigning
+import X509
+
+/// The certificate and key a command signs with: files (read again when they change), or a PKCS#11
+/// token (loaded once; its session stays open).
+enum IdentitySource {
+    case files(FileIdentitySource)
+    case pkcs11(PKCS11IdentitySource)
+
+    /// The certificate, chain and key.
+    func load() throws(CredentialsError) -> SigningIdentity {
+        switch self {
+        case .files(let source): try source.load()
+        case .pkcs11(let source): try source.load()
+        }
+    }
+
+    /// Only the key (for `sign-string`).
+    func loadPrivateKey() throws(CredentialsError) -> Certificate.PrivateKey {
+        switch self {
+        case .files(let source): try source.loadPrivateKey()
+        case .pkcs11(let source): try source.loadPrivateKey()
+        }
+    }
+
+    /// For `serve` and `update`: a function that returns the current identity. Files are re-read when
+    /// they change on disk; a token identity is loaded here once and reused, with its session.
+    func provider(logger: Logger) throws(CredentialsError) -> @Sendable () throws(CredentialsError) -> SigningIdentity {
+        switch self {
+        case .files(let source):
+            let reloading = ReloadingIdentity(source: source, logger: logger)
+            _ = try reloading.identity()
+            return { () throws(CredentialsError) in try reloading.identity() }
+        case .pkcs11(let source):
+            let identity = try source.load()
+            return { identity }
+        }
+    }
+}
