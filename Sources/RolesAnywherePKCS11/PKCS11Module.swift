@@ -50,6 +50,12 @@ public final class PKCS11Module: @unchecked Sendable {
     }
 
     private static func open(path: String) throws(CredentialsError) -> PKCS11Module {
+        guard !isStaticExecutable else {
+            throw CredentialsError(
+                .invalidConfiguration,
+                "this rolesanywhere is a fully static executable, which cannot load a PKCS#11 module (a shared library); use a dynamically linked build for keys on tokens (swift build -c release, or with --static-swift-stdlib)"
+            )
+        }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
             let hint = path == defaultPath
@@ -79,6 +85,13 @@ public final class PKCS11Module: @unchecked Sendable {
             )
         }
         return PKCS11Module(path: path, functions: list)
+    }
+
+    /// Whether this process is a fully static executable, which has no dynamic loader to share the C
+    /// library with a module: loading one would crash. Such a process has no program interpreter, so
+    /// the auxiliary vector's `AT_BASE` (the interpreter's address) is 0.
+    static var isStaticExecutable: Bool {
+        cpkcs11_is_static_executable() != 0
     }
 
     /// The slots that hold a token, with their descriptions.

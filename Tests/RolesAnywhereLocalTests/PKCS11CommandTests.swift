@@ -18,9 +18,9 @@ struct PKCS11CommandTests {
         let token: SoftHSMToken
         let leaf: TestPKI.Issued
 
-        init(key: TestPKI.KeyKind = .p256, certificateOnToken: Bool = true) async throws {
+        init(key: TestPKI.KeyKind = .p256, certificateOnToken: Bool = true, pin: String = "1234") async throws {
             fixture = try await CredentialHelperFixture()
-            token = try SoftHSMToken()
+            token = try SoftHSMToken(userPIN: pin)
             leaf = try TestPKI.makeLeaf(issuer: fixture.root, key: key)
             try token.importKey(pem: leaf.privateKeyPEM, label: "workload", id: "01")
             if certificateOnToken {
@@ -159,6 +159,29 @@ struct PKCS11CommandTests {
         let output = try Binaries.rolesanywhere(["update", "--once", "--certificate", setup.uri()] + setup.arns, environment: environment)
         #expect(output.status == 0, "\(output.stderrText)")
         #expect(try String(contentsOfFile: credentials, encoding: .utf8).contains("aws_session_token = "))
+    }
+
+    @Test("serve signs every refresh with the token key on the session it opened at start; the AWS CLI gets credentials through IMDSv2")
+    func serveWithTokenKey() async throws {
+        let setup = try await Setup(key: .rsa2048, pin: "7730219846")
+        defer { setup.fixture.stopService() }
+        var environment = ServeAndUpdateCommandTests.workloadEnvironment(setup.fixture, setup.token.environment)
+        environment["ROLESANYWHERE_PKCS11_PIN"] = setup.token.userPIN
+        let server = try BackgroundServer(
+            Binaries.path("rolesanywhere"), ["serve", "--certificate", setup.uri(), "--port", "0", "--debug"] + setup.arns,
+            environment: environment, standardErrorPath: setup.fixture.directory.path("serve.log"), readyMarker: "Local server started on port: "
+        )
+        defer { server.stop() }
+        // The PIN is not needed after start: the session is logged in once.
+        let imds = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(server.port)/"]
+        for _ in 0..<2 {
+            let identity = try ServeAndUpdateCommandTests.aws(setup.fixture, ["sts", "get-caller-identity"], environment: imds)
+            #expect(identity.status == 0, "\(identity.stderrText)")
+            #expect(identity.stdoutText.contains("assumed-role/bucket-lister/"))
+        }
+        let log = try String(contentsOfFile: setup.fixture.directory.path("serve.log"), encoding: .utf8)
+        #expect(log.contains("credentials"), "\(log)")
+        #expect(!log.contains("7730219846"), "the PIN is never logged")
     }
 
     @Test("read-certificate-data lists the token's certificates as aws_signing_helper does")

@@ -181,4 +181,14 @@ typedef struct CK_FUNCTION_LIST {
 
 typedef CK_RV (*CK_C_GetFunctionList)(CK_FUNCTION_LIST **ppFunctionList);
 
+// Whether this process is a fully static executable: it has no program interpreter, so the
+// auxiliary vector's AT_BASE (the dynamic loader's address) is 0. Such a process cannot load a
+// module (a shared library) safely.
+#if defined(__linux__)
+#include <sys/auxv.h>
+static inline int cpkcs11_is_static_executable(void) { return getauxval(AT_BASE) == 0; }
+#else
+static inline int cpkcs11_is_static_executable(void) { return 0; }
+#endif
+
 #endif
