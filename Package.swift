@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "RolesAnywherePolicy", targets: ["RolesAnywherePolicy"]),
         .library(name: "RolesAnywhereServe", targets: ["RolesAnywhereServe"]),
         .library(name: "RolesAnywherePKCS11", targets: ["RolesAnywherePKCS11"]),
+        .library(name: "RolesAnywhereTPM", targets: ["RolesAnywhereTPM"]),
         .executable(name: "rolesanywhere", targets: ["rolesanywhere"]),
         .executable(name: "rolesanywhere-local", targets: ["rolesanywhere-local"]),
     ],
@@ -114,6 +115,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Keys in a TPM 2.0, spoken to directly over the device or a swtpm socket (no TSS library to load).
+        .target(
+            name: "RolesAnywhereTPM",
+            dependencies: [
+                "RolesAnywhereCredentials",
+                "RolesAnywhereSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // IAM policy documents and their evaluation: a pure library.
         .target(
             name: "RolesAnywherePolicy",
@@ -185,6 +199,7 @@ let package = Package(
                 "RolesAnywhereCommandLine",
                 "RolesAnywhereServe",
                 "RolesAnywherePKCS11",
+                "RolesAnywhereTPM",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),

@@ -92,27 +92,12 @@ public struct PKCS11PrivateKey: CustomPrivateKey {
         return session.pin
     }
 
-    /// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` from the token's `r || s`.
+    /// The DER `ECDSA-Sig-Value` of the token's raw `r || s`.
     static func derSignature(raw: [UInt8], uri: String) throws(CredentialsError) -> [UInt8] {
         guard !raw.isEmpty, raw.count % 2 == 0 else {
             throw CredentialsError(.invalidInput, "the PKCS#11 token returned an ECDSA signature of odd length (\(raw.count) bytes) for \(uri)")
         }
-        let half = raw.count / 2
-        var serializer = DER.Serializer()
-        do {
-            try serializer.appendConstructedNode(identifier: .sequence) { coder in
-                try coder.serialize(ArraySlice(Self.unsignedInteger(raw[..<half])))
-                try coder.serialize(ArraySlice(Self.unsignedInteger(raw[half...])))
-            }
-        } catch {
-            throw CredentialsError(.invalidInput, "cannot encode the token's ECDSA signature: \(error)")
-        }
-        return serializer.serializedBytes
-    }
-
-    /// The integer without leading zero bytes; swift-asn1 adds the zero DER needs before a set top bit.
-    private static func unsignedInteger(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-        Array(bytes.drop(while: { $0 == 0 }))
+        return try ECDSASignatureDER.encode(r: raw[..<(raw.count / 2)], s: raw[(raw.count / 2)...])
     }
 
     // A token key has no PEM or DER form: it never leaves the token.

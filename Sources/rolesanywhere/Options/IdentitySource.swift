@@ -1,20 +1,23 @@
 import Logging
 import RolesAnywhereCredentials
 import RolesAnywherePKCS11
+import RolesAnywhereTPM
 import RolesAnywhereSigning
 import X509
 
-/// The certificate and key a command signs with: files (read again when they change), or a PKCS#11
-/// token (loaded once; its session stays open).
+/// The certificate and key a command signs with: files (read again when they change), a PKCS#11
+/// token (loaded once; its session stays open), or a TPM (its key used in place).
 enum IdentitySource {
     case files(FileIdentitySource)
     case pkcs11(PKCS11IdentitySource)
+    case tpm(TPMIdentitySource)
 
     /// The certificate, chain and key.
     func load() throws(CredentialsError) -> SigningIdentity {
         switch self {
         case .files(let source): try source.load()
         case .pkcs11(let source): try source.load()
+        case .tpm(let source): try source.load()
         }
     }
 
@@ -23,6 +26,7 @@ enum IdentitySource {
         switch self {
         case .files(let source): try source.loadPrivateKey()
         case .pkcs11(let source): try source.loadPrivateKey()
+        case .tpm(let source): try source.loadPrivateKey()
         }
     }
 
@@ -35,6 +39,9 @@ enum IdentitySource {
             _ = try reloading.identity()
             return { () throws(CredentialsError) in try reloading.identity() }
         case .pkcs11(let source):
+            let identity = try source.load()
+            return { identity }
+        case .tpm(let source):
             let identity = try source.load()
             return { identity }
         }

@@ -1,6 +1,7 @@
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 import RolesAnywherePKCS11
+import RolesAnywhereTPM
 
 /// Where the certificate and private key come from: the flags of `aws_signing_helper`, plus password
 /// sources that work without a terminal.
@@ -25,8 +26,8 @@ struct KeyOptions {
         Flag("use-latest-expiring-certificate", .bool, hidden: true, help: "Certificate store selection"),
         Flag("pkcs11-lib", valueName: "path", help: "PKCS#11 module for pkcs11: URIs (default: p11-kit-proxy.so)"),
         Flag("reuse-pin", .bool, help: "Give the user PIN again to PKCS#11 keys that ask for it before each signature"),
-        Flag("tpm-key-password", hidden: true, help: "TPM key password"),
-        Flag("no-tpm-key-password", .bool, hidden: true, help: "TPM key without password"),
+        Flag("tpm-key-password", valueName: "password", help: "Password of a TPM key (handle:0x81... or a TSS2 key file)"),
+        Flag("no-tpm-key-password", .bool, help: "The TPM key has no password"),
     ]
 
     var certificate: String?
@@ -35,6 +36,8 @@ struct KeyOptions {
     /// `--pkcs11-lib` and `--reuse-pin`, for pkcs11: URIs.
     var pkcs11Library: String?
     var reusePIN: Bool
+    /// `--tpm-key-password` / `--no-tpm-key-password`, for TPM keys.
+    var tpmPassword: TPMIdentitySource.Password
 
     init(_ flags: ParsedFlags) throws {
         if ["cert-selector", "system-store-name", "system-store-location", "use-latest-expiring-certificate"].contains(where: flags.isSet) {
@@ -49,8 +52,20 @@ struct KeyOptions {
         if (flags.isSet("pkcs11-lib") || reusePIN) && !PKCS11IdentitySource.applies(certificate: certificate, privateKey: privateKey) {
             throw UsageError("--pkcs11-lib and --reuse-pin are for keys on PKCS#11 tokens: give --certificate or --private-key as a pkcs11: URI")
         }
-        if flags.isSet("tpm-key-password") || flags.isSet("no-tpm-key-password") || privateKey?.hasPrefix("handle:") == true {
-            throw UsageError("TPM keys (handle: keys, --tpm-key-password, --no-tpm-key-password) are not supported by this version of rolesanywhere")
+        switch (flags.string("tpm-key-password"), flags.bool("no-tpm-key-password")) {
+        case (.some, true):
+            throw UsageError("give either --tpm-key-password or --no-tpm-key-password, not both")
+        case (let password?, false): tpmPassword = .value(password)
+        case (nil, true): tpmPassword = .none
+        case (nil, false): tpmPassword = .unspecified
+        }
+        if tpmPassword != .unspecified {
+            if !TPMIdentitySource.applies(privateKey: privateKey) {
+                throw UsageError("--tpm-key-password and --no-tpm-key-password are for TPM keys: give --private-key as handle:0x81... or a TSS2 key file")
+            }
+            if flags.isSet("pkcs8-password") || flags.isSet("pkcs8-password-file") {
+                throw UsageError("--pkcs8-password is for encrypted key files, --tpm-key-password for TPM keys: give one")
+            }
         }
         switch (flags.string("pkcs8-password"), flags.string("pkcs8-password-file")) {
         case (.some, .some):
@@ -66,6 +81,9 @@ struct KeyOptions {
 
     /// Where the identity comes from: files, or a PKCS#11 token when either flag is a `pkcs11:` URI.
     func identitySource(intermediates: String?) -> IdentitySource {
+        if let privateKey, TPMIdentitySource.applies(privateKey: privateKey) {
+            return .tpm(TPMIdentitySource(certificatePath: certificate, privateKey: privateKey, intermediatesPath: intermediates, password: tpmPassword))
+        }
         if PKCS11IdentitySource.applies(certificate: certificate, privateKey: privateKey) {
             return .pkcs11(
                 PKCS11IdentitySource(

@@ -1,6 +1,7 @@
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 import RolesAnywherePKCS11
+import RolesAnywhereTPM
 import RolesAnywherePKI
 import X509
 
@@ -12,13 +13,16 @@ struct PKICSRCommand: HelperCommand {
         Example:
           rolesanywhere pki csr --cn myContainer --uri spiffe://example.org/ns/prod/sa/app --out-csr csr.pem --out-key key.pem
         With --key, the request is for an existing key instead of a new one: a PEM file, or a key on a
-        PKCS#11 token named by its URI (pkcs11:token=...;object=...), which never leaves the token.
+        PKCS#11 token named by its URI (pkcs11:token=...;object=...) or a TPM key (handle:0x81... or a
+        TSS2 key file, with --tpm-key-password or --no-tpm-key-password), which never leaves the device.
         """
     static let flagSet = FlagSet(
         SubjectOptions.flags + SANOptions.flags + NewKeyOptions.flags(defaultType: "rsa2048") + [
             Flag("out-csr", valueName: "path", help: "Where to write the request (PEM)"),
             Flag("key", valueName: "path", help: "Use this existing private key (a PEM file or a PKCS#11 URI) instead of generating one"),
             Flag("pkcs11-lib", valueName: "path", help: "PKCS#11 module for a pkcs11: --key (default: p11-kit-proxy.so)"),
+            Flag("tpm-key-password", valueName: "password", help: "Password of a TPM --key"),
+            Flag("no-tpm-key-password", .bool, help: "The TPM --key has no password"),
             Flag("pkcs8-password", valueName: "password", help: "Password of the --key file, if encrypted"),
             Flag("pkcs8-password-file", valueName: "path", help: "File holding that password (or set ROLESANYWHERE_PKCS8_PASSWORD)"),
             Flag("force", .bool, help: "Overwrite existing output files"),
@@ -31,6 +35,7 @@ struct PKICSRCommand: HelperCommand {
     var existingKey: String?
     var existingKeyPassword: PasswordSource
     var pkcs11Library: String?
+    var tpmPassword: TPMIdentitySource.Password
     var output: String
     var force: Bool
 
@@ -43,6 +48,7 @@ struct PKICSRCommand: HelperCommand {
         output = try requireOutput(flags, "out-csr")
         force = flags.bool("force")
         pkcs11Library = flags.string("pkcs11-lib")
+        tpmPassword = flags.string("tpm-key-password").map { .value($0) } ?? (flags.bool("no-tpm-key-password") ? .none : .unspecified)
         if pkcs11Library != nil && !(existingKey.map(PKCS11URI.isURI) ?? false) {
             throw UsageError("--pkcs11-lib is for a key on a PKCS#11 token: give --key as a pkcs11: URI")
         }
@@ -60,7 +66,9 @@ struct PKICSRCommand: HelperCommand {
         try OutputFile.checkWritable(output, role: "CSR", force: force)
         let privateKey: Certificate.PrivateKey
         if let existingKey {
-            if PKCS11URI.isURI(existingKey) {
+            if TPMIdentitySource.applies(privateKey: existingKey) {
+                privateKey = try TPMIdentitySource(certificatePath: nil, privateKey: existingKey, password: tpmPassword).loadPrivateKey()
+            } else if PKCS11URI.isURI(existingKey) {
                 privateKey = try PKCS11IdentitySource(certificate: nil, privateKey: existingKey, modulePath: pkcs11Library).loadPrivateKey()
             } else {
                 privateKey = try FileIdentitySource.readKey(path: existingKey, password: existingKeyPassword)
