@@ -6,7 +6,7 @@ say() { printf '%s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Makes sure the tools the tests and the demo drive are present, installing what a fresh machine
-# lacks: openssl, the SQLite headers, SoftHSM2, OpenSC and p11-kit (Debian), and the AWS CLI, boto3,
+# lacks: openssl, the SQLite headers, SoftHSM2, OpenSC, p11-kit, swtpm and tpm2-tools (Debian), and the AWS CLI, boto3,
 # cryptography and awslabs' iam-rolesanywhere-session client (PyPI).
 ensure_prerequisites() {
     command -v swift >/dev/null || fail "Swift is not installed (https://www.swift.org/install/)"
@@ -19,6 +19,10 @@ ensure_prerequisites() {
     command -v softhsm2-util >/dev/null || missing+=(softhsm2)
     command -v pkcs11-tool >/dev/null || missing+=(opensc)
     [ -e /usr/share/p11-kit/modules ] && ls /usr/lib/*/p11-kit-proxy.so >/dev/null 2>&1 || missing+=(p11-kit)
+    # The TPM tests use a software TPM (swtpm), provisioned with tpm2-tools through its swtpm TCTI.
+    command -v swtpm >/dev/null || missing+=(swtpm)
+    command -v tpm2_createprimary >/dev/null || missing+=(tpm2-tools)
+    ls /usr/lib/*/libtss2-tcti-swtpm.so.0 >/dev/null 2>&1 || missing+=(libtss2-tcti-swtpm0)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]}..."
         if command -v apt-get >/dev/null; then
