@@ -262,6 +262,14 @@ let package = Package(
             swiftSettings: testSettings
         ),
         .testTarget(
+            name: "RolesAnywhereTPMTests",
+            dependencies: [
+                "RolesAnywhereTPM", "RolesAnywhereCredentials",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
             name: "RolesAnywherePolicyTests",
             dependencies: ["RolesAnywherePolicy"],
             swiftSettings: testSettings
