@@ -6,7 +6,9 @@
 # Environment:
 #   ROLESANYWHERE_TRUST_ANCHOR_ARN, ROLESANYWHERE_PROFILE_ARN, ROLESANYWHERE_ROLE_ARN   required
 #   ROLESANYWHERE_CERTIFICATE     default /etc/rolesanywhere/cert.pem (mount it read-only)
-#   ROLESANYWHERE_PRIVATE_KEY     default /etc/rolesanywhere/key.pem (mount it read-only)
+#   ROLESANYWHERE_PRIVATE_KEY     default /etc/rolesanywhere/key.pem (mount it read-only), or a TPM key:
+#                                 handle:0x81... (with TPM_DEVICE, the TPM mounted into the container)
+#   ROLESANYWHERE_NO_TPM_KEY_PASSWORD  "true" for a TPM key without a password (else ROLESANYWHERE_TPM_KEY_PASSWORD)
 #   ROLESANYWHERE_INTERMEDIATES   optional PEM bundle
 #   ROLESANYWHERE_PKCS8_PASSWORD_FILE  optional: the key's password in a file (or ROLESANYWHERE_PKCS8_PASSWORD)
 #   ROLESANYWHERE_ENDPOINT        optional Roles Anywhere endpoint URL (e.g. rolesanywhere-local)
@@ -23,6 +25,7 @@ for name in ROLESANYWHERE_TRUST_ANCHOR_ARN ROLESANYWHERE_PROFILE_ARN ROLESANYWHE
 done
 for name in ROLESANYWHERE_CERTIFICATE ROLESANYWHERE_PRIVATE_KEY; do
     eval "path=\${$name}"
+    case "$path" in handle:*) continue ;; esac  # a key in the TPM, not a file
     [ -r "$path" ] || fail "cannot read $path ($name): mount the certificate and key read-only, e.g. -v /etc/app/pki:/etc/rolesanywhere:ro"
 done
 
@@ -48,6 +51,8 @@ $2"; }
 [ -n "${AWS_REGION:-${AWS_DEFAULT_REGION:-}}" ] && add --region "${AWS_REGION:-$AWS_DEFAULT_REGION}"
 [ "${ROLESANYWHERE_NO_VERIFY_SSL:-false}" = "true" ] && flags="$flags
 --no-verify-ssl"
+[ "${ROLESANYWHERE_NO_TPM_KEY_PASSWORD:-false}" = "true" ] && flags="$flags
+--no-tpm-key-password"
 
 if [ "${1:-}" = "serve" ]; then
     shift

@@ -53,14 +53,14 @@ public struct PKCS11IdentitySource: Sendable {
         let leaf: EncodedCertificate
         if PKCS11URI.isURI(certificate) {
             let certificateURI = try PKCS11URI(parsing: certificate)
-            let session = try Self.session(for: certificateURI, moduleFlag: modulePath, pinURI: keyURI)
+            let session = try Self.session(for: certificateURI, objectClass: CK.certificateClass, moduleFlag: modulePath, pinURI: keyURI)
             let match = try Self.singleCertificate(matching: certificateURI, in: session)
             found = match
             leaf = match.certificate
         } else {
             leaf = try CertificateParser.certificates(file: certificate, role: "certificate")[0]
         }
-        let session = try Self.session(for: keyURI, moduleFlag: modulePath, pinURI: keyURI)
+        let session = try Self.session(for: keyURI, objectClass: CK.privateKeyClass, moduleFlag: modulePath, pinURI: keyURI)
         let key = try Self.privateKey(
             matching: keyURI,
             in: session,
@@ -89,7 +89,7 @@ public struct PKCS11IdentitySource: Sendable {
             return try load().privateKey
         }
         let uri = try PKCS11URI(parsing: name)
-        let session = try Self.session(for: uri, moduleFlag: modulePath, pinURI: uri)
+        let session = try Self.session(for: uri, objectClass: CK.privateKeyClass, moduleFlag: modulePath, pinURI: uri)
         return Certificate.PrivateKey(try Self.privateKey(matching: uri, in: session, certificateID: nil, certificate: nil, reusePIN: reusePIN))
     }
 
@@ -102,8 +102,8 @@ public struct PKCS11IdentitySource: Sendable {
         uri.modulePath ?? moduleFlag ?? uri.moduleName.map { "\($0).so" } ?? PKCS11Module.defaultPath
     }
 
-    /// A logged-in session on the first token that matches `uri` and holds a matching object.
-    static func session(for uri: PKCS11URI, moduleFlag: String?, pinURI: PKCS11URI) throws(CredentialsError) -> PKCS11Session {
+    /// A logged-in session on the first token that matches `uri` and holds a matching object of `objectClass`.
+    static func session(for uri: PKCS11URI, objectClass: CK_OBJECT_CLASS, moduleFlag: String?, pinURI: PKCS11URI) throws(CredentialsError) -> PKCS11Session {
         let module = try PKCS11Module.load(path: modulePath(for: uri, moduleFlag: moduleFlag))
         let slots: [PKCS11Slot]
         do {
@@ -120,7 +120,6 @@ public struct PKCS11IdentitySource: Sendable {
             // Several tokens: the first one with a matching object wins, as in the official helper.
             for candidate in matching {
                 let session = try sessions.session(module: module, slot: candidate, pin: try pinFor(pinURI))
-                let objectClass = uri.type == .certificate ? CK.certificateClass : CK.privateKeyClass
                 if !(try session.findObjects(class: objectClass, label: uri.object, id: uri.id)).isEmpty { return session }
             }
         }

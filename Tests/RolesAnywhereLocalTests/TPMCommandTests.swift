@@ -125,6 +125,27 @@ struct TPMCommandTests {
         #expect(try String(contentsOfFile: credentials, encoding: .utf8).contains("aws_session_token = "))
     }
 
+    @Test("a TPM in dictionary-attack lockout: the wrong passwords that caused it, then the lockout itself, each said plainly (exit 3), without retrying")
+    func lockout() async throws {
+        let setup = try await Setup()
+        defer { setup.fixture.stopService() }
+        try setup.tpm.createPersistentKey(rsa: false, handle: "0x81000050", password: "right")
+        let certificate = try setup.certify("handle:0x81000050", password: ["--tpm-key-password", "right"])
+        var messages = [String]()
+        // swtpm allows 3 failures before the lockout; each run sends exactly one wrong password.
+        for _ in 0..<4 {
+            let output = try setup.run(["credential-process", "--certificate", certificate, "--private-key", "handle:0x81000050", "--tpm-key-password", "wrong"] + setup.arns)
+            #expect(output.status == 3, "\(output.stderrText)")
+            messages.append(output.stderrText)
+        }
+        #expect(messages.prefix(3).allSatisfy { $0.contains("TPM_RC_AUTH_FAIL") }, "\(messages)")
+        #expect(messages[3].contains("TPM_RC_LOCKOUT") && messages[3].contains("tpm2_dictionarylockout --clear-lockout"), "\(messages)")
+        // Now even the right password is refused until the lockout ends, and the message says why.
+        let locked = try setup.run(["credential-process", "--certificate", certificate, "--private-key", "handle:0x81000050", "--tpm-key-password", "right"] + setup.arns)
+        #expect(locked.status == 3)
+        #expect(locked.stderrText.contains("the TPM refuses the key handle:0x81000050 for now"), "\(locked.stderrText)")
+    }
+
     @Test("mistakes get one clear sentence and the documented exit code, without a prompt")
     func mistakes() async throws {
         let setup = try await Setup()
