@@ -102,15 +102,19 @@ public struct PKCS11IdentitySource: Sendable {
         uri.modulePath ?? moduleFlag ?? uri.moduleName.map { "\($0).so" } ?? PKCS11Module.defaultPath
     }
 
-    /// A logged-in session on the first token that matches `uri` and holds a matching object of `objectClass`.
-    static func session(for uri: PKCS11URI, objectClass: CK_OBJECT_CLASS, moduleFlag: String?, pinURI: PKCS11URI) throws(CredentialsError) -> PKCS11Session {
+    /// The module a URI means, loaded, and its initialised tokens.
+    static func moduleAndSlots(for uri: PKCS11URI, moduleFlag: String?) throws(CredentialsError) -> (PKCS11Module, [PKCS11Slot]) {
         let module = try PKCS11Module.load(path: modulePath(for: uri, moduleFlag: moduleFlag))
-        let slots: [PKCS11Slot]
         do {
-            slots = try module.slotsWithTokens()
+            return (module, try module.slotsWithTokens())
         } catch {
             throw CredentialsError(.invalidInput, "the PKCS#11 module '\(module.path)' cannot list its slots (\(error.name))")
         }
+    }
+
+    /// A logged-in session on the first token that matches `uri` and holds a matching object of `objectClass`.
+    static func session(for uri: PKCS11URI, objectClass: CK_OBJECT_CLASS, moduleFlag: String?, pinURI: PKCS11URI) throws(CredentialsError) -> PKCS11Session {
+        let (module, slots) = try moduleAndSlots(for: uri, moduleFlag: moduleFlag)
         let matching = slots.filter { $0.matches(uri) }
         guard let slot = matching.first else {
             let available = slots.isEmpty ? "it has no token" : "its tokens: " + slots.map(\.summary).joined(separator: "; ")
@@ -188,13 +192,7 @@ public struct PKCS11IdentitySource: Sendable {
     /// The certificates that match `uri` on every token that matches it (for `read-certificate-data`).
     public static func listCertificates(uri text: String, moduleFlag: String?) throws(CredentialsError) -> [TokenCertificate] {
         let uri = try PKCS11URI(parsing: text)
-        let module = try PKCS11Module.load(path: modulePath(for: uri, moduleFlag: moduleFlag))
-        let slots: [PKCS11Slot]
-        do {
-            slots = try module.slotsWithTokens()
-        } catch {
-            throw CredentialsError(.invalidInput, "the PKCS#11 module '\(module.path)' cannot list its slots (\(error.name))")
-        }
+        let (module, slots) = try moduleAndSlots(for: uri, moduleFlag: moduleFlag)
         var found = [TokenCertificate]()
         for slot in slots where slot.matches(uri) {
             // Certificates are public objects: log in only when a PIN was given.

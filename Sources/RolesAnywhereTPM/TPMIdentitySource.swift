@@ -44,7 +44,13 @@ public struct TPMIdentitySource: Sendable {
         guard let privateKey else { return false }
         if privateKey.hasPrefix("handle:") { return true }
         guard let bytes = try? FileReader.read(privateKey, role: "private key") else { return false }
-        return String(decoding: bytes, as: UTF8.self).contains("-----BEGIN TSS2 PRIVATE KEY-----")
+        // A plain byte search: this runs for every file key, so it stays off the string-processing machinery.
+        let marker = Array("-----BEGIN TSS2 PRIVATE KEY-----".utf8)
+        guard bytes.count >= marker.count else { return false }
+        for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+            if bytes[start..<(start + marker.count)].elementsEqual(marker) { return true }
+        }
+        return false
     }
 
     /// The certificate, chain and key; the key's public half is read from the TPM and must match the certificate.
