@@ -266,6 +266,8 @@ let package = Package(
             dependencies: [
                 "RolesAnywhereTPM", "RolesAnywhereCredentials",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: testSettings
         ),

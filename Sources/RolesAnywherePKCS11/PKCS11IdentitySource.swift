@@ -48,6 +48,12 @@ public struct PKCS11IdentitySource: Sendable {
                 "no certificate given: pass --certificate with the certificate's file or PKCS#11 URI (the key alone is not enough)"
             )
         }
+        if let privateKey, !PKCS11URI.isURI(privateKey) {
+            throw CredentialsError(
+                .invalidConfiguration,
+                "--private-key '\(privateKey)' is a file, but a certificate on a PKCS#11 token needs its key on a token: give --private-key as a pkcs11: URI, or leave it out to use the key with the certificate's CKA_ID"
+            )
+        }
         let keyURI = try PKCS11URI(parsing: privateKey ?? certificate)
         var found: TokenCertificate?
         let leaf: EncodedCertificate
@@ -238,17 +244,16 @@ public struct PKCS11IdentitySource: Sendable {
         reusePIN: Bool
     ) throws(CredentialsError) -> PKCS11PrivateKey {
         let label = certificateID == nil ? uri.object : nil
-        var candidates = try session.findObjects(class: CK.privateKeyClass, label: label, id: certificateID ?? uri.id)
         var keys = [(CK_OBJECT_HANDLE, CK_KEY_TYPE, Certificate.PublicKey?)]()
-        for object in candidates {
-            guard let typeBytes = try session.attribute(CK.attributeKeyType, of: object) else { continue }
+        for object in try session.findObjects(class: CK.privateKeyClass, label: label, id: certificateID ?? uri.id) {
+            // CKA_KEY_TYPE is a CK_ULONG; a module that says otherwise is not trusted with the bytes.
+            guard let typeBytes = try session.attribute(CK.attributeKeyType, of: object), typeBytes.count == MemoryLayout<CK_KEY_TYPE>.size else { continue }
             let keyType = typeBytes.withUnsafeBytes { $0.loadUnaligned(as: CK_KEY_TYPE.self) }
             keys.append((object, keyType, try publicKey(of: object, keyType: keyType, in: session)))
         }
         if let certificate, keys.count > 1 {
             keys = keys.filter { $0.2 == nil || $0.2 == certificate.certificate.publicKey }
         }
-        candidates = keys.map(\.0)
         guard let (object, keyType, tokenPublicKey) = keys.first else {
             throw CredentialsError(
                 .invalidInput,
@@ -283,7 +288,6 @@ public struct PKCS11IdentitySource: Sendable {
             keyType: keyType,
             publicKey: publicKey,
             alwaysAuthenticate: always,
-            reusePIN: reusePIN,
             uri: uri.description
         )
     }
@@ -318,20 +322,12 @@ public struct PKCS11IdentitySource: Sendable {
     /// An EC public key from `CKA_EC_PARAMS` (the curve's OID) and `CKA_EC_POINT` (the point, usually
     /// wrapped in a DER OCTET STRING).
     static func ecPublicKey(parameters: [UInt8], point: [UInt8]) -> Certificate.PublicKey? {
+        guard let curve = try? ASN1ObjectIdentifier(derEncoded: parameters) else { return nil }
         var x963 = point
-        if let node = try? DER.parse(point), let octets = try? ASN1OctetString(derEncoded: node) {
+        if let octets = try? ASN1OctetString(derEncoded: point) {
             x963 = Array(octets.bytes)
         }
-        switch parameters {
-        case [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]:
-            return (try? P256.Signing.PublicKey(x963Representation: x963)).map { Certificate.PublicKey($0) }
-        case [0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22]:
-            return (try? P384.Signing.PublicKey(x963Representation: x963)).map { Certificate.PublicKey($0) }
-        case [0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x23]:
-            return (try? P521.Signing.PublicKey(x963Representation: x963)).map { Certificate.PublicKey($0) }
-        default:
-            return nil
-        }
+        return ECPublicKeys.publicKey(curve: curve, x963: x963)
     }
 }
 

@@ -140,17 +140,23 @@ struct PKCS11Slot: Sendable {
     var serial: String
     var flags: CK_FLAGS
 
-    init(id: CK_SLOT_ID, slotDescription: String, slotManufacturer: String, label: String, manufacturer: String, model: String, serial: String, flags: CK_FLAGS) {
-        self.id = id
-        self.slotDescription = slotDescription
-        self.slotManufacturer = slotManufacturer
-        self.label = label
-        self.manufacturer = manufacturer
-        self.model = model
-        self.serial = serial
-        self.flags = flags
+    /// Whether the token matches the URI's token, slot and (for the listing) library attributes.
+    func matches(_ uri: PKCS11URI) -> Bool {
+        (uri.token.map { $0 == label } ?? true)
+            && (uri.manufacturer.map { $0 == manufacturer } ?? true)
+            && (uri.model.map { $0 == model } ?? true)
+            && (uri.serial.map { $0 == serial } ?? true)
+            && (uri.slotDescription.map { $0 == slotDescription } ?? true)
+            && (uri.slotManufacturer.map { $0 == slotManufacturer } ?? true)
+            && (uri.slotID.map { CK_SLOT_ID($0) == id } ?? true)
     }
 
+    /// How the token is named in messages.
+    var summary: String { "'\(label)' (slot \(id), \(manufacturer) \(model), serial \(serial))" }
+}
+
+extension PKCS11Slot {
+    /// The slot as the module describes it (in an extension, so the memberwise initialiser stays).
     init(id: CK_SLOT_ID, slotInfo: CK_SLOT_INFO, tokenInfo: CK_TOKEN_INFO) {
         self.id = id
         var slotInfo = slotInfo
@@ -170,18 +176,4 @@ struct PKCS11Slot: Sendable {
         while end > 0 && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0) { end -= 1 }
         return String(decoding: bytes.prefix(end), as: UTF8.self)
     }
-
-    /// Whether the token matches the URI's token, slot and (for the listing) library attributes.
-    func matches(_ uri: PKCS11URI) -> Bool {
-        (uri.token.map { $0 == label } ?? true)
-            && (uri.manufacturer.map { $0 == manufacturer } ?? true)
-            && (uri.model.map { $0 == model } ?? true)
-            && (uri.serial.map { $0 == serial } ?? true)
-            && (uri.slotDescription.map { $0 == slotDescription } ?? true)
-            && (uri.slotManufacturer.map { $0 == slotManufacturer } ?? true)
-            && (uri.slotID.map { CK_SLOT_ID($0) == id } ?? true)
-    }
-
-    /// How the token is named in messages.
-    var summary: String { "'\(label)' (slot \(id), \(manufacturer) \(model), serial \(serial))" }
 }

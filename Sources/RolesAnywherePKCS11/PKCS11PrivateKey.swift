@@ -21,28 +21,18 @@ public struct PKCS11PrivateKey: CustomPrivateKey {
     let keyType: CK_KEY_TYPE
     /// The key's public half, as read from the token (or the certificate when the token has no public part).
     public let publicKey: Certificate.PublicKey
-    /// Whether the key needs a context-specific login before each signature.
+    /// Whether the key needs a context-specific login before each signature; `--reuse-pin` gives it
+    /// the user PIN (a key like this is refused at load without the flag).
     let alwaysAuthenticate: Bool
-    /// `--reuse-pin`: give the user PIN to that login.
-    let reusePIN: Bool
     /// The URI that found the key (for messages).
     public let uri: String
 
-    init(
-        session: PKCS11Session,
-        object: CK_OBJECT_HANDLE,
-        keyType: CK_KEY_TYPE,
-        publicKey: Certificate.PublicKey,
-        alwaysAuthenticate: Bool,
-        reusePIN: Bool,
-        uri: String
-    ) {
+    init(session: PKCS11Session, object: CK_OBJECT_HANDLE, keyType: CK_KEY_TYPE, publicKey: Certificate.PublicKey, alwaysAuthenticate: Bool, uri: String) {
         self.session = session
         self.object = object
         self.keyType = keyType
         self.publicKey = publicKey
         self.alwaysAuthenticate = alwaysAuthenticate
-        self.reusePIN = reusePIN
         self.uri = uri
     }
 
@@ -51,45 +41,31 @@ public struct PKCS11PrivateKey: CustomPrivateKey {
     }
 
     public var supportedSignatureAlgorithms: [Certificate.SignatureAlgorithm] {
-        keyType == CK.rsaKey
-            ? [.sha256WithRSAEncryption, .sha384WithRSAEncryption, .sha512WithRSAEncryption]
-            : [.ecdsaWithSHA256, .ecdsaWithSHA384, .ecdsaWithSHA512]
+        SignatureHash.algorithms(rsa: keyType == CK.rsaKey)
     }
 
     public func signSynchronously(
         bytes: some DataProtocol,
         signatureAlgorithm: Certificate.SignatureAlgorithm
     ) throws -> Certificate.Signature {
-        let data = Array(bytes)
-        let contextPIN: String?? = alwaysAuthenticate ? .some(try contextSpecificPIN()) : .none
-        switch (keyType, signatureAlgorithm) {
-        case (CK.rsaKey, .sha256WithRSAEncryption), (CK.rsaKey, .sha384WithRSAEncryption), (CK.rsaKey, .sha512WithRSAEncryption):
-            let mechanism = signatureAlgorithm == .sha256WithRSAEncryption ? CK.sha256RSAPKCS
-                : signatureAlgorithm == .sha384WithRSAEncryption ? CK.sha384RSAPKCS : CK.sha512RSAPKCS
-            let signature = try session.sign(data, key: object, mechanism: mechanism, contextPIN: contextPIN)
-            return try Certificate.Signature(signatureAlgorithm: signatureAlgorithm, signatureBytes: ASN1BitString(bytes: signature[...]))
-        case (CK.ecKey, .ecdsaWithSHA256), (CK.ecKey, .ecdsaWithSHA384), (CK.ecKey, .ecdsaWithSHA512):
-            let digest: [UInt8] = switch signatureAlgorithm {
-            case .ecdsaWithSHA384: Array(SHA384.hash(data: data))
-            case .ecdsaWithSHA512: Array(SHA512.hash(data: data))
-            default: Array(SHA256.hash(data: data))
-            }
-            let raw = try session.sign(digest, key: object, mechanism: CK.ecdsa, contextPIN: contextPIN)
-            let der = try Self.derSignature(raw: raw, uri: uri)
-            return try Certificate.Signature(signatureAlgorithm: signatureAlgorithm, signatureBytes: ASN1BitString(bytes: der[...]))
-        default:
+        guard let hash = SignatureHash(signatureAlgorithm), supportedSignatureAlgorithms.contains(signatureAlgorithm) else {
             throw CredentialsError(.unsupportedKey, "the PKCS#11 key \(uri) cannot sign with \(signatureAlgorithm)")
         }
-    }
-
-    private func contextSpecificPIN() throws(CredentialsError) -> String? {
-        guard reusePIN else {
-            throw CredentialsError(
-                .invalidConfiguration,
-                "the PKCS#11 key \(uri) asks for the PIN again before every signature (CKA_ALWAYS_AUTHENTICATE): pass --reuse-pin to give it the user PIN"
-            )
+        let contextPIN: String?? = alwaysAuthenticate ? .some(session.pin) : .none
+        let signature: [UInt8]
+        if keyType == CK.rsaKey {
+            // The token hashes: CKM_SHA{256,384,512}_RSA_PKCS.
+            let mechanism = switch hash {
+            case .sha256: CK.sha256RSAPKCS
+            case .sha384: CK.sha384RSAPKCS
+            case .sha512: CK.sha512RSAPKCS
+            }
+            signature = try session.sign(Array(bytes), key: object, mechanism: mechanism, contextPIN: contextPIN)
+        } else {
+            let raw = try session.sign(hash.digest(Array(bytes)), key: object, mechanism: CK.ecdsa, contextPIN: contextPIN)
+            signature = try Self.derSignature(raw: raw, uri: uri)
         }
-        return session.pin
+        return try Certificate.Signature(signatureAlgorithm: signatureAlgorithm, signatureBytes: ASN1BitString(bytes: signature[...]))
     }
 
     /// The DER `ECDSA-Sig-Value` of the token's raw `r || s`.

@@ -181,9 +181,12 @@ final class PKCS11Session: @unchecked Sendable {
                 let rv = Self.logIn(f, session, CK.contextSpecific, contextPIN)
                 if rv != CK.ok {
                     loginFailure = rv
-                    // End the operation so the session can be used again.
-                    var length: CK_ULONG = 0
-                    _ = f.C_Sign!(session, nil, 0, nil, &length)
+                    // End the operation so the session can be used again: a C_Sign into a buffer large
+                    // enough for any signature ends it whatever it returns (a length query would not).
+                    var input = data
+                    var scratch = [UInt8](repeating: 0, count: 1024)
+                    var length = CK_ULONG(scratch.count)
+                    _ = f.C_Sign!(session, &input, CK_ULONG(input.count), &scratch, &length)
                     return nil
                 }
             }

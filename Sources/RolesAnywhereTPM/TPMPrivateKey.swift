@@ -1,4 +1,3 @@
-import Crypto
 import RolesAnywhereCredentials
 public import SwiftASN1
 public import X509
@@ -40,21 +39,22 @@ public struct TPMPrivateKey: CustomPrivateKey {
     public var defaultSignatureAlgorithm: Certificate.SignatureAlgorithm { isRSA ? .sha256WithRSAEncryption : .ecdsaWithSHA256 }
 
     public var supportedSignatureAlgorithms: [Certificate.SignatureAlgorithm] {
-        isRSA ? [.sha256WithRSAEncryption, .sha384WithRSAEncryption, .sha512WithRSAEncryption] : [.ecdsaWithSHA256, .ecdsaWithSHA384, .ecdsaWithSHA512]
+        SignatureHash.algorithms(rsa: isRSA)
     }
 
     public func signSynchronously(bytes: some DataProtocol, signatureAlgorithm: Certificate.SignatureAlgorithm) throws -> Certificate.Signature {
-        let data = Array(bytes)
-        let (digest, hash): ([UInt8], UInt16)
-        switch signatureAlgorithm {
-        case .sha256WithRSAEncryption, .ecdsaWithSHA256: (digest, hash) = (Array(SHA256.hash(data: data)), TPM2.algorithmSHA256)
-        case .sha384WithRSAEncryption, .ecdsaWithSHA384: (digest, hash) = (Array(SHA384.hash(data: data)), TPM2.algorithmSHA384)
-        case .sha512WithRSAEncryption, .ecdsaWithSHA512: (digest, hash) = (Array(SHA512.hash(data: data)), TPM2.algorithmSHA512)
-        default: throw CredentialsError(.unsupportedKey, "the TPM key \(name) cannot sign with \(signatureAlgorithm)")
+        guard let hash = SignatureHash(signatureAlgorithm), supportedSignatureAlgorithms.contains(signatureAlgorithm) else {
+            throw CredentialsError(.unsupportedKey, "the TPM key \(name) cannot sign with \(signatureAlgorithm)")
+        }
+        let digest = hash.digest(Array(bytes))
+        let hashAlgorithm = switch hash {
+        case .sha256: TPM2.algorithmSHA256
+        case .sha384: TPM2.algorithmSHA384
+        case .sha512: TPM2.algorithmSHA512
         }
         let commands = TPMCommands(device: device)
         let signature = try withLoadedKey(commands) { (handle) throws(CredentialsError) in
-            switch try commands.sign(key: handle, password: password, digest: digest, scheme: isRSA ? TPM2.algorithmRSASSA : TPM2.algorithmECDSA, hash: hash) {
+            switch try commands.sign(key: handle, password: password, digest: digest, scheme: isRSA ? TPM2.algorithmRSASSA : TPM2.algorithmECDSA, hash: hashAlgorithm) {
             case .success(let signature): return signature
             case .failure(let refusal): throw TPMIdentitySource.error(refusal, key: name)
             }

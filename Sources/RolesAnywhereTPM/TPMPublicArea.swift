@@ -1,6 +1,7 @@
-import Crypto
-import _CryptoExtras
+import RolesAnywhereCredentials
+import SwiftASN1
 import X509
+import _CryptoExtras
 
 /// What rolesanywhere needs from a `TPMT_PUBLIC`: the key type, its attributes and the public key.
 struct TPMPublicArea {
@@ -37,25 +38,21 @@ struct TPMPublicArea {
                 isRSA = true
                 publicKey = Certificate.PublicKey(key)
             case TPM2.algorithmECC:
-                let curve = try reader.u16()
+                let curveID = try reader.u16()
                 if try reader.u16() != TPM2.algorithmNull { _ = try reader.u16() }  // kdf
                 let x = try reader.sized()
                 let y = try reader.sized()
-                let point = [0x04] + x + y
-                isRSA = false
-                switch curve {
-                case TPM2.curveP256:
-                    guard let key = try? P256.Signing.PublicKey(x963Representation: point) else { throw Unsupported(reason: "its P-256 point is malformed") }
-                    publicKey = Certificate.PublicKey(key)
-                case TPM2.curveP384:
-                    guard let key = try? P384.Signing.PublicKey(x963Representation: point) else { throw Unsupported(reason: "its P-384 point is malformed") }
-                    publicKey = Certificate.PublicKey(key)
-                case TPM2.curveP521:
-                    guard let key = try? P521.Signing.PublicKey(x963Representation: point) else { throw Unsupported(reason: "its P-521 point is malformed") }
-                    publicKey = Certificate.PublicKey(key)
-                default:
-                    throw Unsupported(reason: "it is on curve 0x\(String(curve, radix: 16)), not P-256, P-384 or P-521")
+                let curves: [UInt16: ASN1ObjectIdentifier] = [
+                    TPM2.curveP256: ASN1ObjectIdentifier.NamedCurves.secp256r1,
+                    TPM2.curveP384: ASN1ObjectIdentifier.NamedCurves.secp384r1,
+                    TPM2.curveP521: ASN1ObjectIdentifier.NamedCurves.secp521r1,
+                ]
+                guard let curve = curves[curveID] else {
+                    throw Unsupported(reason: "it is on curve 0x\(String(curveID, radix: 16)), not P-256, P-384 or P-521")
                 }
+                guard let key = ECPublicKeys.publicKey(curve: curve, x: x, y: y) else { throw Unsupported(reason: "its EC point is malformed") }
+                isRSA = false
+                publicKey = key
             default:
                 throw Unsupported(reason: "it is neither an RSA nor an ECC key (type 0x\(String(type, radix: 16)))")
             }

@@ -227,6 +227,7 @@ struct PKCS11CommandTests {
             ("no PIN", ["--certificate", setup.uri()], "", [:], 3, "ROLESANYWHERE_PKCS11_PIN"),
             ("missing object", ["--certificate", setup.uri("object=absent")], nil, [:], 3, "no certificate on the PKCS#11 token"),
             ("missing key", ["--certificate", setup.fixture.directory.path("token-cert.pem"), "--private-key", setup.uri("object=absent")], nil, [:], 3, "no private key on the PKCS#11 token"),
+            ("certificate on the token, key in a file", ["--certificate", setup.uri(), "--private-key", setup.fixture.keyPath], nil, [:], 2, "a certificate on a PKCS#11 token needs its key on a token"),
             ("missing token", ["--certificate", "pkcs11:token=absent"], nil, [:], 3, "no PKCS#11 token matches pkcs11:token=absent"),
             ("missing module", ["--certificate", setup.uri(), "--pkcs11-lib", "/nonexistent/libpkcs11.so"], nil, [:], 2, "cannot load the PKCS#11 module '/nonexistent/libpkcs11.so'"),
             ("not a module", ["--certificate", setup.uri(), "--pkcs11-lib", "libc.so.6"], nil, [:], 2, "is not a PKCS#11 module"),

@@ -1,6 +1,8 @@
+import Crypto
 import Foundation
 import RolesAnywhereCredentials
 import SwiftASN1
+import X509
 import Testing
 
 @testable import RolesAnywhereTPM
@@ -87,6 +89,19 @@ struct TPMParsingTests {
         #expect(wrong.code == .wrongPassword)
         let lockout = TPMIdentitySource.error(TPMCommands.Refusal(code: 0x921, command: "TPM2_Sign"), key: "handle:0x81000002")
         #expect(lockout.message.contains("tpm2_dictionarylockout --clear-lockout"))
+    }
+
+    @Test("EC coordinates sent without their leading zero bytes decode to the same key")
+    func shortCoordinates() throws {
+        var key = P256.Signing.PrivateKey()
+        while key.publicKey.x963Representation[1] != 0 { key = P256.Signing.PrivateKey() }
+        let point = Array(key.publicKey.x963Representation)
+        let x = Array(point[1...32].drop(while: { $0 == 0 }))
+        let y = Array(point[33...64])
+        let decoded = try #require(ECPublicKeys.publicKey(curve: ASN1ObjectIdentifier.NamedCurves.secp256r1, x: x, y: y))
+        #expect(decoded == Certificate.PublicKey(key.publicKey))
+        #expect(ECPublicKeys.publicKey(curve: ASN1ObjectIdentifier.NamedCurves.secp256r1, x: x + [0, 0], y: y) == nil)
+        #expect(ECPublicKeys.publicKey(curve: [1, 3, 132, 0, 10], x: x, y: y) == nil)  // secp256k1
     }
 
     @Test("public areas: restricted or non-signing keys and other curves are refused")

@@ -79,7 +79,8 @@ struct KeyOptions {
         }
     }
 
-    /// Where the identity comes from: files, or a PKCS#11 token when either flag is a `pkcs11:` URI.
+    /// Where the identity comes from: a TPM for a `handle:` or TSS2 key file, a PKCS#11 token when either
+    /// flag is a `pkcs11:` URI, else files.
     func identitySource(intermediates: String?) -> IdentitySource {
         if let privateKey, TPMIdentitySource.applies(privateKey: privateKey) {
             return .tpm(TPMIdentitySource(certificatePath: certificate, privateKey: privateKey, intermediatesPath: intermediates, password: tpmPassword))
