@@ -8,23 +8,28 @@ import RolesAnywhereSigning
 
 /// The local AWS endpoint, independent of the HTTP server: one request in, one answer out.
 ///
-/// Requests are routed by the service in their SigV4 credential scope (`iam`, `sts`, `s3`,
-/// `rolesanywhere`), as one endpoint serves them all. Every request is authenticated (a signature
-/// from the administrator keys or a live session) and, except GetCallerIdentity, authorised by the
-/// IAM policy engine.
+/// Every request goes through one pipeline:
+/// 1. **authenticate**: a ``RequestAuthenticator`` for its signature scheme (SigV4 with keys, or
+///    SigV4-X509 with a certificate) checks the signature and names the service of its scope;
+/// 2. **resolve**: ``OperationResolver`` finds the one operation of that service's model the
+///    request is, or the request is refused with the protocol's unknown-operation error;
+/// 3. **authorize** and **handle**: the service's handler checks the operation's IAM action on its
+///    resources with the policy engine (CreateSession: the trust policy) and carries it out; a
+///    modelled operation without a handler answers `NotImplemented`;
+/// 4. **encode**: successes and errors in the service's protocol, with a request ID.
 public final class LocalService: Sendable {
     public let configuration: LocalConfiguration
     public let store: any Store
     let logger: Logger
     let authenticator: Authenticator
+    let authenticators: [any RequestAuthenticator]
     let authorizer: Authorizer
     let createSession: CreateSessionHandler
     /// Mints temporary credentials for assumed roles (CreateSession uses it).
     public let minter: SessionMinter
 
-    /// The largest body accepted for IAM, STS and Roles Anywhere calls, and for S3 objects.
-    static let maximumAPIBody = 1 << 20
-    static let maximumObjectBody = 64 << 20
+    /// The largest body the HTTP side reads for any request (S3 objects).
+    static let maximumObjectBody = AWSService.allCases.map(\.maximumBody).max() ?? 0
 
     public init(configuration: LocalConfiguration, store: any Store, logger: Logger) {
         self.configuration = configuration
@@ -32,112 +37,119 @@ public final class LocalService: Sendable {
         self.logger = logger
         authenticator = Authenticator(configuration: configuration, store: store)
         let policies = PolicyCache()
+        let caches = RolesAnywhereCaches()
         authorizer = Authorizer(configuration: configuration, store: store, cache: policies, logger: logger)
         minter = SessionMinter(store: store, authenticator: authenticator)
         createSession = CreateSessionHandler(
-            configuration: configuration, store: store, policies: policies, caches: RolesAnywhereCaches(), minter: minter, logger: logger
+            configuration: configuration, store: store, policies: policies, caches: caches, minter: minter, logger: logger
         )
+        authenticators = [
+            SigV4HMACAuthenticator(keys: authenticator),
+            SigV4X509Authenticator(configuration: configuration, caches: caches, logger: logger),
+        ]
     }
 
     /// Answers one request. Never throws: every failure is an AWS-shaped error answer.
     public func handle(_ request: LocalRequest) async -> LocalResponse {
-        var wireProtocol = Self.guessProtocol(request)
-        var service = "?"
-        let response: LocalResponse
+        var service = AWSService.guess(request)
+        var operation: String?
+        var response: LocalResponse
         do {
-            guard let authorization = request.header("authorization") else {
-                throw Self.missingAuthentication(wireProtocol)
+            let authenticated = try await authenticate(request)
+            service = authenticated.service
+            guard request.body.count <= service.maximumBody else {
+                throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(service.maximumBody) bytes.")
             }
-            // CreateSession is signed with a certificate, not with keys.
-            if authorization.hasPrefix("AWS4-X509-") {
-                wireProtocol = .restJSON
-                service = "rolesanywhere"
-                guard request.body.count <= Self.maximumAPIBody else {
-                    throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(Self.maximumAPIBody) bytes.")
-                }
-                return try await createSession.handle(request)
-            }
-            let parsed: ParsedSigV4Request
-            do {
-                parsed = try SigV4RequestVerifier.parse(request.signable)
-            } catch {
-                // The scope names the service even when the rest does not parse.
-                if let scope = try? SigV4Authorization(parsing: authorization).scope {
-                    wireProtocol = Self.wireProtocol(forService: scope.service) ?? wireProtocol
-                }
-                throw Self.malformedSignature(error, wireProtocol)
-            }
-            service = parsed.authorization.scope.service
-            guard let serviceProtocol = Self.wireProtocol(forService: service) else {
-                throw AWSError("UnrecognizedClientException", status: 400, "rolesanywhere-local does not emulate the service '\(service)'; it serves iam, sts, s3 and rolesanywhere.")
-            }
-            wireProtocol = serviceProtocol
-            let limit = service == "s3" ? Self.maximumObjectBody : Self.maximumAPIBody
-            guard request.body.count <= limit else {
-                throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(limit) bytes.")
-            }
-            let caller = try await authenticator.authenticate(parsed, request: request)
-            switch service {
-            case "iam": response = try await IAMService(configuration: configuration, store: store, authorizer: authorizer).handle(request, caller: caller)
-            case "sts": response = try await STSService(configuration: configuration).handle(request, caller: caller)
-            case "s3": response = try await S3Service(configuration: configuration, store: store, authorizer: authorizer).handle(request, caller: caller)
-            default: response = try await RolesAnywhereService(configuration: configuration, store: store, authorizer: authorizer).handle(request, caller: caller)
-            }
+            let (resolved, query) = try Self.resolve(request, service: service)
+            operation = resolved.model.name
+            response = try await dispatch(request, resolved: resolved, query: query, authentication: authenticated.authentication)
         } catch let error as AWSError {
-            response = error.response(protocol: wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")
+            response = error.response(protocol: service.wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")
             logger.info(
                 "request refused",
-                metadata: ["service": "\(service)", "method": "\(request.method)", "path": "\(request.path)", "code": "\(error.code)", "status": "\(error.status)", "reason": "\(error.message)", "requestId": "\(request.requestID)"]
+                metadata: [
+                    "service": "\(service.signingName)", "operation": "\(operation ?? "-")", "method": "\(request.method)", "path": "\(request.path)",
+                    "code": "\(error.code)", "status": "\(error.status)", "reason": "\(error.message)", "requestId": "\(request.requestID)",
+                ]
             )
             return response
         } catch {
             let failure = AWSError("InternalFailure", status: 500, "The request failed: \(error)", senderFault: false)
-            logger.error("request failed", metadata: ["service": "\(service)", "error": "\(error)", "requestId": "\(request.requestID)"])
-            return failure.response(protocol: wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")
+            logger.error("request failed", metadata: ["service": "\(service.signingName)", "error": "\(error)", "requestId": "\(request.requestID)"])
+            return failure.response(protocol: service.wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")
         }
+        response.addRequestID(request.requestID, protocol: service.wireProtocol)
         logger.debug(
             "request served",
-            metadata: ["service": "\(service)", "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)", "requestId": "\(request.requestID)"]
+            metadata: [
+                "service": "\(service.signingName)", "operation": "\(operation ?? "-")", "method": "\(request.method)", "path": "\(request.path)",
+                "status": "\(response.status)", "requestId": "\(request.requestID)",
+            ]
         )
         return response
     }
 
-    static func wireProtocol(forService service: String) -> AWSProtocol? {
-        switch service {
-        case "iam": .iam
-        case "sts": .sts
-        case "s3": .restXML
-        case "rolesanywhere": .restJSON
-        default: nil
+    /// Step 1: the signature, by the scheme of the `Authorization` header.
+    func authenticate(_ request: LocalRequest) async throws(AWSError) -> AuthenticatedRequest {
+        guard let authorization = request.header("authorization") else {
+            throw AWSService.guess(request).missingAuthentication
+        }
+        guard let scheme = authenticators.first(where: { $0.accepts(authorization: authorization) }) else {
+            throw AWSService.guess(request).malformedSignature("The Authorization header names an unknown signature algorithm; use AWS4-HMAC-SHA256 or AWS4-X509-*.")
+        }
+        return try await scheme.authenticate(request, authorization: authorization)
+    }
+
+    /// Step 2: the one operation of the service's model the request is.
+    static func resolve(_ request: LocalRequest, service: AWSService) throws(AWSError) -> (ResolvedOperation, QueryRequest?) {
+        let resolver = OperationResolver.of(service)
+        let result: Result<ResolvedOperation, ResolutionFailure>
+        var query: QueryRequest?
+        switch service.wireProtocol {
+        case .query:
+            let parameters = try QueryRequest(request)
+            query = parameters
+            result = resolver.resolve(action: parameters.action)
+        case .json:
+            result = resolver.resolve(target: request.header("x-amz-target"))
+        case .restXML, .restJSON:
+            guard let items = QueryItem.parse(request.query) else {
+                throw service == .s3
+                    ? AWSError("InvalidArgument", status: 400, "The query string is not valid percent-encoded UTF-8.")
+                    : AWSError("ValidationException", status: 400, "The query string is not valid percent-encoded UTF-8.")
+            }
+            result = resolver.resolve(method: request.method, path: request.path, query: items) { request.header($0) != nil }
+        }
+        switch result {
+        case .success(let resolved): return (resolved, query)
+        case .failure(let failure): throw service.unknownOperation(failure)
         }
     }
 
-    /// The protocol of a request that cannot name its service (no or a broken signature).
-    static func guessProtocol(_ request: LocalRequest) -> AWSProtocol {
-        let body = String(decoding: request.body.prefix(4096), as: UTF8.self)
-        if request.header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true || body.hasPrefix("Action=") {
-            return body.contains("Version=2011-06-15") ? .sts : .iam
-        }
-        let roots = ["/trustanchor", "/profile", "/crl", "/subject", "/sessions", "/TagResource", "/UntagResource", "/ListTagsForResource", "/put-notifications", "/reset-notifications"]
-        if roots.contains(where: { request.path.hasPrefix($0) }) || request.header("content-type")?.contains("json") == true {
-            return .restJSON
-        }
-        return .restXML
-    }
-
-    static func missingAuthentication(_ wireProtocol: AWSProtocol) -> AWSError {
-        switch wireProtocol {
-        case .query: AWSError("MissingAuthenticationToken", status: 403, "Request is missing Authentication Token")
-        case .restXML: AWSError("AccessDenied", status: 403, "Access Denied (the request is not signed)")
-        case .restJSON: AWSError("MissingAuthenticationTokenException", status: 403, "Missing Authentication Token")
-        }
-    }
-
-    static func malformedSignature(_ error: SigningError, _ wireProtocol: AWSProtocol) -> AWSError {
-        switch wireProtocol {
-        case .query: AWSError("IncompleteSignature", status: 400, error.message)
-        case .restXML: AWSError("AuthorizationHeaderMalformed", status: 400, "The authorization header is malformed; \(error.message)")
-        case .restJSON: AWSError("IncompleteSignatureException", status: 400, error.message)
+    /// Steps 3 and 4: the operation's handler, which authorises and carries it out.
+    func dispatch(
+        _ request: LocalRequest, resolved: ResolvedOperation, query: QueryRequest?, authentication: Authentication
+    ) async throws(AWSError) -> LocalResponse {
+        switch (resolved.operation, authentication) {
+        case (.rolesAnywhere(.createSession), .certificate(let verified)):
+            return try await createSession.handle(request, verified: verified)
+        case (.rolesAnywhere(.createSession), .keys):
+            throw AWSError.accessDeniedException("CreateSession is signed with a certificate (AWS4-X509-*), not with access keys.")
+        case (_, .certificate):
+            throw AWSError.accessDeniedException("Requests signed with a certificate (AWS4-X509-*) may only call CreateSession (POST /sessions), not \(resolved.model.name).")
+        case (.iam(let operation), .keys(let caller)):
+            let parameters: QueryRequest
+            if let query { parameters = query } else { parameters = try QueryRequest(request) }
+            return try await IAMService(configuration: configuration, store: store, authorizer: authorizer)
+                .handle(operation, model: resolved.model, request: request, query: parameters, caller: caller)
+        case (.sts(let operation), .keys(let caller)):
+            return try await STSService(configuration: configuration).handle(operation, model: resolved.model, request: request, caller: caller)
+        case (.s3(let operation), .keys(let caller)):
+            return try await S3Service(configuration: configuration, store: store, authorizer: authorizer)
+                .handle(operation, resolved: resolved, request: request, caller: caller)
+        case (.rolesAnywhere(let operation), .keys(let caller)):
+            return try await RolesAnywhereService(configuration: configuration, store: store, authorizer: authorizer)
+                .handle(operation, resolved: resolved, request: request, caller: caller)
         }
     }
 }

@@ -27,9 +27,8 @@ final class Authenticator: Sendable {
     }
 
     /// The caller of a parsed request, or the AWS error for `service`'s protocol.
-    func authenticate(_ parsed: ParsedSigV4Request, request: LocalRequest) async throws(AWSError) -> Caller {
-        let service = parsed.authorization.scope.service
-        let isS3 = service == "s3"
+    func authenticate(_ parsed: ParsedSigV4Request, service: AWSService, request: LocalRequest) async throws(AWSError) -> Caller {
+        let isS3 = service == .s3
         let now = request.receivedAt
         let skew = abs(now.timeIntervalSince(parsed.date.date))
         let maximum = Double(configuration.maximumClockSkew.components.seconds)
@@ -72,14 +71,14 @@ final class Authenticator: Sendable {
             guard session.isValid(at: now) else {
                 throw isS3
                     ? AWSError("ExpiredToken", status: 400, "The provided token has expired.")
-                    : AWSError(service == "rolesanywhere" ? "ExpiredTokenException" : "ExpiredToken", status: 403, "The security token included in the request is expired")
+                    : AWSError(service == .rolesAnywhere ? "ExpiredTokenException" : "ExpiredToken", status: 403, "The security token included in the request is expired")
             }
         }
         return caller
     }
 
-    static func unknownKeyCode(_ service: String) -> String {
-        service == "rolesanywhere" ? "UnrecognizedClientException" : "InvalidClientTokenId"
+    static func unknownKeyCode(_ service: AWSService) -> String {
+        service == .rolesAnywhere ? "UnrecognizedClientException" : "InvalidClientTokenId"
     }
 
     func session(_ accessKeyID: String) async throws(AWSError) -> SessionRecord? {

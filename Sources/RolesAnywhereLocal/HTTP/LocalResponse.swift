@@ -30,7 +30,7 @@ extension AWSError {
     /// The error in `protocol`'s shape.
     func response(protocol wireProtocol: AWSProtocol, requestID: String, isHead: Bool = false) -> LocalResponse {
         switch wireProtocol {
-        case .query(let namespace):
+        case .query(let namespace, _):
             var writer = XMLWriter()
             writer.element("ErrorResponse", namespace: namespace) { xml in
                 xml.element("Error") { error in
@@ -60,6 +60,26 @@ extension AWSError {
             response.headers.append(("x-amzn-ErrorType", code))
             response.headers.append(("x-amzn-RequestId", requestID))
             return response
+        case .json:
+            var response = LocalResponse.json(#"{"__type":\#(JSONText.string(code)),"message":\#(JSONText.string(message))}"#, status: status)
+            response.headers[0].1 = "application/x-amz-json-1.1"
+            response.headers.append(("x-amzn-RequestId", requestID))
+            return response
         }
+    }
+}
+
+extension LocalResponse {
+    /// Adds the request ID header the protocol's clients read (`ResponseMetadata.RequestId`), unless
+    /// the handler wrote one.
+    mutating func addRequestID(_ requestID: String, protocol wireProtocol: AWSProtocol) {
+        let name: String
+        switch wireProtocol {
+        case .restXML: name = "x-amz-request-id"
+        case .query, .restJSON, .json: name = "x-amzn-RequestId"
+        }
+        guard header(name) == nil else { return }
+        headers.append((name, requestID))
+        if wireProtocol == .restXML, header("x-amz-id-2") == nil { headers.append(("x-amz-id-2", requestID)) }
     }
 }

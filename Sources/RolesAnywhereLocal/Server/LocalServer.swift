@@ -84,7 +84,7 @@ public struct LocalServer: Sendable {
             response = await service.handle(Self.localRequest(request, body: body, channel: channel, isSecure: service.configuration.usesTLS))
         } catch {
             let failure = AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(LocalService.maximumObjectBody) bytes, or it was cut short.")
-            response = failure.response(protocol: LocalService.guessProtocol(Self.localRequest(request, body: ByteBuffer(), channel: channel, isSecure: false)), requestID: UUID().uuidString.lowercased())
+            response = failure.response(protocol: AWSService.guess(Self.localRequest(request, body: ByteBuffer(), channel: channel, isSecure: false)).wireProtocol, requestID: UUID().uuidString.lowercased())
         }
         try await writer.write(response: Self.head(response, isHead: request.method == .head), body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
     }

@@ -11,35 +11,35 @@ struct IAMService: Sendable {
     let store: any Store
     let authorizer: Authorizer
 
-    static let namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+    static var namespace: String {
+        guard case .query(let namespace, _) = AWSService.iam.wireProtocol else { return "" }
+        return namespace
+    }
 
-    func handle(_ request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
-        let query = try QueryRequest(request)
-        guard let action = query.action else {
-            throw AWSError("InvalidAction", status: 400, "Could not find operation: the request has no Action parameter.")
-        }
-        let context = IAMCall(service: self, request: request, query: query, caller: caller, action: action)
+    func handle(
+        _ operation: IAMOperation, model: OperationModel, request: LocalRequest, query: QueryRequest, caller: Caller
+    ) async throws(AWSError) -> LocalResponse {
+        let context = IAMCall(service: self, request: request, query: query, caller: caller, model: model)
         do {
-            switch action {
-            case "CreateRole": return try await context.createRole()
-            case "GetRole": return try await context.getRole()
-            case "ListRoles": return try await context.listRoles()
-            case "UpdateRole": return try await context.updateRole()
-            case "UpdateAssumeRolePolicy": return try await context.updateAssumeRolePolicy()
-            case "DeleteRole": return try await context.deleteRole()
-            case "PutRolePolicy": return try await context.putRolePolicy()
-            case "GetRolePolicy": return try await context.getRolePolicy()
-            case "ListRolePolicies": return try await context.listRolePolicies()
-            case "DeleteRolePolicy": return try await context.deleteRolePolicy()
-            case "CreatePolicy": return try await context.createPolicy()
-            case "GetPolicy": return try await context.getPolicy()
-            case "GetPolicyVersion": return try await context.getPolicyVersion()
-            case "DeletePolicy": return try await context.deletePolicy()
-            case "AttachRolePolicy": return try await context.attachRolePolicy()
-            case "DetachRolePolicy": return try await context.detachRolePolicy()
-            case "ListAttachedRolePolicies": return try await context.listAttachedRolePolicies()
-            default:
-                throw AWSError("InvalidAction", status: 400, "The action \(action) is not valid for this web service.")
+            switch operation {
+            case .createRole: return try await context.createRole()
+            case .getRole: return try await context.getRole()
+            case .listRoles: return try await context.listRoles()
+            case .updateRole: return try await context.updateRole()
+            case .updateAssumeRolePolicy: return try await context.updateAssumeRolePolicy()
+            case .deleteRole: return try await context.deleteRole()
+            case .putRolePolicy: return try await context.putRolePolicy()
+            case .getRolePolicy: return try await context.getRolePolicy()
+            case .listRolePolicies: return try await context.listRolePolicies()
+            case .deleteRolePolicy: return try await context.deleteRolePolicy()
+            case .createPolicy: return try await context.createPolicy()
+            case .getPolicy: return try await context.getPolicy()
+            case .getPolicyVersion: return try await context.getPolicyVersion()
+            case .deletePolicy: return try await context.deletePolicy()
+            case .attachRolePolicy: return try await context.attachRolePolicy()
+            case .detachRolePolicy: return try await context.detachRolePolicy()
+            case .listAttachedRolePolicies: return try await context.listAttachedRolePolicies()
+            default: throw AWSService.iam.notImplemented(model)
             }
         } catch let error as AWSError {
             throw error
@@ -65,7 +65,10 @@ struct IAMCall {
     let request: LocalRequest
     let query: QueryRequest
     let caller: Caller
-    let action: String
+    let model: OperationModel
+
+    /// The operation's name, as its answer's elements are named (`CreateRoleResponse`).
+    var action: String { model.name }
 
     var account: String { service.configuration.accountID }
     var store: any Store { service.store }
@@ -73,7 +76,7 @@ struct IAMCall {
     func roleArn(path: String, name: String) -> String { "arn:aws:iam::\(account):role\(path)\(name)" }
 
     func authorize(_ resource: String) async throws(AWSError) {
-        try await service.authorizer.authorize(caller, action: "iam:\(action)", resource: resource, request: request)
+        try await service.authorizer.authorize(caller, action: model.action, resource: resource, request: request)
     }
 
     func respond(_ result: ((inout XMLWriter) -> Void)? = nil) -> LocalResponse {

@@ -46,7 +46,7 @@ extension RolesAnywhereCall {
     }
 
     func importCRL() async throws -> LocalResponse {
-        try await authorize("ImportCrl")
+        try await authorize()
         var body = try body()
         let name = body.string("name", required: true, length: 1...255, pattern: RolesAnywherePatterns.resourceName)
         let crl = readCRLData(&body, required: true)
@@ -84,19 +84,19 @@ extension RolesAnywhereCall {
 
     func getCRL(_ id: String) async throws -> LocalResponse {
         let crl = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize("GetCrl", crl.crlArn)
+        try await authorize(crl.crlArn)
         return try RolesAnywhereJSON.response(CRLAnswer(crl: crl))
     }
 
     func listCRLs() async throws -> LocalResponse {
-        try await authorize("ListCrls")
+        try await authorize()
         let page = try page(try await store.resources(CRLRecord.self))
         return try RolesAnywhereJSON.response(CRLList(crls: page.items, nextToken: page.nextToken))
     }
 
     func updateCRL(_ id: String) async throws -> LocalResponse {
         var record = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize("UpdateCrl", record.crlArn)
+        try await authorize(record.crlArn)
         var body = try body()
         let name = body.string("name", length: 1...255, pattern: RolesAnywherePatterns.resourceName)
         let crl = readCRLData(&body, required: false)
@@ -113,14 +113,14 @@ extension RolesAnywhereCall {
 
     func deleteCRL(_ id: String) async throws -> LocalResponse {
         let record = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize("DeleteCrl", record.crlArn)
+        try await authorize(record.crlArn)
         try await store.deleteResource(CRLRecord.self, id: id)
         return try RolesAnywhereJSON.response(CRLAnswer(crl: record))
     }
 
     func setCRL(_ id: String, enabled: Bool) async throws -> LocalResponse {
         var record = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize(enabled ? "EnableCrl" : "DisableCrl", record.crlArn)
+        try await authorize(record.crlArn)
         record.enabled = enabled
         record.updatedAt = now
         try await store.saveResource(record)

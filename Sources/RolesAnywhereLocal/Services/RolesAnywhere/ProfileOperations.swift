@@ -51,7 +51,7 @@ extension RolesAnywhereCall {
     }
 
     func createProfile() async throws -> LocalResponse {
-        try await authorize("CreateProfile")
+        try await authorize()
         var body = try body()
         let members = readProfileMembers(&body, creating: true)
         let enabled = body.bool("enabled")
@@ -76,19 +76,19 @@ extension RolesAnywhereCall {
 
     func getProfile(_ id: String) async throws -> LocalResponse {
         let profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize("GetProfile", profile.profileArn)
+        try await authorize(profile.profileArn)
         return try RolesAnywhereJSON.response(ProfileAnswer(profile: profile))
     }
 
     func listProfiles() async throws -> LocalResponse {
-        try await authorize("ListProfiles")
+        try await authorize()
         let page = try page(try await store.resources(ProfileRecord.self))
         return try RolesAnywhereJSON.response(ProfileList(profiles: page.items, nextToken: page.nextToken))
     }
 
     func updateProfile(_ id: String) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize("UpdateProfile", profile.profileArn)
+        try await authorize(profile.profileArn)
         var body = try body()
         let members = readProfileMembers(&body, creating: false)
         try body.validate()
@@ -105,14 +105,14 @@ extension RolesAnywhereCall {
 
     func deleteProfile(_ id: String) async throws -> LocalResponse {
         let profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize("DeleteProfile", profile.profileArn)
+        try await authorize(profile.profileArn)
         try await store.deleteResource(ProfileRecord.self, id: id)
         return try RolesAnywhereJSON.response(ProfileAnswer(profile: profile))
     }
 
     func setProfile(_ id: String, enabled: Bool) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize(enabled ? "EnableProfile" : "DisableProfile", profile.profileArn)
+        try await authorize(profile.profileArn)
         profile.enabled = enabled
         profile.updatedAt = now
         try await store.saveResource(profile)
@@ -136,7 +136,7 @@ extension RolesAnywhereCall {
 
     func putAttributeMapping(_ id: String) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize("PutAttributeMapping", profile.profileArn)
+        try await authorize(profile.profileArn)
         var body = try body()
         let field = body.string("certificateField", required: true)
         readCertificateField(field, into: &body.errors)
@@ -160,7 +160,7 @@ extension RolesAnywhereCall {
 
     func deleteAttributeMapping(_ id: String) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize("DeleteAttributeMapping", profile.profileArn)
+        try await authorize(profile.profileArn)
         let parameters = query
         var errors = ValidationErrors()
         let field = parameters["certificateField"]?.last

@@ -13,10 +13,12 @@ struct RolesAnywhereService: Sendable {
     let store: any Store
     let authorizer: Authorizer
 
-    func handle(_ request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
-        let call = RolesAnywhereCall(service: self, request: request, caller: caller)
+    func handle(
+        _ operation: RolesAnywhereOperation, resolved: ResolvedOperation, request: LocalRequest, caller: Caller
+    ) async throws(AWSError) -> LocalResponse {
+        let call = RolesAnywhereCall(service: self, request: request, caller: caller, resolved: resolved)
         do {
-            return try await call.route()
+            return try await call.route(operation)
         } catch let error as AWSError {
             // The policy engine's refusal, in this service's error type.
             if error.code == "AccessDenied" { throw AWSError.accessDeniedException(error.message) }
@@ -36,54 +38,58 @@ struct RolesAnywhereCall {
     let caller: Caller
     /// The request time, to the microsecond (`createdAt`, `updatedAt`).
     let now: Date
-    /// The decoded path segments: `["trustanchor", "<id>", "enable"]`.
-    let segments: [String]
+    /// The operation and its path labels (`trustAnchorId`, `profileId`, `crlId`, `subjectId`).
+    let resolved: ResolvedOperation
 
-    init(service: RolesAnywhereService, request: LocalRequest, caller: Caller) {
+    init(service: RolesAnywhereService, request: LocalRequest, caller: Caller, resolved: ResolvedOperation) {
         self.service = service
         self.request = request
         self.caller = caller
+        self.resolved = resolved
         now = RolesAnywhereJSON.now(request.receivedAt)
-        segments = request.path.split(separator: "/").map { URIEncoding.decode($0) ?? String($0) }
     }
 
     var configuration: LocalConfiguration { service.configuration }
     var store: any Store { service.store }
 
-    func route() async throws -> LocalResponse {
-        switch (request.method, segments.count, segments.first ?? "") {
-        case ("POST", 1, "trustanchors"): return try await createTrustAnchor()
-        case ("GET", 1, "trustanchors"): return try await listTrustAnchors()
-        case ("GET", 2, "trustanchor"): return try await getTrustAnchor(segments[1])
-        case ("PATCH", 2, "trustanchor"): return try await updateTrustAnchor(segments[1])
-        case ("DELETE", 2, "trustanchor"): return try await deleteTrustAnchor(segments[1])
-        case ("POST", 3, "trustanchor") where segments[2] == "enable": return try await setTrustAnchor(segments[1], enabled: true)
-        case ("POST", 3, "trustanchor") where segments[2] == "disable": return try await setTrustAnchor(segments[1], enabled: false)
-        case ("POST", 1, "profiles"): return try await createProfile()
-        case ("GET", 1, "profiles"): return try await listProfiles()
-        case ("GET", 2, "profile"): return try await getProfile(segments[1])
-        case ("PATCH", 2, "profile"): return try await updateProfile(segments[1])
-        case ("DELETE", 2, "profile"): return try await deleteProfile(segments[1])
-        case ("POST", 3, "profile") where segments[2] == "enable": return try await setProfile(segments[1], enabled: true)
-        case ("POST", 3, "profile") where segments[2] == "disable": return try await setProfile(segments[1], enabled: false)
-        case ("PUT", 3, "profiles") where segments[2] == "mappings": return try await putAttributeMapping(segments[1])
-        case ("DELETE", 3, "profiles") where segments[2] == "mappings": return try await deleteAttributeMapping(segments[1])
-        case ("POST", 1, "crls"): return try await importCRL()
-        case ("GET", 1, "crls"): return try await listCRLs()
-        case ("GET", 2, "crl"): return try await getCRL(segments[1])
-        case ("PATCH", 2, "crl"): return try await updateCRL(segments[1])
-        case ("DELETE", 2, "crl"): return try await deleteCRL(segments[1])
-        case ("POST", 3, "crl") where segments[2] == "enable": return try await setCRL(segments[1], enabled: true)
-        case ("POST", 3, "crl") where segments[2] == "disable": return try await setCRL(segments[1], enabled: false)
-        case ("GET", 1, "subjects"): return try await listSubjects()
-        case ("GET", 2, "subject"): return try await getSubject(segments[1])
-        case ("POST", 1, "TagResource"): return try await tagResource()
-        case ("POST", 1, "UntagResource"): return try await untagResource()
-        case ("GET", 1, "ListTagsForResource"): return try await listTagsForResource()
-        case ("PATCH", 1, "put-notifications-settings"): return try await putNotificationSettings()
-        case ("PATCH", 1, "reset-notifications-settings"): return try await resetNotificationSettings()
-        default:
-            throw AWSError("UnknownOperationException", status: 404, "rolesanywhere-local has no IAM Roles Anywhere operation at \(request.method) \(request.path).")
+    func route(_ operation: RolesAnywhereOperation) async throws -> LocalResponse {
+        let trustAnchorId = resolved.label("trustAnchorId")
+        let profileId = resolved.label("profileId")
+        let crlId = resolved.label("crlId")
+        switch operation {
+        case .createTrustAnchor: return try await createTrustAnchor()
+        case .listTrustAnchors: return try await listTrustAnchors()
+        case .getTrustAnchor: return try await getTrustAnchor(trustAnchorId)
+        case .updateTrustAnchor: return try await updateTrustAnchor(trustAnchorId)
+        case .deleteTrustAnchor: return try await deleteTrustAnchor(trustAnchorId)
+        case .enableTrustAnchor: return try await setTrustAnchor(trustAnchorId, enabled: true)
+        case .disableTrustAnchor: return try await setTrustAnchor(trustAnchorId, enabled: false)
+        case .createProfile: return try await createProfile()
+        case .listProfiles: return try await listProfiles()
+        case .getProfile: return try await getProfile(profileId)
+        case .updateProfile: return try await updateProfile(profileId)
+        case .deleteProfile: return try await deleteProfile(profileId)
+        case .enableProfile: return try await setProfile(profileId, enabled: true)
+        case .disableProfile: return try await setProfile(profileId, enabled: false)
+        case .putAttributeMapping: return try await putAttributeMapping(profileId)
+        case .deleteAttributeMapping: return try await deleteAttributeMapping(profileId)
+        case .importCrl: return try await importCRL()
+        case .listCrls: return try await listCRLs()
+        case .getCrl: return try await getCRL(crlId)
+        case .updateCrl: return try await updateCRL(crlId)
+        case .deleteCrl: return try await deleteCRL(crlId)
+        case .enableCrl: return try await setCRL(crlId, enabled: true)
+        case .disableCrl: return try await setCRL(crlId, enabled: false)
+        case .listSubjects: return try await listSubjects()
+        case .getSubject: return try await getSubject(resolved.label("subjectId"))
+        case .tagResource: return try await tagResource()
+        case .untagResource: return try await untagResource()
+        case .listTagsForResource: return try await listTagsForResource()
+        case .putNotificationSettings: return try await putNotificationSettings()
+        case .resetNotificationSettings: return try await resetNotificationSettings()
+        case .createSession:
+            // Reached only with access keys, which LocalService refuses before this.
+            throw AWSError.accessDeniedException("CreateSession is signed with a certificate (AWS4-X509-*).")
         }
     }
 
@@ -94,8 +100,9 @@ struct RolesAnywhereCall {
     }
 
     /// Authorises `action` (`rolesanywhere:CreateProfile`) on `resource`; the administrator may do anything.
-    func authorize(_ action: String, _ resource: String = "*") async throws(AWSError) {
-        try await service.authorizer.authorize(caller, action: "rolesanywhere:\(action)", resource: resource, request: request)
+    /// Authorises the operation's action (from the model) on `resource`.
+    func authorize(_ resource: String = "*") async throws(AWSError) {
+        try await service.authorizer.authorize(caller, action: resolved.model.action, resource: resource, request: request)
     }
 
     func arn(_ kind: String, _ id: String) -> String {

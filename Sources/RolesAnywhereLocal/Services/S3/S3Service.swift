@@ -13,12 +13,6 @@ struct S3Service: Sendable {
     let store: any Store
     let authorizer: Authorizer
 
-    /// What a request addresses.
-    struct Target {
-        var bucket: String?
-        var key: String?
-    }
-
     /// S3 signs the declared payload hash, not the body: a body that does not match it is refused
     /// before anything else, whatever the operation.
     static func checkPayloadHash(_ request: LocalRequest) throws(AWSError) {
@@ -34,68 +28,26 @@ struct S3Service: Sendable {
         }
     }
 
-    static func target(_ request: LocalRequest) throws(AWSError) -> Target {
-        var path = Substring(request.path)
-        if path.hasPrefix("/") { path = path.dropFirst() }
-        guard !path.isEmpty else { return Target(bucket: nil, key: nil) }
-        let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let bucket = URIEncoding.decode(parts[0]) else {
-            throw AWSError("InvalidURI", status: 400, "Couldn't parse the specified URI.")
-        }
-        var key: String?
-        if parts.count == 2, !parts[1].isEmpty {
-            guard let decoded = URIEncoding.decode(parts[1]) else {
-                throw AWSError("InvalidURI", status: 400, "Couldn't parse the specified URI.")
-            }
-            key = decoded
-        }
-        return Target(bucket: bucket, key: key)
-    }
-
-    func handle(_ request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
+    func handle(_ operation: S3Operation, resolved: ResolvedOperation, request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
         try Self.checkPayloadHash(request)
-        let target = try Self.target(request)
         let parameters = Dictionary(request.queryParameters.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
-        let call = S3Call(service: self, request: request, caller: caller, parameters: parameters)
+        let call = S3Call(service: self, request: request, caller: caller, parameters: parameters, model: resolved.model)
+        let bucket = resolved.label("Bucket")
+        let key = resolved.label("Key")
         do {
-            switch (request.method, target.bucket, target.key) {
-            case ("GET", nil, nil):
-                return try await call.listBuckets()
-            case (_, nil, _):
-                throw AWSError("MethodNotAllowed", status: 405, "The specified method is not allowed against this resource.")
-            case (let method, let bucket?, nil):
-                if let unsupported = parameters.keys.first(where: { Self.unsupportedSubresources.contains($0) }) {
-                    throw AWSError("NotImplemented", status: 501, "The bucket subresource '\(unsupported)' is not implemented by rolesanywhere-local.")
-                }
-                switch method {
-                case "PUT": return try await call.createBucket(bucket)
-                case "HEAD": return try await call.headBucket(bucket)
-                case "DELETE": return try await call.deleteBucket(bucket)
-                case "GET":
-                    if parameters["location"] != nil { return try await call.bucketLocation(bucket) }
-                    return try await call.listObjects(bucket)
-                default:
-                    throw AWSError("MethodNotAllowed", status: 405, "The specified method is not allowed against this resource.")
-                }
-            case (let method, let bucket?, let key?):
-                if parameters["uploads"] != nil || parameters["uploadId"] != nil {
-                    throw AWSError("NotImplemented", status: 501, "Multipart uploads are not implemented by rolesanywhere-local; upload objects under 8 MiB, or raise the CLI's multipart_threshold.")
-                }
-                if let unsupported = parameters.keys.first(where: { Self.unsupportedSubresources.contains($0) }) {
-                    throw AWSError("NotImplemented", status: 501, "The object subresource '\(unsupported)' is not implemented by rolesanywhere-local.")
-                }
-                switch method {
-                case "PUT":
-                    if request.header("x-amz-copy-source") != nil {
-                        throw AWSError("NotImplemented", status: 501, "CopyObject is not implemented by rolesanywhere-local.")
-                    }
-                    return try await call.putObject(bucket, key)
-                case "GET": return try await call.getObject(bucket, key, includeBody: true)
-                case "HEAD": return try await call.getObject(bucket, key, includeBody: false)
-                case "DELETE": return try await call.deleteObject(bucket, key)
-                default:
-                    throw AWSError("MethodNotAllowed", status: 405, "The specified method is not allowed against this resource.")
-                }
+            switch operation {
+            case .listBuckets: return try await call.listBuckets()
+            case .createBucket: return try await call.createBucket(bucket)
+            case .headBucket: return try await call.headBucket(bucket)
+            case .deleteBucket: return try await call.deleteBucket(bucket)
+            case .getBucketLocation: return try await call.bucketLocation(bucket)
+            case .listObjects: return try await call.listObjects(bucket, version2: false)
+            case .listObjectsV2: return try await call.listObjects(bucket, version2: true)
+            case .putObject: return try await call.putObject(bucket, key)
+            case .getObject: return try await call.getObject(bucket, key, includeBody: true)
+            case .headObject: return try await call.getObject(bucket, key, includeBody: false)
+            case .deleteObject: return try await call.deleteObject(bucket, key)
+            default: throw AWSService.s3.notImplemented(resolved.model)
             }
         } catch let error as AWSError {
             throw error
@@ -109,11 +61,6 @@ struct S3Service: Sendable {
             throw AWSError("InternalError", status: 500, "We encountered an internal error. Please try again.", senderFault: false)
         }
     }
-
-    static let unsupportedSubresources: Set<String> = [
-        "acl", "policy", "versioning", "versions", "tagging", "lifecycle", "cors", "website", "logging", "notification",
-        "replication", "encryption", "object-lock", "retention", "legal-hold", "restore", "select", "torrent", "uploads",
-    ]
 }
 
 /// One S3 call.
@@ -122,11 +69,13 @@ struct S3Call {
     let request: LocalRequest
     let caller: Caller
     let parameters: [String: String]
+    let model: OperationModel
 
     var store: any Store { service.store }
 
-    func authorize(_ action: String, _ resource: String, keys: [String: [String]] = [:]) async throws(AWSError) {
-        try await service.authorizer.authorize(caller, action: action, resource: resource, request: request, keys: keys)
+    /// Authorises the operation's action (from the model) on `resource`.
+    func authorize(_ resource: String, keys: [String: [String]] = [:]) async throws(AWSError) {
+        try await service.authorizer.authorize(caller, action: model.action, resource: resource, request: request, keys: keys)
     }
 
     func headers(_ extra: [(String, String)] = []) -> [(String, String)] {
@@ -144,7 +93,7 @@ struct S3Call {
 
     func listBuckets() async throws -> LocalResponse {
         // ListAllMyBuckets has no resource type: both "*" and "arn:aws:s3:::*" grant it.
-        try await authorize("s3:ListAllMyBuckets", "arn:aws:s3:::*")
+        try await authorize("arn:aws:s3:::*")
         let buckets = try await store.buckets()
         var writer = XMLWriter(declaration: true)
         writer.element("ListAllMyBucketsResult", namespace: S3Formats.namespace) { xml in
@@ -169,7 +118,7 @@ struct S3Call {
         guard S3Formats.isValidBucketName(name) else {
             throw AWSError("InvalidBucketName", status: 400, "The specified bucket is not valid.")
         }
-        try await authorize("s3:CreateBucket", "arn:aws:s3:::\(name)")
+        try await authorize("arn:aws:s3:::\(name)")
         var region = service.configuration.region
         if let constraint = try S3Formats.locationConstraint(in: request.body) {
             region = constraint
@@ -185,13 +134,13 @@ struct S3Call {
     }
 
     func headBucket(_ name: String) async throws -> LocalResponse {
-        try await authorize("s3:ListBucket", "arn:aws:s3:::\(name)")
+        try await authorize("arn:aws:s3:::\(name)")
         let bucket = try await existingBucket(name)
         return LocalResponse(status: 200, headers: headers([("x-amz-bucket-region", bucket.region)]))
     }
 
     func bucketLocation(_ name: String) async throws -> LocalResponse {
-        try await authorize("s3:GetBucketLocation", "arn:aws:s3:::\(name)")
+        try await authorize("arn:aws:s3:::\(name)")
         let bucket = try await existingBucket(name)
         // us-east-1 is written as an empty constraint, as S3 does.
         let value = bucket.region == "us-east-1" ? "" : XMLWriter.escape(bucket.region)
@@ -200,15 +149,14 @@ struct S3Call {
     }
 
     func deleteBucket(_ name: String) async throws -> LocalResponse {
-        try await authorize("s3:DeleteBucket", "arn:aws:s3:::\(name)")
+        try await authorize("arn:aws:s3:::\(name)")
         try await store.deleteBucket(named: name)
         return LocalResponse(status: 204, headers: headers())
     }
 
     // MARK: - Listing
 
-    func listObjects(_ bucketName: String) async throws -> LocalResponse {
-        let version2 = parameters["list-type"] == "2"
+    func listObjects(_ bucketName: String, version2: Bool) async throws -> LocalResponse {
         let prefix = parameters["prefix"] ?? ""
         let delimiter = parameters["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
         let maxKeys = try Self.maxKeys(parameters["max-keys"])
@@ -218,7 +166,7 @@ struct S3Call {
         }
         var keys = ["s3:prefix": [prefix], "s3:max-keys": [String(maxKeys)]]
         if let delimiter { keys["s3:delimiter"] = [delimiter] }
-        try await authorize("s3:ListBucket", "arn:aws:s3:::\(bucketName)", keys: keys)
+        try await authorize("arn:aws:s3:::\(bucketName)", keys: keys)
         _ = try await existingBucket(bucketName)
 
         var start: String?
@@ -341,7 +289,7 @@ struct S3Call {
 
     func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
-        try await authorize("s3:PutObject", "arn:aws:s3:::\(bucket)/\(key)")
+        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
         _ = try await existingBucket(bucket)
         let body = try payload()
         let etag = Hex.encode(Insecure.MD5.hash(data: body))
@@ -359,7 +307,7 @@ struct S3Call {
     }
 
     func getObject(_ bucket: String, _ key: String, includeBody: Bool) async throws -> LocalResponse {
-        try await authorize("s3:GetObject", "arn:aws:s3:::\(bucket)/\(key)")
+        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
         _ = try await existingBucket(bucket)
         guard let object = try await store.object(bucket: bucket, key: key) else {
             throw AWSError("NoSuchKey", status: 404, "The specified key does not exist.")
@@ -403,7 +351,7 @@ struct S3Call {
     }
 
     func deleteObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
-        try await authorize("s3:DeleteObject", "arn:aws:s3:::\(bucket)/\(key)")
+        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
         _ = try await existingBucket(bucket)
         try await store.deleteObject(bucket: bucket, key: key)
         return LocalResponse(status: 204, headers: headers())

@@ -37,7 +37,7 @@ struct CreateSessionHandler: Sendable {
     static let trustActions = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
 
     /// A refusal: what the client is told, and what the log says.
-    struct Denial: Error {
+    struct Denial: Error, Sendable {
         var error: AWSError
         var reason: String
     }
@@ -51,17 +51,21 @@ struct CreateSessionHandler: Sendable {
         var roleSessionName: String?
     }
 
-    func handle(_ request: LocalRequest) async throws(AWSError) -> LocalResponse {
-        var certificate: Certificate?
-        var context: [String: String] = [:]
+    /// Answers a CreateSession request whose signature ``SigV4X509Authenticator`` verified.
+    func handle(_ request: LocalRequest, verified: VerifiedX509Request) async throws(AWSError) -> LocalResponse {
+        let leaf = verified.certificate.certificate
+        var context: [String: String] = ["subject": "\(leaf.subject)", "serial": SessionIdentity.serialHex(leaf)]
+        var trusted = false
         do {
-            return try await createSession(request, certificate: &certificate, context: &context)
+            return try await createSession(request, verified: verified, context: &context, trusted: &trusted)
         } catch let denial as Denial {
             var metadata: Logger.Metadata = ["code": "\(denial.error.code)", "reason": "\(denial.reason)", "requestId": "\(request.requestID)"]
             for (key, value) in context { metadata[key] = "\(value)" }
             logger.notice("CreateSession denied", metadata: metadata)
-            if let certificate {
-                _ = try? await recordSubject(certificate, session: nil, failed: true, at: request.receivedAt)
+            // A subject is recorded only for a certificate that chains to an anchor of this
+            // account: made-up anchors and untrusted certificates leave no trace.
+            if trusted {
+                _ = try? await recordSubject(leaf, session: nil, failed: true, at: request.receivedAt)
             }
             throw denial.error
         } catch let error as AWSError {
@@ -71,47 +75,14 @@ struct CreateSessionHandler: Sendable {
         }
     }
 
-    func createSession(_ request: LocalRequest, certificate: inout Certificate?, context: inout [String: String]) async throws -> LocalResponse {
-        guard request.method == "POST", request.path == "/sessions" else {
-            throw Denial(
-                error: AWSError("UnknownOperationException", status: 404, "SigV4-X509 requests go to POST /sessions (CreateSession)."),
-                reason: "\(request.method) \(request.path) is not CreateSession"
-            )
-        }
+    func createSession(
+        _ request: LocalRequest, verified: VerifiedX509Request, context: inout [String: String], trusted: inout Bool
+    ) async throws -> LocalResponse {
         let parameters = try Self.parameters(request)
-        context = ["trustAnchor": parameters.trustAnchorArn, "profile": parameters.profileArn, "role": parameters.roleArn]
-
-        // 2. Signature and clock.
-        let verified: VerifiedX509Request
-        do {
-            verified = try X509RequestVerifier.verify(request.signable, decodingCertificatesWith: caches.certificate)
-        } catch {
-            throw Self.signatureDenial(error)
-        }
+        context["trustAnchor"] = parameters.trustAnchorArn
+        context["profile"] = parameters.profileArn
+        context["role"] = parameters.roleArn
         let leaf = verified.certificate.certificate
-        certificate = leaf
-        context["subject"] = "\(leaf.subject)"
-        context["serial"] = SessionIdentity.serialHex(leaf)
-        let skew = request.receivedAt.timeIntervalSince(verified.date.date)
-        let maximum = Double(configuration.maximumClockSkew.components.seconds)
-        guard abs(skew) <= maximum else {
-            throw Denial(
-                error: .accessDeniedException("Signature expired: \(verified.date.amzDateTime) is \(skew > 0 ? "earlier" : "later") than the server time \(AmzDate(request.receivedAt).amzDateTime) by more than \(Int(maximum)) seconds."),
-                reason: "clock skew of \(Int(skew)) s (X-Amz-Date \(verified.date.amzDateTime))"
-            )
-        }
-        guard verified.authorization.scope.region == configuration.region else {
-            throw Denial(
-                error: .accessDeniedException("The request is signed for region \(verified.authorization.scope.region), but this endpoint serves \(configuration.region)."),
-                reason: "credential scope region \(verified.authorization.scope.region)"
-            )
-        }
-        guard verified.certificateChain.count <= CertificatePathValidator.maximumChainLength else {
-            throw Denial(
-                error: .rolesAnywhereValidation("X-Amz-X509-Chain holds \(verified.certificateChain.count) certificates; at most \(CertificatePathValidator.maximumChainLength) are allowed."),
-                reason: "chain of \(verified.certificateChain.count) certificates"
-            )
-        }
 
         // 3. Trust anchor and profile.
         let anchor = try await trustAnchor(parameters.trustAnchorArn)
@@ -144,6 +115,7 @@ struct CreateSessionHandler: Sendable {
                 reason: "certificate path: \(reasons)"
             )
         }
+        trusted = true
 
         // 5. Role and session name.
         guard profile.roleArns.contains(parameters.roleArn) else {
@@ -286,21 +258,18 @@ struct CreateSessionHandler: Sendable {
             policy: role.arn + "\n" + role.assumeRolePolicyDocument, anchor: anchor.trustAnchorArn, tags: tags, sourceIdentity: sourceIdentity,
             sessionName: sessionName, second: second
         )
-        // nil: allowed; otherwise the refusal's log reason (the message is derived from it).
-        let refusal = caches.trustDecisions.value(key) {
+        // nil: allowed; otherwise the refusal, with its reason.
+        let refusal = caches.trustDecisions.value(key) { () -> Denial? in
             do {
                 try evaluateTrustPolicy(role, anchor: anchor, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, at: Date(timeIntervalSince1970: TimeInterval(second)))
                 return nil
             } catch let denial as Denial {
-                return denial.error.message + "\u{0}" + denial.reason
+                return denial
             } catch {
-                return "\(error)"
+                return Denial(error: .accessDeniedException("The trust policy of \(role.arn) cannot be evaluated."), reason: "\(error)")
             }
         }
-        if let refusal {
-            let parts = refusal.split(separator: "\u{0}", maxSplits: 1).map(String.init)
-            throw Denial(error: .accessDeniedException(parts[0]), reason: parts.count > 1 ? parts[1] : parts[0])
-        }
+        if let refusal { throw refusal }
     }
 
     func evaluateTrustPolicy(_ role: RoleRecord, anchor: TrustAnchorRecord, tags: [String: String], sourceIdentity: String, sessionName: String, at now: Date) throws(Denial) {

@@ -77,7 +77,7 @@ final class RolesAnywhereCaches: Sendable {
     let validations = Memo<ValidationKey, CertificatePathValidator.Result>()
 
     /// Trust-policy decisions by their inputs, to the second (`aws:CurrentTime` has that resolution).
-    let trustDecisions = Memo<TrustKey, String?>()
+    let trustDecisions = Memo<TrustKey, CreateSessionHandler.Denial?>()
 
     struct ValidationKey: Hashable, Sendable {
         var certificates: [[UInt8]]
