@@ -60,7 +60,18 @@ public final class LocalService: Sendable {
             guard request.body.count <= service.maximumBody else {
                 throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(service.maximumBody) bytes.")
             }
-            let (resolved, query) = try Self.resolve(request, service: service)
+            let resolved: ResolvedOperation
+            let query: QueryRequest?
+            if case .anonymous = authenticated.authentication {
+                // Without a signature, nothing is said about the request but that it needs one,
+                // unless it is an operation the model calls unsigned.
+                guard let unsigned = try? Self.resolve(request, service: service), unsigned.0.model.unsigned else {
+                    throw service.missingAuthentication
+                }
+                (resolved, query) = unsigned
+            } else {
+                (resolved, query) = try Self.resolve(request, service: service)
+            }
             operation = resolved.model.name
             response = try await dispatch(request, resolved: resolved, query: query, authentication: authenticated.authentication)
         } catch let error as AWSError {
@@ -92,7 +103,8 @@ public final class LocalService: Sendable {
     /// Step 1: the signature, by the scheme of the `Authorization` header.
     func authenticate(_ request: LocalRequest) async throws(AWSError) -> AuthenticatedRequest {
         guard let authorization = request.header("authorization") else {
-            throw AWSService.guess(request).missingAuthentication
+            // Unsigned: only operations the model calls without a signature get past resolution.
+            return AuthenticatedRequest(service: AWSService.guess(request), authentication: .anonymous)
         }
         guard let scheme = authenticators.first(where: { $0.accepts(authorization: authorization) }) else {
             throw AWSService.guess(request).malformedSignature("The Authorization header names an unknown signature algorithm; use AWS4-HMAC-SHA256 or AWS4-X509-*.")
@@ -135,6 +147,10 @@ public final class LocalService: Sendable {
             return try await createSession.handle(request, verified: verified)
         case (.rolesAnywhere(.createSession), .keys):
             throw AWSError.accessDeniedException("CreateSession is signed with a certificate (AWS4-X509-*), not with access keys.")
+        case (_, .anonymous):
+            // The unsigned operations of the models (STS's AssumeRoleWithSAML and
+            // AssumeRoleWithWebIdentity) have no handler yet.
+            throw resolved.model.service.notImplemented(resolved.model)
         case (_, .certificate):
             throw AWSError.accessDeniedException("Requests signed with a certificate (AWS4-X509-*) may only call CreateSession (POST /sessions), not \(resolved.model.name).")
         case (.iam(let operation), .keys(let caller)):

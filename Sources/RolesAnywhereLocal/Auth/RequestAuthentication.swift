@@ -13,6 +13,8 @@ enum Authentication: Sendable {
     case keys(Caller)
     /// `AWS4-X509-*` with a certificate (CreateSession): the signature holds, trust is decided later.
     case certificate(VerifiedX509Request)
+    /// No signature, for an operation the model calls without one (STS's AssumeRoleWithSAML).
+    case anonymous
 }
 
 /// A request whose signature was checked, and the service its scope names.
@@ -45,6 +47,10 @@ struct SigV4HMACAuthenticator: RequestAuthenticator {
             throw service.malformedSignature(error.message)
         }
         let name = parsed.authorization.scope.service
+        if name == "s3express" {
+            // S3 Express One Zone (directory buckets) signs its control calls for `s3express`.
+            throw AWSError("NotImplemented", status: 501, "rolesanywhere-local does not emulate S3 Express One Zone (directory buckets, signed for s3express).")
+        }
         guard let service = AWSService(signingName: name) else {
             throw AWSError(
                 "UnrecognizedClientException", status: 400,

@@ -42,13 +42,16 @@ public struct OperationModel: Sendable, Hashable {
     /// The IAM action that authorises the request (`s3:GetObject`).
     public var action: String
     public var deprecated: Bool
+    /// Whether the operation is called without a signature (`authtype: none` in the model).
+    public var unsigned: Bool
     /// For an operation whose request is indistinguishable from another's, that operation: the
     /// request is answered as the one AWS would answer at this endpoint.
     public var aliasOf: String?
 
     init(
         _ operation: Operation, method: String, path: [PathSegment], selectors: [QuerySelector], query: [String], requiredQuery: [String],
-        requiredHeaders: [String], successStatus: Int, action: String, deprecated: Bool = false, aliasOf: String? = nil
+        requiredHeaders: [String], successStatus: Int, action: String, deprecated: Bool = false, unsigned: Bool = false,
+        aliasOf: String? = nil
     ) {
         self.operation = operation
         self.method = method
@@ -60,6 +63,7 @@ public struct OperationModel: Sendable, Hashable {
         self.successStatus = successStatus
         self.action = action
         self.deprecated = deprecated
+        self.unsigned = unsigned
         self.aliasOf = aliasOf
     }
 

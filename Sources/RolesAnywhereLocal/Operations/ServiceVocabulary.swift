@@ -3,9 +3,17 @@
 extension AWSService {
     /// The service whose SigV4 scope names `signingName`.
     public init?(signingName: String) {
+        if let service = Self.signingAliases[signingName] {
+            self = service
+            return
+        }
         guard let service = Self.allCases.first(where: { $0.signingName == signingName }) else { return nil }
         self = service
     }
+
+    /// Signing names that AWS's endpoint rules (not the service model) give some operations: S3's
+    /// WriteGetObjectResponse is signed for `s3-object-lambda`.
+    static let signingAliases: [String: AWSService] = ["s3-object-lambda": .s3, "s3express": .s3]
 
     /// The largest request body the service accepts (S3 objects; API calls elsewhere).
     var maximumBody: Int {

@@ -38,10 +38,11 @@ public enum URIEncoding {
 
     /// Decodes `%XX` escapes. `+` is kept as a literal plus, as in RFC 3986 (not form encoding).
     ///
-    /// Returns `nil` for a malformed escape. Bytes that are not valid UTF-8 are repaired with U+FFFD.
+    /// Returns `nil` for a malformed escape and for bytes that are not valid UTF-8 (never repaired
+    /// with U+FFFD, which would make `%ff` and `%fe` the same name).
     public static func decode(_ text: some StringProtocol) -> String? {
         guard let bytes = decodeBytes(text) else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(validating: bytes, as: UTF8.self)
     }
 
     @inline(__always)

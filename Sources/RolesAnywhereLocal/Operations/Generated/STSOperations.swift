@@ -39,7 +39,8 @@ extension OperationModel {
             requiredQuery: [],
             requiredHeaders: [],
             successStatus: 200,
-            action: "sts:AssumeRoleWithSAML"
+            action: "sts:AssumeRoleWithSAML",
+            unsigned: true
         ),
         OperationModel(
             .sts(.assumeRoleWithWebIdentity),
@@ -50,7 +51,8 @@ extension OperationModel {
             requiredQuery: [],
             requiredHeaders: [],
             successStatus: 200,
-            action: "sts:AssumeRoleWithWebIdentity"
+            action: "sts:AssumeRoleWithWebIdentity",
+            unsigned: true
         ),
         OperationModel(
             .sts(.assumeRoot),
