@@ -286,6 +286,7 @@ let package = Package(
                 "rolesanywhere",
                 "RolesAnywhereTesting",
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: testSettings
         ),

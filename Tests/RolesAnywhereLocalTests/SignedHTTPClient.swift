@@ -26,10 +26,10 @@ struct SignedHTTPClient {
     /// A request signed for `service` as of `date`, before any tampering.
     func signed(
         service: String, method: String = "POST", path: String = "/", query: String = "", headers: [HTTPHeaderField] = [], body: [UInt8] = [],
-        credentials: SigV4Credentials = Self.admin, date: Date = Date()
+        credentials: SigV4Credentials = Self.admin, date: Date = Date(), payloadHash: String? = nil
     ) throws -> SignableRequest {
         let request = SignableRequest(method: method, path: path, query: query, headers: [HTTPHeaderField(name: "Host", value: "127.0.0.1:\(port)")] + headers, body: body)
-        return try SigV4Signer(credentials: credentials, region: "us-east-1", service: service).sign(request, date: AmzDate(date)).request
+        return try SigV4Signer(credentials: credentials, region: "us-east-1", service: service).sign(request, date: AmzDate(date), declaredPayloadHash: payloadHash).request
     }
 
     /// A form-encoded query-protocol call (IAM or STS), signed.

@@ -146,11 +146,19 @@ struct PBES2Parameters: Hashable, Sendable {
                 if let keyLength, keyLength != length {
                     throw CredentialsError(.invalidInput, "the scrypt key length (\(keyLength)) does not fit \(OID.name(cipher))")
                 }
-                let memory = 128 * blockSize * cost * parallelization
+                // Each bound is checked before the memory is computed from them (N=2^62 with r=1024
+                // would overflow): after these, 128 * r * N * p is at most 2^51.
                 guard cost > 1, cost & (cost - 1) == 0, blockSize >= 1, parallelization >= 1,
-                    blockSize <= 1024, parallelization <= 1024, cost <= 1 << 24, memory <= Self.maximumScryptMemory
+                    blockSize <= 1024, parallelization <= 1024, cost <= 1 << 24
                 else {
                     throw CredentialsError(.invalidInput, "the scrypt parameters (N=\(cost), r=\(blockSize), p=\(parallelization)) are out of range")
+                }
+                let memory = 128 * blockSize * cost * parallelization
+                guard memory <= Self.maximumScryptMemory else {
+                    throw CredentialsError(
+                        .invalidInput,
+                        "the scrypt parameters (N=\(cost), r=\(blockSize), p=\(parallelization)) need \(memory >> 20) MiB; at most \(Self.maximumScryptMemory >> 20) MiB are allowed"
+                    )
                 }
                 return try KDF.Scrypt.deriveKey(
                     from: password, salt: salt, outputByteCount: length, rounds: cost, blockSize: blockSize,

@@ -64,6 +64,11 @@ public struct CertificateFacts: Sendable, Hashable {
                     let version = try DER.decodeDefaultExplicitlyTagged(
                         &fields, tagNumber: 0, tagClass: .contextSpecific, defaultValue: 0
                     ) as Int
+                    // X.509 defines 0 (v1) to 2 (v3); anything else is not a certificate (and
+                    // must not reach `version + 1` below).
+                    guard (0...2).contains(version) else {
+                        throw PKIError(.invalidInput, "the certificate's version field is \(version); X.509 defines 0 (v1) to 2 (v3)")
+                    }
                     guard let serialNode = fields.next(), serialNode.identifier == .integer,
                         case .primitive(let serial) = serialNode.content
                     else { throw PKIError(.invalidInput, "no serial number") }

@@ -63,6 +63,8 @@ public struct CertificateRevocationList: Sendable, Hashable {
         }
         do {
             try self.init(derEncoded: der)
+        } catch let error as PKIError {
+            throw PKIError(.invalidInput, "\(source) is not a valid X.509 CRL: \(error.message)")
         } catch {
             throw PKIError(.invalidInput, "\(source) is not a valid X.509 CRL")
         }
@@ -89,7 +91,12 @@ public struct CertificateRevocationList: Sendable, Hashable {
         try DER.sequence(tbs, identifier: .sequence) { fields in
             var peek = fields
             if peek.next()?.identifier == .integer {
-                version = try Int(derEncoded: &fields) + 1
+                let field = try Int(derEncoded: &fields)
+                // RFC 5280 §5.1.2.1: only v2 (1) is written; v1 lists omit the field.
+                guard (0...1).contains(field) else {
+                    throw PKIError(.invalidInput, "the CRL's version field is \(field); RFC 5280 defines 0 (v1) and 1 (v2)")
+                }
+                version = field + 1
             }
             _ = try CertificateFacts.algorithm(&fields)
             issuer = try DistinguishedName(derEncoded: try CertificateFacts.required(&fields))

@@ -18,7 +18,12 @@ public struct SigV4Signer: Sendable {
     /// Signs `request` as of `date`. S3 requests carry `X-Amz-Content-SHA256` (the body hash, or
     /// `UNSIGNED-PAYLOAD` when `unsignedPayload`), keep their path as sent, and every other
     /// service's path is normalised and encoded twice.
-    public func sign(_ request: SignableRequest, date: AmzDate, unsignedPayload: Bool = false) throws(SigningError) -> SignedRequest {
+    ///
+    /// For S3, `declaredPayloadHash` signs a literal `X-Amz-Content-SHA256` value (such as
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`) instead of the body's hash.
+    public func sign(
+        _ request: SignableRequest, date: AmzDate, unsignedPayload: Bool = false, declaredPayloadHash: String? = nil
+    ) throws(SigningError) -> SignedRequest {
         var request = request
         request.headers.remove(named: "authorization")
         request.headers.replace(named: "X-Amz-Date", with: date.amzDateTime)
@@ -28,7 +33,7 @@ public struct SigV4Signer: Sendable {
         let isS3 = service == "s3"
         var payloadHash: String?
         if isS3 {
-            let hash = unsignedPayload ? "UNSIGNED-PAYLOAD" : SigV4RequestVerifier.hashOfBody(request.body)
+            let hash = declaredPayloadHash ?? (unsignedPayload ? "UNSIGNED-PAYLOAD" : SigV4RequestVerifier.hashOfBody(request.body))
             request.headers.replace(named: "X-Amz-Content-SHA256", with: hash)
             payloadHash = hash
         }

@@ -156,7 +156,8 @@ struct RolesAnywhereCall {
             }
         }
         try errors.validate()
-        let end = min(items.count, start + max(size, 1))
+        // pageSize comes from the client: bound it by what is left instead of adding to it.
+        let end = start + min(max(size, 1), items.count - start)
         let next = end < items.count ? Data("offset:\(end)".utf8).base64EncodedString() : nil
         return (Array(items[start..<end]), next)
     }

@@ -83,7 +83,8 @@ enum AWSChunked {
             guard let size = Int(sizeText.trimmingCharacters(), radix: 16), size >= 0 else { return nil }
             index = lineEnd + 2
             if size == 0 { return output }
-            guard index + size + 2 <= body.count, body[index + size] == 13, body[index + size + 1] == 10 else { return nil }
+            // The size comes from the client: compare it with what is left, never add to it.
+            guard size <= body.count - index, body.count - index - size >= 2, body[index + size] == 13, body[index + size + 1] == 10 else { return nil }
             output.append(contentsOf: body[index..<(index + size)])
             index += size + 2
         }
