@@ -1,21 +1,31 @@
 import Foundation
-import RolesAnywhereLocal
+@testable import RolesAnywhereLocal
 import RolesAnywhereTesting
 import Testing
 
-/// The contract of ``Store``, run against SQLite in memory and on disk.
+/// The contract of ``Store``, run against both implementations: SQLite (in memory and on disk) and
+/// ``MemoryStore``.
 @Suite("Store conformance")
 struct StoreConformanceTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible {
-        case memory, file
-        var testDescription: String { rawValue }
+        case memory, file, values
+        var testDescription: String {
+            switch self {
+            case .memory: "SQLite in memory"
+            case .file: "SQLite on disk"
+            case .values: "MemoryStore"
+            }
+        }
     }
 
     /// A fresh store of `kind`, with the directory that keeps its file alive.
     static func makeStore(_ kind: Kind) throws -> (any Store, TemporaryDirectory) {
         let directory = try TemporaryDirectory(prefix: "store")
-        let path = kind == .memory ? ":memory:" : directory.path("state.sqlite")
-        return (try SQLiteStore(path: path), directory)
+        switch kind {
+        case .memory: return (try SQLiteStore(path: ":memory:"), directory)
+        case .file: return (try SQLiteStore(path: directory.path("state.sqlite")), directory)
+        case .values: return (MemoryStore(), directory)
+        }
     }
 
     static func role(_ name: String, path: String = "/") -> RoleRecord {
@@ -138,5 +148,71 @@ struct StoreConformanceTests {
         try await store.deleteBucket(named: "b")
         #expect(try await store.buckets().isEmpty)
         await Self.expectStoreError(.notFound) { try await store.deleteBucket(named: "b") }
+    }
+
+    static func crl(_ id: String, createdAt: TimeInterval) -> CRLRecord {
+        CRLRecord(
+            crlId: id, crlArn: "arn:aws:rolesanywhere:us-east-1:123456789012:crl/\(id)", name: "crl-\(id)", enabled: true, crlData: Data("pem".utf8),
+            trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/t", createdAt: Date(timeIntervalSince1970: createdAt),
+            updatedAt: Date(timeIntervalSince1970: createdAt)
+        )
+    }
+
+    @Test("Roles Anywhere resources: round-trip, oldest first, delete takes the tags along", arguments: Kind.allCases)
+    func rolesAnywhereResources(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        try await store.saveResource(Self.crl("b", createdAt: 2))
+        try await store.saveResource(Self.crl("c", createdAt: 1))
+        try await store.saveResource(Self.crl("a", createdAt: 2))
+        #expect(try await store.resources(CRLRecord.self).map(\.crlId) == ["c", "a", "b"])
+        var changed = Self.crl("a", createdAt: 2)
+        changed.enabled = false
+        try await store.saveResource(changed)
+        #expect(try await store.resource(CRLRecord.self, id: "a") == changed)
+        #expect(try await store.resource(TrustAnchorRecord.self, id: "a") == nil, "kinds are apart")
+        let arn = changed.crlArn
+        try await store.setTags([ResourceTag(key: "team", value: "x"), ResourceTag(key: "env", value: "dev")], resourceArn: arn)
+        #expect(try await store.tags(resourceArn: arn) == [ResourceTag(key: "env", value: "dev"), ResourceTag(key: "team", value: "x")])
+        try await store.setTags([ResourceTag(key: "owner", value: "y")], resourceArn: arn)
+        #expect(try await store.tags(resourceArn: arn) == [ResourceTag(key: "owner", value: "y")])
+        try await store.deleteResource(CRLRecord.self, id: "a")
+        #expect(try await store.tags(resourceArn: arn).isEmpty)
+        #expect(try await store.resource(CRLRecord.self, id: "a") == nil)
+        await Self.expectStoreError(.notFound) { try await store.deleteResource(CRLRecord.self, id: "a") }
+    }
+
+    @Test("CreateSession records: concurrent first calls for one subject lose no entry, and sessions land with them", arguments: Kind.allCases)
+    func concurrentSubjects(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        let role = Self.role("subject-role")
+        try await store.createRole(role)
+        let minter = SessionMinter(store: store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let session = minter.make(.init(role: role, sessionName: "s\(index)", duration: 3600), now: date)
+                    _ = try await store.recordCreateSession(session, subjectID: "subject") { stored in
+                        var subject = stored ?? SubjectRecord(
+                            subjectArn: "arn:aws:rolesanywhere:us-east-1:123456789012:subject/subject", subjectId: "subject", enabled: true,
+                            x509Subject: "CN=x", lastSeenAt: date, createdAt: date, updatedAt: date, credentials: [], instanceProperties: []
+                        )
+                        subject.credentials.append(
+                            CredentialSummary(seenAt: date, serialNumber: "\(index)", issuer: "CN=CA", enabled: true, x509CertificateData: "", failed: false)
+                        )
+                        return subject
+                    }
+                    #expect(try await store.session(accessKeyId: session.accessKeyId) == session)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let subject = try #require(try await store.resource(SubjectRecord.self, id: "subject"))
+        #expect(Set(subject.credentials.map(\.serialNumber)) == Set((0..<40).map { "\($0)" }))
+        // nil from the update: the subject stays as it was.
+        let unchanged = try await store.recordCreateSession(nil, subjectID: "subject") { _ in nil }
+        #expect(unchanged == subject)
     }
 }

@@ -4,7 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import RolesAnywhereSigning
-import Synchronization
 
 /// Checks SigV4 (AWS4-HMAC-SHA256) signatures and finds the caller: the administrator keys, or a
 /// session minted by CreateSession (with its token, which must be sent, and its expiry).
@@ -12,9 +11,9 @@ final class Authenticator: Sendable {
     let configuration: LocalConfiguration
     let store: any Store
     /// Sessions are immutable once minted, so they are cached after the first lookup.
-    private let sessions = Mutex<[String: SessionRecord]>([:])
+    private let sessions = BoundedCache<String, SessionRecord>(capacity: 20_000)
     /// Signing keys change once a day per key, region and service.
-    private let signingKeys = Mutex<[String: SigV4SigningKey]>([:])
+    private let signingKeys = BoundedCache<String, SigV4SigningKey>(capacity: 10_000)
 
     init(configuration: LocalConfiguration, store: any Store) {
         self.configuration = configuration
@@ -23,7 +22,7 @@ final class Authenticator: Sendable {
 
     /// Remembers a session just minted, so its first request needs no database read.
     func remember(_ session: SessionRecord) {
-        sessions.withLock { $0[session.accessKeyId] = session }
+        sessions.set(session, forKey: session.accessKeyId)
     }
 
     /// The caller of a parsed request, or the AWS error for `service`'s protocol.
@@ -82,7 +81,7 @@ final class Authenticator: Sendable {
     }
 
     func session(_ accessKeyID: String) async throws(AWSError) -> SessionRecord? {
-        if let cached = sessions.withLock({ $0[accessKeyID] }) { return cached }
+        if let cached = sessions.value(forKey: accessKeyID) { return cached }
         guard accessKeyID.hasPrefix("ASIA") else { return nil }
         do {
             guard let session = try await store.session(accessKeyId: accessKeyID) else { return nil }
@@ -94,13 +93,8 @@ final class Authenticator: Sendable {
     }
 
     func signingKey(accessKeyID: String, secret: String, scope: CredentialScope) -> SigV4SigningKey {
-        let cacheKey = accessKeyID + "/" + scope.description
-        if let key = signingKeys.withLock({ $0[cacheKey] }) { return key }
-        let key = SigV4SigningKey(secretAccessKey: secret, scope: scope)
-        signingKeys.withLock { keys in
-            if keys.count > 10_000 { keys.removeAll() }
-            keys[cacheKey] = key
+        signingKeys.value(forKey: accessKeyID + "/" + scope.description) {
+            SigV4SigningKey(secretAccessKey: secret, scope: scope)
         }
-        return key
     }
 }

@@ -71,13 +71,23 @@ extension SQLiteStore {
         }
     }
 
-    public func recordCreateSession(_ session: SessionRecord?, subject: SubjectRecord) async throws {
-        let document = try Self.encodeResource(subject)
-        try await database.write { db in
+    public func recordCreateSession(
+        _ session: SessionRecord?, subjectID: String, update: @Sendable (SubjectRecord?) -> SubjectRecord?
+    ) async throws -> SubjectRecord? {
+        let cache = decodedResources
+        let (subject, document) = try await database.write { db -> (SubjectRecord?, String?) in
+            let stored = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT document FROM ra_resources WHERE kind = ? AND id = ?"), arguments: [SubjectRecord.kind, subjectID]
+            )
+            let existing = try stored.map { try cache.value(SubjectRecord.self, kind: SubjectRecord.kind, id: subjectID, document: $0) }
             if let session { try Self.insert(session, in: db) }
-            try Self.save(subject, document: document, in: db)
+            guard let updated = update(existing) else { return (existing, nil) }
+            let document = try Self.encodeResource(updated)
+            try Self.save(updated, document: document, in: db)
+            return (updated, document)
         }
-        decodedResources.remember(subject, kind: SubjectRecord.kind, document: document)
+        if let subject, let document { cache.remember(subject, kind: SubjectRecord.kind, document: document) }
+        return subject
     }
 }
 
@@ -85,11 +95,16 @@ extension SQLiteStore {
 /// the text (a memory comparison) instead of decoding it again, so CreateSession's lookups of its
 /// trust anchor and profile cost a SELECT, not a JSON decode.
 final class DecodedResourceCache: Sendable {
-    private let entries = Mutex<[String: (document: String, value: any Sendable)]>([:])
+    private struct Entry: Sendable {
+        var document: String
+        var value: any Sendable
+    }
+
+    private let entries = BoundedCache<String, Entry>(capacity: 20_000)
 
     func value<Resource: RolesAnywhereResource>(_ type: Resource.Type, kind: String, id: String, document: String) throws -> Resource {
         let key = kind + "/" + id
-        if let cached = entries.withLock({ $0[key] }), cached.document == document, let value = cached.value as? Resource {
+        if let cached = entries.value(forKey: key), cached.document == document, let value = cached.value as? Resource {
             return value
         }
         let value = try SQLiteStore.decodeResource(Resource.self, document)
@@ -99,9 +114,6 @@ final class DecodedResourceCache: Sendable {
 
     /// Records what was just written, so reading it back needs no decoding.
     func remember(_ value: some RolesAnywhereResource, kind: String, document: String) {
-        entries.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
-            cache[kind + "/" + value.resourceID] = (document, value)
-        }
+        entries.set(Entry(document: document, value: value), forKey: kind + "/" + value.resourceID)
     }
 }

@@ -1,40 +1,48 @@
-/// Where `rolesanywhere-local` keeps its state. Every method is a transaction of its own.
+/// Where `rolesanywhere-local` keeps its state: one protocol per domain, every method a
+/// transaction of its own.
 ///
-/// The implementation is SQLite (``SQLiteStore``), on disk or in memory; the conformance suite in
-/// the tests runs against both.
-public protocol Store: Sendable {
-    // MARK: IAM roles
+/// Two implementations: ``SQLiteStore`` (on disk, or in memory) and ``MemoryStore`` (plain values
+/// behind a lock); the conformance suite in the tests runs against both.
+public typealias Store = IAMStore & SessionStore & S3Store & RolesAnywhereStore
+
+/// IAM roles, their inline and attached policies, and managed policies.
+public protocol IAMStore: Sendable {
     /// Adds a role; ``StoreError/Kind/alreadyExists`` if a role has the name (case-insensitively).
     func createRole(_ role: RoleRecord) async throws
     func role(named name: String) async throws -> RoleRecord?
+    /// Roles whose path starts with `pathPrefix`, by name (case-insensitively).
     func roles(pathPrefix: String) async throws -> [RoleRecord]
     func updateRole(_ role: RoleRecord) async throws
     /// Deletes a role; ``StoreError/Kind/conflict`` while it has inline or attached policies.
     func deleteRole(named name: String) async throws
 
-    // MARK: Inline policies
     func putRolePolicy(roleName: String, policyName: String, document: String) async throws
     func rolePolicy(roleName: String, policyName: String) async throws -> String?
     /// `(name, document)` pairs, by name.
     func rolePolicies(roleName: String) async throws -> [(name: String, document: String)]
     func deleteRolePolicy(roleName: String, policyName: String) async throws
 
-    // MARK: Managed policies
     func createPolicy(_ policy: ManagedPolicyRecord) async throws
     func policy(arn: String) async throws -> ManagedPolicyRecord?
     /// Deletes a policy; ``StoreError/Kind/conflict`` while attached.
     func deletePolicy(arn: String) async throws
     func attachRolePolicy(roleName: String, policyArn: String) async throws
     func detachRolePolicy(roleName: String, policyArn: String) async throws
+    /// The ARNs attached to a role, in the order they were attached.
     func attachedPolicyArns(roleName: String) async throws -> [String]
+}
 
-    // MARK: Sessions
+/// Temporary credentials.
+public protocol SessionStore: Sendable {
     func insertSession(_ session: SessionRecord) async throws
     func session(accessKeyId: String) async throws -> SessionRecord?
+}
 
-    // MARK: S3
+/// S3 buckets and objects.
+public protocol S3Store: Sendable {
     func createBucket(_ bucket: BucketRecord) async throws
     func bucket(named name: String) async throws -> BucketRecord?
+    /// Every bucket, by name.
     func buckets() async throws -> [BucketRecord]
     /// Deletes a bucket; ``StoreError/Kind/conflict`` while it holds objects.
     func deleteBucket(named name: String) async throws
@@ -42,10 +50,13 @@ public protocol Store: Sendable {
     func object(bucket: String, key: String) async throws -> ObjectRecord?
     func objectData(bucket: String, key: String) async throws -> [UInt8]?
     func deleteObject(bucket: String, key: String) async throws
-    /// Objects whose key starts with `prefix` and sorts after `after`, in key order, at most `limit`.
+    /// Objects whose key starts with `prefix` and sorts after `after` (by UTF-8 bytes), in key
+    /// order, at most `limit`.
     func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord]
+}
 
-    // MARK: Roles Anywhere
+/// IAM Roles Anywhere's trust anchors, profiles, CRLs and subjects, and their tags.
+public protocol RolesAnywhereStore: Sendable {
     /// Adds or replaces a trust anchor, profile, CRL or subject (keyed by kind and ID).
     func saveResource<Resource: RolesAnywhereResource>(_ resource: Resource) async throws
     func resource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws -> Resource?
@@ -57,8 +68,13 @@ public protocol Store: Sendable {
     func setTags(_ tags: [ResourceTag], resourceArn: String) async throws
     /// The tags of a resource, by key.
     func tags(resourceArn: String) async throws -> [ResourceTag]
-    /// Stores a session minted by CreateSession together with its subject, in one transaction.
-    func recordCreateSession(_ session: SessionRecord?, subject: SubjectRecord) async throws
+    /// Records a CreateSession for a subject in one transaction: reads the subject (nil the first
+    /// time), stores what `update` makes of it (nil: unchanged) and the minted session, if any.
+    /// Returns the subject as it is afterwards. Concurrent calls for one subject cannot lose each
+    /// other's entries.
+    func recordCreateSession(
+        _ session: SessionRecord?, subjectID: String, update: @Sendable (SubjectRecord?) -> SubjectRecord?
+    ) async throws -> SubjectRecord?
 }
 
 /// A store failure the services turn into AWS errors.

@@ -98,7 +98,7 @@ struct CreateSessionHandler: Sendable {
             crls: crls.map { "\($0.crlId)@\($0.updatedAt.timeIntervalSince1970)" },
             second: second
         )
-        let result = caches.validations.value(key) {
+        let result = caches.validations.value(forKey: key) {
             CertificatePathValidator.validate(
                 leaf: caches.facts(verified.certificate),
                 intermediates: verified.certificateChain.map(caches.facts),
@@ -259,7 +259,7 @@ struct CreateSessionHandler: Sendable {
             sessionName: sessionName, second: second
         )
         // nil: allowed; otherwise the refusal, with its reason.
-        let refusal = caches.trustDecisions.value(key) { () -> Denial? in
+        let refusal = caches.trustDecisions.value(forKey: key) { () -> Denial? in
             do {
                 try evaluateTrustPolicy(role, anchor: anchor, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, at: Date(timeIntervalSince1970: TimeInterval(second)))
                 return nil
@@ -300,36 +300,39 @@ struct CreateSessionHandler: Sendable {
         }
     }
 
-    /// Records the certificate under its subject (created on first sight).
+    /// Records the certificate under its subject (created on first sight), with the session if one
+    /// was minted, in one transaction.
     @discardableResult
     func recordSubject(_ certificate: Certificate, session: SessionRecord?, failed: Bool, at date: Date) async throws -> SubjectRecord {
         let now = RolesAnywhereJSON.now(date)
         let name = "\(certificate.subject)"
         let id = Self.subjectID(name)
-        var subject = try await store.resource(SubjectRecord.self, id: id) ?? SubjectRecord(
-            subjectArn: "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):subject/\(id)", subjectId: id, enabled: true,
-            x509Subject: name, lastSeenAt: now, createdAt: now, updatedAt: now, credentials: [], instanceProperties: []
-        )
+        let arn = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):subject/\(id)"
         let serial = SessionIdentity.serialHex(certificate)
-        // Seen within the last second with the same outcome: only the session is new. (At a
-        // thousand calls a second, rewriting the subject each time would cost more than the call.)
-        if let seen = subject.credentials.first(where: { $0.serialNumber == serial }), seen.failed == failed,
-            now.timeIntervalSince(seen.seenAt) < 1, now.timeIntervalSince(subject.lastSeenAt) < 1
-        {
-            if let session { try await store.insertSession(session) }
+        let issuer = "\(certificate.issuer)"
+        let pem = (try? EncodedCertificate(certificate).pemString) ?? ""
+        let recorded = try await store.recordCreateSession(session, subjectID: id) { stored in
+            var subject = stored ?? SubjectRecord(
+                subjectArn: arn, subjectId: id, enabled: true, x509Subject: name, lastSeenAt: now, createdAt: now, updatedAt: now,
+                credentials: [], instanceProperties: []
+            )
+            // Seen within the last second with the same outcome: only the session is new. (At a
+            // thousand calls a second, rewriting the subject each time would cost more than the call.)
+            if stored != nil, let seen = subject.credentials.first(where: { $0.serialNumber == serial }), seen.failed == failed,
+                now.timeIntervalSince(seen.seenAt) < 1, now.timeIntervalSince(subject.lastSeenAt) < 1
+            {
+                return nil
+            }
+            subject.credentials.removeAll { $0.serialNumber == serial }
+            subject.credentials.append(
+                CredentialSummary(seenAt: now, serialNumber: serial, issuer: issuer, enabled: true, x509CertificateData: pem, failed: failed)
+            )
+            subject.lastSeenAt = now
+            subject.updatedAt = now
             return subject
         }
-        subject.credentials.removeAll { $0.serialNumber == serial }
-        subject.credentials.append(
-            CredentialSummary(
-                seenAt: now, serialNumber: serial, issuer: "\(certificate.issuer)", enabled: true,
-                x509CertificateData: (try? EncodedCertificate(certificate).pemString) ?? "", failed: failed
-            )
-        )
-        subject.lastSeenAt = now
-        subject.updatedAt = now
-        try await store.recordCreateSession(session, subject: subject)
-        return subject
+        guard let recorded else { throw AWSError.internalFailure("the subject \(id) was not recorded") }
+        return recorded
     }
 
     /// A stable UUID-shaped ID for a subject name.

@@ -1,0 +1,281 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Synchronization
+
+/// A ``Store`` of plain values behind one lock: nothing survives the process. It keeps the same
+/// contract as ``SQLiteStore`` (the conformance suite runs against both): role and policy names are
+/// unique and looked up case-insensitively in ASCII, as SQLite's `NOCASE` does, and keys sort by
+/// their UTF-8 bytes.
+public final class MemoryStore: Store {
+    private struct State {
+        /// Roles by ASCII-lower-cased name.
+        var roles: [String: RoleRecord] = [:]
+        /// Inline policies by ASCII-lower-cased role name, then ASCII-lower-cased policy name.
+        var rolePolicies: [String: [String: (name: String, document: String)]] = [:]
+        var managedPolicies: [String: ManagedPolicyRecord] = [:]
+        /// Attached policy ARNs by ASCII-lower-cased role name, in attachment order.
+        var attachments: [String: [String]] = [:]
+        var sessions: [String: SessionRecord] = [:]
+        var buckets: [String: BucketRecord] = [:]
+        var objects: [String: [String: (record: ObjectRecord, data: [UInt8])]] = [:]
+        /// Roles Anywhere resources by kind, then ID.
+        var resources: [String: [String: any RolesAnywhereResource]] = [:]
+        var tags: [String: [ResourceTag]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// SQLite's `NOCASE`: ASCII letters folded, everything else as is.
+    static func fold(_ name: String) -> String {
+        String(decoding: name.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+
+    // MARK: - IAM
+
+    public func createRole(_ role: RoleRecord) async throws {
+        try state.withLock { state in
+            let key = Self.fold(role.name)
+            guard state.roles[key] == nil else { throw StoreError(.alreadyExists, "Role with name \(role.name) already exists.") }
+            state.roles[key] = role
+        }
+    }
+
+    public func role(named name: String) async throws -> RoleRecord? {
+        state.withLock { $0.roles[Self.fold(name)] }
+    }
+
+    public func roles(pathPrefix: String) async throws -> [RoleRecord] {
+        state.withLock { state in
+            state.roles.values.filter { $0.path.utf8.starts(with: pathPrefix.utf8) }
+                .sorted { Self.fold($0.name).utf8.lexicographicallyPrecedes(Self.fold($1.name).utf8) }
+        }
+    }
+
+    public func updateRole(_ role: RoleRecord) async throws {
+        try state.withLock { state in
+            let key = Self.fold(role.name)
+            guard var stored = state.roles[key] else { throw StoreError(.notFound, "The role with name \(role.name) cannot be found.") }
+            stored.description = role.description
+            stored.assumeRolePolicyDocument = role.assumeRolePolicyDocument
+            stored.maxSessionDuration = role.maxSessionDuration
+            stored.tags = role.tags
+            state.roles[key] = stored
+        }
+    }
+
+    public func deleteRole(named name: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(name)
+            if !(state.rolePolicies[key] ?? [:]).isEmpty { throw StoreError(.conflict, "Cannot delete entity, must delete policies first.") }
+            if !(state.attachments[key] ?? []).isEmpty { throw StoreError(.conflict, "Cannot delete entity, must detach all policies first.") }
+            guard state.roles.removeValue(forKey: key) != nil else { throw StoreError(.notFound, "The role with name \(name) cannot be found.") }
+        }
+    }
+
+    public func putRolePolicy(roleName: String, policyName: String, document: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(roleName)
+            guard state.roles[key] != nil else { throw StoreError(.notFound, "The role with name \(roleName) cannot be found.") }
+            let policyKey = Self.fold(policyName)
+            let name = state.rolePolicies[key]?[policyKey]?.name ?? policyName
+            state.rolePolicies[key, default: [:]][policyKey] = (name, document)
+        }
+    }
+
+    public func rolePolicy(roleName: String, policyName: String) async throws -> String? {
+        state.withLock { $0.rolePolicies[Self.fold(roleName)]?[Self.fold(policyName)]?.document }
+    }
+
+    public func rolePolicies(roleName: String) async throws -> [(name: String, document: String)] {
+        state.withLock { state in
+            (state.rolePolicies[Self.fold(roleName)] ?? [:]).sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { $0.value }
+        }
+    }
+
+    public func deleteRolePolicy(roleName: String, policyName: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(roleName)
+            guard state.rolePolicies[key]?.removeValue(forKey: Self.fold(policyName)) != nil else {
+                throw StoreError(.notFound, "The role policy with name \(policyName) cannot be found.")
+            }
+        }
+    }
+
+    public func createPolicy(_ policy: ManagedPolicyRecord) async throws {
+        try state.withLock { state in
+            guard state.managedPolicies[policy.arn] == nil else {
+                throw StoreError(.alreadyExists, "A policy called \(policy.name) already exists. Duplicate names are not allowed.")
+            }
+            state.managedPolicies[policy.arn] = policy
+        }
+    }
+
+    public func policy(arn: String) async throws -> ManagedPolicyRecord? {
+        state.withLock { state in
+            guard var policy = state.managedPolicies[arn] else { return nil }
+            policy.attachmentCount = state.attachments.values.reduce(0) { $0 + ($1.contains(arn) ? 1 : 0) }
+            return policy
+        }
+    }
+
+    public func deletePolicy(arn: String) async throws {
+        try state.withLock { state in
+            if state.attachments.values.contains(where: { $0.contains(arn) }) {
+                throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
+            }
+            guard state.managedPolicies.removeValue(forKey: arn) != nil else {
+                throw StoreError(.notFound, "Policy \(arn) does not exist or is not attachable.")
+            }
+        }
+    }
+
+    public func attachRolePolicy(roleName: String, policyArn: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(roleName)
+            guard state.roles[key] != nil else { throw StoreError(.notFound, "The role with name \(roleName) cannot be found.") }
+            if !(state.attachments[key] ?? []).contains(policyArn) { state.attachments[key, default: []].append(policyArn) }
+        }
+    }
+
+    public func detachRolePolicy(roleName: String, policyArn: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(roleName)
+            guard let index = state.attachments[key]?.firstIndex(of: policyArn) else {
+                throw StoreError(.notFound, "Policy \(policyArn) was not found.")
+            }
+            state.attachments[key]?.remove(at: index)
+        }
+    }
+
+    public func attachedPolicyArns(roleName: String) async throws -> [String] {
+        state.withLock { $0.attachments[Self.fold(roleName)] ?? [] }
+    }
+
+    // MARK: - Sessions
+
+    public func insertSession(_ session: SessionRecord) async throws {
+        try state.withLock { state in try Self.insert(session, into: &state) }
+    }
+
+    private static func insert(_ session: SessionRecord, into state: inout State) throws {
+        guard state.sessions[session.accessKeyId] == nil else {
+            throw StoreError(.alreadyExists, "A session with access key ID \(session.accessKeyId) exists.")
+        }
+        state.sessions[session.accessKeyId] = session
+    }
+
+    public func session(accessKeyId: String) async throws -> SessionRecord? {
+        state.withLock { $0.sessions[accessKeyId] }
+    }
+
+    // MARK: - S3
+
+    public func createBucket(_ bucket: BucketRecord) async throws {
+        try state.withLock { state in
+            guard state.buckets[bucket.name] == nil else {
+                throw StoreError(.alreadyExists, "Your previous request to create the named bucket succeeded and you already own it.")
+            }
+            state.buckets[bucket.name] = bucket
+        }
+    }
+
+    public func bucket(named name: String) async throws -> BucketRecord? {
+        state.withLock { $0.buckets[name] }
+    }
+
+    public func buckets() async throws -> [BucketRecord] {
+        state.withLock { $0.buckets.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } }
+    }
+
+    public func deleteBucket(named name: String) async throws {
+        try state.withLock { state in
+            if !(state.objects[name] ?? [:]).isEmpty { throw StoreError(.conflict, "The bucket you tried to delete is not empty") }
+            guard state.buckets.removeValue(forKey: name) != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
+            state.objects[name] = nil
+        }
+    }
+
+    public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws {
+        try state.withLock { state in
+            guard state.buckets[object.bucket] != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
+            state.objects[object.bucket, default: [:]][object.key] = (object, data)
+        }
+    }
+
+    public func object(bucket: String, key: String) async throws -> ObjectRecord? {
+        state.withLock { $0.objects[bucket]?[key]?.record }
+    }
+
+    public func objectData(bucket: String, key: String) async throws -> [UInt8]? {
+        state.withLock { $0.objects[bucket]?[key]?.data }
+    }
+
+    public func deleteObject(bucket: String, key: String) async throws {
+        _ = state.withLock { $0.objects[bucket]?.removeValue(forKey: key) }
+    }
+
+    public func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord] {
+        state.withLock { state in
+            let after = Array((after ?? "").utf8)
+            return (state.objects[bucket] ?? [:]).values.map(\.record)
+                .filter { $0.key.utf8.starts(with: prefix.utf8) && after.lexicographicallyPrecedes($0.key.utf8) }
+                .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                .prefix(max(0, limit))
+                .map { $0 }
+        }
+    }
+
+    // MARK: - Roles Anywhere
+
+    public func saveResource<Resource: RolesAnywhereResource>(_ resource: Resource) async throws {
+        state.withLock { $0.resources[Resource.kind, default: [:]][resource.resourceID] = resource }
+    }
+
+    public func resource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws -> Resource? {
+        state.withLock { $0.resources[Resource.kind]?[id] as? Resource }
+    }
+
+    public func resources<Resource: RolesAnywhereResource>(_ type: Resource.Type) async throws -> [Resource] {
+        state.withLock { state in
+            (state.resources[Resource.kind] ?? [:]).values.compactMap { $0 as? Resource }.sorted {
+                $0.createdAt != $1.createdAt ? $0.createdAt < $1.createdAt : $0.resourceID.utf8.lexicographicallyPrecedes($1.resourceID.utf8)
+            }
+        }
+    }
+
+    public func deleteResource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws {
+        try state.withLock { state in
+            guard let removed = state.resources[Resource.kind]?.removeValue(forKey: id) else { throw StoreError(.notFound, "Resource not found") }
+            state.tags[removed.resourceArn] = nil
+        }
+    }
+
+    public func setTags(_ tags: [ResourceTag], resourceArn: String) async throws {
+        state.withLock { state in
+            var byKey = [String: ResourceTag]()
+            for tag in tags { byKey[tag.key] = tag }
+            state.tags[resourceArn] = byKey.isEmpty ? nil : Array(byKey.values)
+        }
+    }
+
+    public func tags(resourceArn: String) async throws -> [ResourceTag] {
+        state.withLock { ($0.tags[resourceArn] ?? []).sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
+    }
+
+    public func recordCreateSession(
+        _ session: SessionRecord?, subjectID: String, update: @Sendable (SubjectRecord?) -> SubjectRecord?
+    ) async throws -> SubjectRecord? {
+        try state.withLock { state in
+            let existing = state.resources[SubjectRecord.kind]?[subjectID] as? SubjectRecord
+            if let session { try Self.insert(session, into: &state) }
+            guard let updated = update(existing) else { return existing }
+            state.resources[SubjectRecord.kind, default: [:]][subjectID] = updated
+            return updated
+        }
+    }
+}
