@@ -140,9 +140,9 @@ public struct Condition: Sendable, Hashable {
     private func compare(_ policyValue: String, _ value: String, _ context: RequestContext, _ substitute: Bool) -> Bool {
         switch `operator` {
         case .stringEquals, .stringNotEquals:
-            return PolicyVariables.text(policyValue, context: context, substitute: substitute) == value
+            return PolicyVariables.text(policyValue, context: context, substitute: substitute)?.hasSameCodePoints(as: value) ?? false
         case .stringEqualsIgnoreCase, .stringNotEqualsIgnoreCase:
-            return PolicyVariables.text(policyValue, context: context, substitute: substitute)?.lowercased() == value.lowercased()
+            return PolicyVariables.text(policyValue, context: context, substitute: substitute)?.lowercased().hasSameCodePoints(as: value.lowercased()) ?? false
         case .stringLike, .stringNotLike:
             return PolicyVariables.pattern(policyValue, context: context, substitute: substitute)?.matches(value) ?? false
         case .arnEquals, .arnLike, .arnNotEquals, .arnNotLike:
@@ -169,9 +169,9 @@ public struct Condition: Sendable, Hashable {
         case .dateGreaterThanEquals:
             return Self.date(policyValue).flatMap { p in Self.date(value).map { $0 >= p } } ?? false
         case .bool:
-            return policyValue.lowercased() == value.lowercased()
+            return policyValue.lowercased().hasSameCodePoints(as: value.lowercased())
         case .binaryEquals:
-            return Data(base64Encoded: policyValue) != nil && policyValue == value
+            return Data(base64Encoded: policyValue) != nil && policyValue.hasSameCodePoints(as: value)
         case .ipAddress, .notIpAddress:
             guard let network = IPNetwork(policyValue), let address = IPNetwork.address(value) else { return false }
             return network.contains(address)
@@ -266,5 +266,14 @@ struct IPNetwork: Sendable, Hashable {
             bytes.append(value)
         }
         return bytes
+    }
+}
+
+extension String {
+    /// Equality of code points, as IAM compares strings. Swift's `==` treats canonically equivalent
+    /// text as equal (`café` with U+00E9 equals `cafe` + U+0301), which would let a request escape a
+    /// `StringNotEquals` deny with a look-alike value.
+    func hasSameCodePoints(as other: String) -> Bool {
+        utf8.elementsEqual(other.utf8)
     }
 }

@@ -32,11 +32,12 @@ public struct PrincipalMatcher: Sendable, Hashable {
         if isEveryone { return true }
         switch principal {
         case .service(let name):
-            return values["Service"]?.contains(where: { $0.lowercased() == name.lowercased() }) == true
+            return values["Service"]?.contains(where: { $0.lowercased().hasSameCodePoints(as: name.lowercased()) }) == true
         case .aws(let arn, let account):
             guard let names = values["AWS"] else { return false }
             return names.contains { name in
-                name == "*" || name == arn || name == account || name == "arn:aws:iam::\(account):root"
+                name == "*" || name.hasSameCodePoints(as: arn) || name.hasSameCodePoints(as: account)
+                    || name.hasSameCodePoints(as: "arn:aws:iam::\(account):root")
             }
         }
     }

@@ -94,7 +94,8 @@ enum ARNPattern {
     static func matches(_ pattern: Wildcard, _ value: String) -> Bool {
         if pattern.isMatchAll { return true }
         let patternParts = pattern.split(maxParts: 6)
-        let valueParts = value.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        // Split at code points, not characters: a colon followed by a combining mark is still a colon.
+        let valueParts = value.unicodeScalars.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
         guard patternParts.count == 6, valueParts.count == 6 else {
             // An ARN pattern with fewer than six parts matches no ARN; anything else is a plain glob.
             if patternParts.count > 1 || valueParts.count > 1 { return false }

@@ -220,4 +220,30 @@ struct PolicyEvaluatorTests {
         )
         #expect(PolicyEvaluator.accessDeniedMessage(.explicitDeny(policy: "inline", sid: nil), context: context).hasSuffix("with an explicit deny in an identity-based policy"))
     }
+
+    /// IAM compares code points: canonically equivalent text (`é` as U+00E9, or `e` + U+0301) is
+    /// two different strings, so a look-alike value neither satisfies an Allow nor escapes a Deny.
+    @Test func stringConditionsCompareCodePointsNotCanonicalEquivalence() throws {
+        let composed = "caf\u{00E9}/"
+        let decomposed = "cafe\u{0301}/"
+        let allow = #"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"s3:prefix":"\#(composed)"}}}"#
+        #expect(try Self.allows(allow, "s3:ListBucket", keys: ["s3:prefix": [composed]]))
+        #expect(!(try Self.allows(allow, "s3:ListBucket", keys: ["s3:prefix": [decomposed]])))
+        let deny = #"""
+            [{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"},
+             {"Effect":"Deny","Action":"s3:ListBucket","Resource":"*","Condition":{"StringNotEquals":{"s3:prefix":"\#(composed)"}}}]
+            """#
+        #expect(try Self.allows(deny, "s3:ListBucket", keys: ["s3:prefix": [composed]]))
+        #expect(!(try Self.allows(deny, "s3:ListBucket", keys: ["s3:prefix": [decomposed]])), "the look-alike is denied")
+        let ignoreCase = #"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"CAF\#u{00C9}/"}}}"#
+        #expect(try Self.allows(ignoreCase, "s3:ListBucket", keys: ["s3:prefix": [composed]]))
+        #expect(!(try Self.allows(ignoreCase, "s3:ListBucket", keys: ["s3:prefix": [decomposed]])))
+        let like = #"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringLike":{"s3:prefix":"caf\#u{00E9}*"}}}"#
+        #expect(!(try Self.allows(like, "s3:ListBucket", keys: ["s3:prefix": [decomposed]])))
+        let arn = #"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::caf\#u{00E9}/*"}"#
+        #expect(try Self.allows(arn, "s3:GetObject", "arn:aws:s3:::caf\u{00E9}/x"))
+        #expect(!(try Self.allows(arn, "s3:GetObject", "arn:aws:s3:::cafe\u{0301}/x")))
+        let arnCondition = #"{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:s3:::caf\#u{00E9}"}}}"#
+        #expect(!(try Self.allows(arnCondition, "sts:AssumeRole", keys: ["aws:SourceArn": ["arn:aws:s3:::cafe\u{0301}"]])))
+    }
 }

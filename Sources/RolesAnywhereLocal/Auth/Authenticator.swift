@@ -60,6 +60,7 @@ final class Authenticator: Sendable {
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
             )
         }
+        try Self.checkSignedHeaders(parsed, request: request, service: service)
         if case .session(let session) = caller {
             let token = request.header("x-amz-security-token")
             guard token == session.sessionToken else {
@@ -74,6 +75,28 @@ final class Authenticator: Sendable {
             }
         }
         return caller
+    }
+
+    /// What the signature must cover beyond what it names: one session token at most, and for S3
+    /// every `x-amz-*` header (S3 refuses unsigned ones, so metadata and tokens cannot be slipped in
+    /// after signing).
+    static func checkSignedHeaders(_ parsed: ParsedSigV4Request, request: LocalRequest, service: AWSService) throws(AWSError) {
+        var tokens = 0
+        for header in request.headers where header.canonicalName == "x-amz-security-token" { tokens += 1 }
+        guard tokens <= 1 else {
+            throw service == .s3
+                ? AWSError("InvalidToken", status: 400, "The request carries more than one X-Amz-Security-Token header.")
+                : AWSError(unknownKeyCode(service), status: 403, "The request carries more than one X-Amz-Security-Token header.")
+        }
+        guard service == .s3 else { return }
+        let signed = Set(parsed.authorization.signedHeaders)
+        let unsigned = request.headers.map(\.canonicalName).filter { $0.hasPrefix("x-amz-") && !signed.contains($0) }
+        guard unsigned.isEmpty else {
+            throw AWSError(
+                "AccessDenied", status: 403,
+                "There were headers present in the request which were not signed: \(Set(unsigned).sorted().joined(separator: ", "))"
+            )
+        }
     }
 
     static func unknownKeyCode(_ service: AWSService) -> String {

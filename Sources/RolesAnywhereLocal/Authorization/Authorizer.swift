@@ -30,7 +30,10 @@ struct Authorizer: Sendable {
         let identity: [PolicyEvaluator.Policy]
         let sessionPolicies: [PolicyEvaluator.Policy]?
         do {
-            identity = try await rolePolicies(session.roleName)
+            // A session belongs to the role it was minted for, by unique ID: once that role is
+            // deleted, a new role of the same name gives the old session nothing.
+            let role = try await store.role(named: session.roleName)
+            identity = role?.id == session.roleId ? try await rolePolicies(session.roleName) : []
             sessionPolicies = session.hasSessionPolicies ? try await self.sessionPolicies(session) : nil
         } catch {
             throw AWSError.internalFailure("the policy store failed: \(error)")

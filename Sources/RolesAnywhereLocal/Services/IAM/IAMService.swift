@@ -120,6 +120,7 @@ struct IAMCall {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
         let path = try IAMValidation.path(query["Path"])
         let trust = try IAMValidation.policyDocument(try query.required("AssumeRolePolicyDocument"), kind: .trust, member: "assumeRolePolicyDocument")
+        try IAMValidation.checkTrustPolicySize(trust)
         let arn = roleArn(path: path, name: name)
         try await authorize(arn)
         let role = RoleRecord(
@@ -166,6 +167,7 @@ struct IAMCall {
     func updateAssumeRolePolicy() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .trust)
+        try IAMValidation.checkTrustPolicySize(document)
         try await authorize(try await roleResource(name))
         var role = try await existingRole(name)
         role.assumeRolePolicyDocument = document
@@ -187,6 +189,8 @@ struct IAMCall {
         let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
         try await authorize(try await roleResource(roleName))
+        let others = try await store.rolePolicies(roleName: roleName).filter { $0.name.lowercased() != policyName.lowercased() }.map(\.document)
+        try IAMValidation.checkInlinePolicySize(document, others: others, roleName: roleName)
         try await store.putRolePolicy(roleName: roleName, policyName: policyName, document: document)
         return respond()
     }
@@ -249,6 +253,7 @@ struct IAMCall {
         let name = try IAMValidation.policyName(try query.required("PolicyName"))
         let path = try IAMValidation.path(query["Path"])
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
+        try IAMValidation.checkManagedPolicySize(document)
         let arn = "arn:aws:iam::\(account):policy\(path)\(name)"
         try await authorize(arn)
         let now = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))

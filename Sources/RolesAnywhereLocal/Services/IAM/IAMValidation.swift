@@ -68,6 +68,38 @@ enum IAMValidation {
         return text
     }
 
+    /// IAM's default size quotas, in characters without white space (IAM does not count it).
+    enum Quota {
+        static let trustPolicy = 2_048
+        static let inlinePoliciesPerRole = 10_240
+        static let managedPolicy = 6_144
+    }
+
+    /// A policy's size as IAM counts it against the quotas: characters other than white space.
+    static func quotaSize(_ document: String) -> Int {
+        document.unicodeScalars.reduce(0) { $0 + ($1 == " " || $1 == "\t" || $1 == "\n" || $1 == "\r" ? 0 : 1) }
+    }
+
+    static func checkTrustPolicySize(_ document: String) throws(AWSError) {
+        guard quotaSize(document) <= Quota.trustPolicy else {
+            throw AWSError("LimitExceeded", status: 409, "Cannot exceed quota for ACLSizePerRole: \(Quota.trustPolicy)")
+        }
+    }
+
+    static func checkManagedPolicySize(_ document: String) throws(AWSError) {
+        guard quotaSize(document) <= Quota.managedPolicy else {
+            throw AWSError("LimitExceeded", status: 409, "Cannot exceed quota for PolicySize: \(Quota.managedPolicy)")
+        }
+    }
+
+    /// The inline policies of a role count together: `others` are the role's other policies.
+    static func checkInlinePolicySize(_ document: String, others: [String], roleName: String) throws(AWSError) {
+        let total = others.reduce(quotaSize(document)) { $0 + quotaSize($1) }
+        guard total <= Quota.inlinePoliciesPerRole else {
+            throw AWSError("LimitExceeded", status: 409, "Maximum policy size of \(Quota.inlinePoliciesPerRole) bytes exceeded for role \(roleName)")
+        }
+    }
+
     static func tags(_ tags: [Tag]) throws(AWSError) -> [Tag] {
         guard tags.count <= 50 else {
             throw AWSError("LimitExceeded", status: 409, "Cannot exceed quota for TagsPerRole: 50")
