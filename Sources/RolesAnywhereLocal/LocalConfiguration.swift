@@ -21,6 +21,8 @@ public struct LocalConfiguration: Sendable {
     public var adminSecretAccessKey: String
     /// How far a request's `X-Amz-Date` may be from the server's clock.
     public var maximumClockSkew: Duration
+    /// What one client may hold of the server: connections, time and memory.
+    public var limits: ServerLimits
 
     /// The defaults documented for `aws configure`: AWS's own example key pair.
     public static let defaultAdminAccessKeyID = "AKIAIOSFODNN7EXAMPLE"
@@ -37,7 +39,8 @@ public struct LocalConfiguration: Sendable {
         tlsKeyPath: String? = nil,
         adminAccessKeyID: String = LocalConfiguration.defaultAdminAccessKeyID,
         adminSecretAccessKey: String = LocalConfiguration.defaultAdminSecretAccessKey,
-        maximumClockSkew: Duration = .seconds(300)
+        maximumClockSkew: Duration = .seconds(300),
+        limits: ServerLimits = ServerLimits()
     ) {
         self.host = host
         self.port = port
@@ -50,6 +53,7 @@ public struct LocalConfiguration: Sendable {
         self.adminAccessKeyID = adminAccessKeyID
         self.adminSecretAccessKey = adminSecretAccessKey
         self.maximumClockSkew = maximumClockSkew
+        self.limits = limits
     }
 
     /// The account's S3 canonical user ID (64 hex digits, derived from the account ID).
@@ -68,5 +72,26 @@ extension LocalConfiguration {
     public func endpoint(port: Int) -> String {
         let address = host.contains(":") ? "[\(host)]" : host
         return "\(usesTLS ? "https" : "http")://\(address):\(port)"
+    }
+}
+
+/// Bounds on what clients can hold of the server, so that no client, signed or not, can exhaust it.
+public struct ServerLimits: Sendable, Hashable {
+    /// How long a connection may sit without sending a complete request head (slow or absent
+    /// headers, and idle keep-alive connections).
+    public var idleTimeout: Duration
+    /// How long reading a request body may take once its head arrived.
+    public var bodyTimeout: Duration
+    /// Connections served at once; more wait in the listen backlog.
+    public var maximumConnections: Int
+    /// The largest body of a request without a signature (only operations the model calls
+    /// unsigned take one), read before anything else is known.
+    public var maximumUnsignedBody: Int
+
+    public init(idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(120), maximumConnections: Int = 512, maximumUnsignedBody: Int = 64 << 10) {
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+        self.maximumConnections = maximumConnections
+        self.maximumUnsignedBody = maximumUnsignedBody
     }
 }

@@ -49,13 +49,65 @@ public final class LocalService: Sendable {
         ]
     }
 
+    /// What may be read of a request's body, decided from its head before any of it is read.
+    public struct Admission: Sendable {
+        /// The answer to send instead of reading the body, if the head alone refuses the request.
+        public var refusal: LocalResponse?
+        /// The most body bytes to read.
+        public var maximumBody: Int
+        /// An S3 request's authentication, which needs no body (S3 signs the declared payload hash).
+        var authenticated: AuthenticatedRequest?
+    }
+
+    /// Decides from a request's head (its body not read yet) how much body to accept: unsigned
+    /// requests a little, non-S3 calls their API limit, and S3 requests only once their signature
+    /// holds, so that no unauthenticated client can make the server buffer megabytes.
+    public func admit(_ head: LocalRequest) async -> Admission {
+        let declaredLength = head.header("content-length").flatMap { Int($0) }
+        func refuse(_ error: AWSError, _ service: AWSService) -> Admission {
+            Admission(refusal: error.response(protocol: service.wireProtocol, requestID: head.requestID, isHead: head.method == "HEAD"), maximumBody: 0)
+        }
+        func tooLarge(_ limit: Int, _ service: AWSService) -> Admission? {
+            guard let declaredLength, declaredLength > limit else { return nil }
+            return refuse(AWSError("RequestEntityTooLarge", status: 413, "The request body of \(declaredLength) bytes is larger than the \(limit) bytes this request may send."), service)
+        }
+        guard let authorization = head.header("authorization") else {
+            let limit = configuration.limits.maximumUnsignedBody
+            return tooLarge(limit, AWSService.guess(head)) ?? Admission(maximumBody: limit)
+        }
+        let scope = try? SigV4Authorization(parsing: authorization).scope
+        guard authorization.hasPrefix("AWS4-HMAC-SHA256"), let name = scope?.service, let service = AWSService(signingName: name) else {
+            let service = authorization.hasPrefix("AWS4-X509-") ? AWSService.rolesAnywhere : AWSService.guess(head)
+            let limit = authorization.hasPrefix("AWS4-X509-") ? service.maximumBody : configuration.limits.maximumUnsignedBody
+            return tooLarge(limit, service) ?? Admission(maximumBody: limit)
+        }
+        if let refusal = tooLarge(service.maximumBody, service) { return refusal }
+        guard service == .s3 else { return Admission(maximumBody: service.maximumBody) }
+        do {
+            let authenticated = try await authenticate(head)
+            return Admission(maximumBody: service.maximumBody, authenticated: authenticated)
+        } catch {
+            logger.info(
+                "request refused",
+                metadata: ["service": "s3", "method": "\(head.method)", "path": "\(head.path)", "code": "\(error.code)", "status": "\(error.status)", "reason": "\(error.message)", "requestId": "\(head.requestID)"]
+            )
+            return refuse(error, service)
+        }
+    }
+
     /// Answers one request. Never throws: every failure is an AWS-shaped error answer.
-    public func handle(_ request: LocalRequest) async -> LocalResponse {
+    /// - Parameter admission: what ``admit(_:)`` decided from the request's head, if it was asked.
+    public func handle(_ request: LocalRequest, admission: Admission? = nil) async -> LocalResponse {
         var service = AWSService.guess(request)
         var operation: String?
         var response: LocalResponse
         do {
-            let authenticated = try await authenticate(request)
+            let authenticated: AuthenticatedRequest
+            if let preauthenticated = admission?.authenticated {
+                authenticated = preauthenticated
+            } else {
+                authenticated = try await authenticate(request)
+            }
             service = authenticated.service
             guard request.body.count <= service.maximumBody else {
                 throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(service.maximumBody) bytes.")

@@ -49,6 +49,15 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("How many seconds a request's X-Amz-Date may differ from the server clock.", valueName: "seconds"))
     var maximumClockSkew = 300
 
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a connection may go without sending a complete request head (slow headers, idle keep-alive) before it is closed.", valueName: "seconds"))
+    var idleTimeout = 30
+
+    @Option(name: .customLong("body-timeout"), help: ArgumentHelp("Seconds reading one request body may take.", valueName: "seconds"))
+    var bodyTimeout = 120
+
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more wait until one closes.", valueName: "count"))
+    var maximumConnections = 512
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Every refused request is logged at info with its reason.")
     var logLevel = "info"
 
@@ -65,6 +74,9 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
         }
         guard adminSecretAccessKey.count >= 16 else { throw ValidationError("--admin-secret-access-key must be at least 16 characters.") }
         guard maximumClockSkew >= 0 else { throw ValidationError("--max-clock-skew must not be negative.") }
+        guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be between 1 and 86400 seconds.") }
+        guard (1...86_400).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be between 1 and 86400 seconds.") }
+        guard (1...1_000_000).contains(maximumConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000.") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -102,7 +114,8 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             host: host, port: port, region: region, accountID: accountID, statePath: statePath,
             tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
             adminAccessKeyID: adminAccessKeyID, adminSecretAccessKey: adminSecretAccessKey,
-            maximumClockSkew: .seconds(maximumClockSkew)
+            maximumClockSkew: .seconds(maximumClockSkew),
+            limits: ServerLimits(idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: maximumConnections)
         )
         let service = LocalService(configuration: configuration, store: store, logger: logger)
         let server = try LocalServer(service: service, logger: logger).makeService { boundPort in

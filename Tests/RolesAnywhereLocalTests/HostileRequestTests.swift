@@ -39,4 +39,12 @@ struct HostileRequestTests {
         let huge = try await local.control("GET", "/trustanchors", query: "pageSize=99999999999999999999999")
         #expect(huge.status == 400, "not an integer: \(huge.body)")
     }
+
+    @Test("slow headers, unsigned and badly signed huge bodies, stalled bodies: bounded by the head, the idle and the body timeouts")
+    func slowAndHugeClients() throws {
+        let local = try LocalServerProcess(arguments: ["--idle-timeout", "2", "--body-timeout", "2", "--max-connections", "100"])
+        let output = try local.python("slow_clients.py", ["2", "2"])
+        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
+        #expect(output.stdoutText.contains("5 passed, 0 failed"))
+    }
 }

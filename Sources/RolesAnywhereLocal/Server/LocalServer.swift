@@ -32,16 +32,22 @@ public struct LocalServer: Sendable {
     /// The HTTP(S) server as a ``ServiceLifecycle/Service``; `onReady` receives the bound port.
     public func makeService(onReady: @escaping @Sendable (Int) async -> Void) throws(LocalServerError) -> any Service {
         let configuration = service.configuration
-        var builder = HTTPServerBuilder.http1()
+        let limits = configuration.limits
+        var http1 = HTTP1Channel.Configuration()
+        http1.idleTimeout = .nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000 + limits.idleTimeout.components.attoseconds / 1_000_000_000)
+        var builder = HTTPServerBuilder.http1(configuration: http1)
         if let certificatePath = configuration.tlsCertificatePath {
-            builder = try Self.tlsBuilder(certificatePath: certificatePath, keyPath: configuration.tlsKeyPath)
+            builder = try Self.tlsBuilder(certificatePath: certificatePath, keyPath: configuration.tlsKeyPath, http1: http1)
         }
         let responder: @Sendable (Request, consuming ResponseWriter, any Channel) async throws -> Void = { request, writer, channel in
             try await self.respond(to: request, writer: writer, channel: channel)
         }
         do {
             return try builder.buildServer(
-                configuration: ServerConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+                configuration: ServerConfiguration(
+                    address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+                    availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections)
+                ),
                 eventLoopGroup: Self.eventLoopGroup,
                 logger: logger,
                 responder: responder,
@@ -56,7 +62,7 @@ public struct LocalServer: Sendable {
     /// (at least one) do the socket work: more threads than cores only adds context switches.
     static let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
-    static func tlsBuilder(certificatePath: String, keyPath: String?) throws(LocalServerError) -> HTTPServerBuilder {
+    static func tlsBuilder(certificatePath: String, keyPath: String?, http1: HTTP1Channel.Configuration) throws(LocalServerError) -> HTTPServerBuilder {
         guard let keyPath else {
             throw LocalServerError("--tls-cert needs --tls-key (the certificate's private key, PEM)")
         }
@@ -65,7 +71,7 @@ public struct LocalServer: Sendable {
             guard !chain.isEmpty else { throw LocalServerError("\(certificatePath) holds no PEM certificate") }
             let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-            return try .tls(.http1(), tlsConfiguration: tls)
+            return try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } catch let error as LocalServerError {
             throw error
         } catch {
@@ -74,19 +80,55 @@ public struct LocalServer: Sendable {
     }
 
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
-        var request = request
-        if request.headers[.expect]?.lowercased() == "100-continue" {
-            try await writer.writeInformationalHead(HTTPResponse(status: .continue))
-        }
+        var local = Self.localRequest(request, body: ByteBuffer(), channel: channel, isSecure: service.configuration.usesTLS)
+        // Nothing of the body is read, or invited with 100 Continue, before the head is admitted.
+        let admission = await service.admit(local)
         let response: LocalResponse
-        do {
-            let body = try await request.collectBody(upTo: LocalService.maximumObjectBody)
-            response = await service.handle(Self.localRequest(request, body: body, channel: channel, isSecure: service.configuration.usesTLS))
-        } catch {
-            let failure = AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(LocalService.maximumObjectBody) bytes, or it was cut short.")
-            response = failure.response(protocol: AWSService.guess(Self.localRequest(request, body: ByteBuffer(), channel: channel, isSecure: false)).wireProtocol, requestID: UUID().uuidString.lowercased())
+        if let refusal = admission.refusal {
+            response = refusal
+        } else {
+            if request.headers[.expect]?.lowercased() == "100-continue" {
+                try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+            }
+            do {
+                let body = try await Self.collect(request.body, upTo: admission.maximumBody, within: service.configuration.limits.bodyTimeout)
+                local.body = Array(buffer: body)
+                response = await service.handle(local, admission: admission)
+            } catch let error as AWSError {
+                response = error.response(protocol: AWSService.guess(local).wireProtocol, requestID: local.requestID)
+            } catch {
+                let failure = AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than the \(admission.maximumBody) bytes this request may send, or it was cut short.")
+                response = failure.response(protocol: AWSService.guess(local).wireProtocol, requestID: local.requestID)
+            }
         }
         try await writer.write(response: Self.head(response, isHead: request.method == .head), body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+    }
+
+    /// The body, at most `limit` bytes, read within `timeout` (a client that stops sending mid-body
+    /// does not hold the request open).
+    static func collect(_ body: RequestBody, upTo limit: Int, within timeout: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var collected = ByteBuffer()
+                for try await chunk in body {
+                    guard chunk.readableBytes <= limit - collected.readableBytes else {
+                        throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than the \(limit) bytes this request may send.")
+                    }
+                    var chunk = chunk
+                    collected.writeBuffer(&chunk)
+                }
+                return collected
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else {
+                throw AWSError("RequestTimeout", status: 400, "Your socket connection to the server was not read from or written to within the timeout period.")
+            }
+            return body
+        }
     }
 
     /// The request as the services see it. HTTPTypes moves `Host` into `authority`; SigV4 signs it
