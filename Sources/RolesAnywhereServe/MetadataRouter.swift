@@ -111,7 +111,9 @@ struct MetadataRouter: Sendable {
             }
             ttl = value
         }
-        let token = tokens.issue(ttl: ttl, now: now).token
+        guard let token = tokens.issue(ttl: ttl, now: now) else {
+            return .text(503, "too many live session tokens (\(MetadataServerConfiguration.maximumTokens)); retry once some expire or ask for a shorter TTL\n")
+        }
         return .text(200, token, tokenTTL: ttl)
     }
 

@@ -20,7 +20,7 @@ public struct MetadataServerConfiguration: Sendable {
     /// The path of the container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`).
     public static let containerCredentialsPath = "/v1/credentials"
     /// The most IMDSv2 session tokens kept at once; the earliest-expiring one makes room.
-    public static let maximumTokens = 256
+    public static let maximumTokens = 4096
     /// IMDSv2 token lifetimes (`X-aws-ec2-metadata-token-ttl-seconds`).
     public static let tokenTTLRange = 1...21600
 

@@ -17,22 +17,20 @@ final class MetadataTokens: Sendable {
         self.capacity = capacity
     }
 
-    /// A new token valid for `ttl` seconds from `now`, and whether an unexpired one was evicted.
-    func issue(ttl: Int, now: Date) -> (token: String, evicted: Bool) {
+    /// A new token valid for `ttl` seconds from `now`, or nil while `capacity` live tokens exist:
+    /// expired tokens make room, a live token is never dropped for a new one (so no local process
+    /// can invalidate another client's token by asking for many).
+    func issue(ttl: Int, now: Date) -> String? {
         let token = Self.randomToken()
-        let evicted = tokens.withLock { table -> Bool in
+        let issued = tokens.withLock { table -> Bool in
             if table.count >= capacity {
                 table = table.filter { $0.value > now }
             }
-            var evicted = false
-            if table.count >= capacity, let earliest = table.min(by: { $0.value < $1.value }) {
-                table[earliest.key] = nil
-                evicted = true
-            }
+            guard table.count < capacity else { return false }
             table[token] = now.addingTimeInterval(TimeInterval(ttl))
-            return evicted
+            return true
         }
-        return (token, evicted)
+        return issued ? token : nil
     }
 
     /// The seconds `token` has left at `now`, or nil if it is unknown or expired.

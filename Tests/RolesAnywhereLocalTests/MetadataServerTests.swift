@@ -163,15 +163,21 @@ struct MetadataServerTests {
         }
     }
 
-    @Test("at most 256 tokens live at once: a new one evicts the one closest to expiry")
+    @Test("the token table is bounded by refusing, never by evicting a live token; expired tokens make room")
     func tokenCapacity() async throws {
         try await Harness.with { harness in
+            let capacity = MetadataServerConfiguration.maximumTokens
             let shortLived = try await harness.token(ttl: 10)
-            var tokens = [String]()
-            for _ in 0..<256 { tokens.append(try await harness.token()) }
+            let first = try await harness.token()
+            for _ in 2..<capacity { _ = try await harness.token() }
+            let refused = try await harness.request(.PUT, "/latest/api/token", headers: [("X-aws-ec2-metadata-token-ttl-seconds", "60")])
+            #expect(refused.status == 503, "the table is full of live tokens")
+            #expect(try await harness.credentials(token: shortLived).status == 200, "no live token was dropped")
+            #expect(try await harness.credentials(token: first).status == 200)
+            harness.clock.advance(by: 11)
+            let afterExpiry = try await harness.token()
+            #expect(try await harness.credentials(token: afterExpiry).status == 200, "the expired token made room")
             #expect(try await harness.credentials(token: shortLived).status == 401)
-            #expect(try await harness.credentials(token: tokens[0]).status == 200)
-            #expect(try await harness.credentials(token: tokens[255]).status == 200)
         }
     }
 
