@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "RolesAnywhereCredentials", targets: ["RolesAnywhereCredentials"]),
         .library(name: "RolesAnywherePKI", targets: ["RolesAnywherePKI"]),
         .library(name: "RolesAnywherePolicy", targets: ["RolesAnywherePolicy"]),
+        .library(name: "RolesAnywhereLocal", targets: ["RolesAnywhereLocal"]),
         .library(name: "RolesAnywhereServe", targets: ["RolesAnywhereServe"]),
         .library(name: "RolesAnywherePKCS11", targets: ["RolesAnywherePKCS11"]),
         .library(name: "RolesAnywhereTPM", targets: ["RolesAnywhereTPM"]),

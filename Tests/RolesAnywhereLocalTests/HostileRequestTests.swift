@@ -47,4 +47,18 @@ struct HostileRequestTests {
         #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
         #expect(output.stdoutText.contains("5 passed, 0 failed"))
     }
+
+    /// Found by FuzzS3Body (FuzzTesting/Regressions/FuzzS3Body/create-bucket-configuration-unclosed-tag):
+    /// an opening tag that runs into the closing one trapped on an inverted range.
+    @Test("a CreateBucketConfiguration whose opening tag runs into the closing one: MalformedXML, no crash")
+    func unclosedCreateBucketTag() async throws {
+        let local = try LocalServerProcess()
+        let client = SignedHTTPClient(port: local.port)
+        let regression = Fixtures.packageRoot.appendingPathComponent("FuzzTesting/Regressions/FuzzS3Body/create-bucket-configuration-unclosed-tag")
+        let body = Array(try Data(contentsOf: regression).dropFirst())
+        let answer = try await client.send(try client.signed(service: "s3", method: "PUT", path: "/xml-crash", body: body))
+        #expect(answer.status == 400)
+        #expect(answer.element("Code") == "MalformedXML")
+        #expect(try await client.send(try client.signed(service: "s3", method: "PUT", path: "/xml-crash")).status == 200, "the server lives")
+    }
 }

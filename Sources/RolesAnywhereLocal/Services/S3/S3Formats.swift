@@ -37,10 +37,13 @@ enum S3Formats {
             guard let end = document.firstRange(of: "?>") else { throw malformed }
             document = Substring(String(document[end.upperBound...]).trimmingXMLSpace())
         }
-        guard document.hasPrefix("<CreateBucketConfiguration"), document.hasSuffix("</CreateBucketConfiguration>"),
-            let open = document.firstIndex(of: ">")
-        else { throw malformed }
-        let content = document[document.index(after: open)..<document.index(document.endIndex, offsetBy: -"</CreateBucketConfiguration>".count)]
+        let closing = "</CreateBucketConfiguration>"
+        guard document.hasPrefix("<CreateBucketConfiguration"), document.hasSuffix(closing) else { throw malformed }
+        let closingStart = document.index(document.endIndex, offsetBy: -closing.count)
+        // The opening tag must end before the closing tag starts (the fuzzer found
+        // `<CreateBucketConfiguration xmlns="...</CreateBucketConfiguration>`).
+        guard let open = document[..<closingStart].firstIndex(of: ">") else { throw malformed }
+        let content = document[document.index(after: open)..<closingStart]
         guard let start = content.firstRange(of: "<LocationConstraint>") else {
             guard !content.contains("<LocationConstraint") else { throw malformed }
             return nil
