@@ -1,5 +1,5 @@
 import Foundation
-import RolesAnywhereCredentials
+@testable import RolesAnywhereCredentials
 import RolesAnywhereTesting
 import Testing
 
@@ -112,5 +112,34 @@ struct CredentialsFileTests {
         #expect(schedule.retryDelay(afterFailures: 3, random: 0) == .seconds(2))
         #expect(schedule.retryDelay(afterFailures: 30, random: 0.999) <= .seconds(60))
         #expect(schedule.retryDelay(afterFailures: 30, random: 0) == .seconds(30))
+    }
+
+    /// A person's edit made without the lock between update's read and its rename was lost (1-2 of
+    /// 25 under load); the writer now checks the file just before replacing it and merges again.
+    @Test("an edit made without the lock while update writes is kept, and the credentials still land")
+    func concurrentUnlockedEdit() throws {
+        let directory = try TemporaryDirectory(prefix: "credentials-race")
+        let path = try directory.write("credentials", "[default]\nregion = eu-west-1\n")
+        var writer = CredentialsFileWriter(path: path, profile: "default")
+        writer.beforeReplace = { attempt in
+            // The "editor" saves its change right after update read the file, twice.
+            guard attempt <= 2 else { return }
+            let old = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            try? (old + "# typed by a person, save \(attempt)\n").write(toFile: path, atomically: false, encoding: .utf8)
+        }
+        try writer.write(Self.fresh)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("# typed by a person, save 1"))
+        #expect(text.contains("# typed by a person, save 2"))
+        #expect(text.contains("aws_access_key_id = ASIANEWKEY"))
+        #expect(text.contains("region = eu-west-1"))
+
+        // A file that never stops changing is not overwritten: update says so and gives up.
+        var restless = CredentialsFileWriter(path: path, profile: "default")
+        restless.beforeReplace = { attempt in
+            try? "[default]\n# change \(attempt)\n".write(toFile: path, atomically: false, encoding: .utf8)
+        }
+        #expect(throws: CredentialsError.self) { try restless.write(Self.fresh) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "[default]\n# change \(CredentialsFileWriter.maximumAttempts)\n")
     }
 }

@@ -16,10 +16,17 @@ import Darwin
 /// - the new contents go to a temporary file in the same directory (mode 0600), which is flushed
 ///   to disk and renamed over the old file: readers see the old file or the new one, never half;
 /// - everything outside the three credential keys of the profile is kept byte for byte
-///   (``CredentialsFileEditor``).
+///   (``CredentialsFileEditor``);
+/// - an edit made meanwhile without the lock (a person's editor, another tool) is not lost: just
+///   before the rename the file must still hold what was read, otherwise the merge is done again
+///   on what is there now.
 public struct CredentialsFileWriter: Sendable {
     public var path: String
     public var profile: String
+    /// How many times the merge is redone when the file changes under it before giving up.
+    static let maximumAttempts = 20
+    /// Called between writing the temporary file and checking the target (tests change the file here).
+    var beforeReplace: (@Sendable (_ attempt: Int) -> Void)?
 
     public init(path: String, profile: String) {
         self.path = path
@@ -59,9 +66,17 @@ public struct CredentialsFileWriter: Sendable {
         }
         defer { flock(lock, LOCK_UN) }
 
-        let existing = try readExisting(target)
-        let contents = CredentialsFileEditor.merge(existing, profile: profile, credentials: credentials)
-        try replace(target, with: contents, directory: directory, directoryDescriptor: lock)
+        for attempt in 1...Self.maximumAttempts {
+            let existing = try readExisting(target)
+            let contents = CredentialsFileEditor.merge(existing, profile: profile, credentials: credentials)
+            if try replace(target, with: contents, ifStill: existing, directory: directory, directoryDescriptor: lock, attempt: attempt) {
+                return
+            }
+        }
+        throw CredentialsError(
+            .outputFailed,
+            "cannot update the credentials file '\(path)': it kept changing while being updated (\(Self.maximumAttempts) attempts); nothing was overwritten"
+        )
     }
 
     /// `path`, or the final target if it is a symbolic link.
@@ -94,11 +109,21 @@ public struct CredentialsFileWriter: Sendable {
         }
     }
 
-    private func replace(_ target: String, with contents: [UInt8], directory: String, directoryDescriptor: Int32) throws(CredentialsError) {
+    /// Replaces `target` with `contents` if it still holds `expected`; false (nothing replaced) if
+    /// it changed since it was read.
+    private func replace(
+        _ target: String, with contents: [UInt8], ifStill expected: [UInt8], directory: String, directoryDescriptor: Int32, attempt: Int
+    ) throws(CredentialsError) -> Bool {
         var random = SystemRandomNumberGenerator()
         let temporary = directory + "/." + FilePath.baseName(of: target) + ".\(getpid()).\(random.next() % 1_000_000_000).tmp"
         if let code = DurableFile.create(temporary, contents: contents, mode: 0o600) {
             throw failure("cannot write a temporary file in '\(directory)'", code)
+        }
+        beforeReplace?(attempt)
+        // The last moment to notice an edit made without the lock.
+        guard try readExisting(target) == expected else {
+            unlink(temporary)
+            return false
         }
         guard rename(temporary, target) == 0 else {
             let renameError = errno
@@ -107,6 +132,7 @@ public struct CredentialsFileWriter: Sendable {
         }
         // Make the rename itself durable.
         _ = fsync(directoryDescriptor)
+        return true
     }
 
     private func failure(_ what: String, _ code: Int32) -> CredentialsError {
