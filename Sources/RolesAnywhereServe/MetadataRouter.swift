@@ -112,7 +112,9 @@ struct MetadataRouter: Sendable {
             ttl = value
         }
         guard let token = tokens.issue(ttl: ttl, now: now) else {
-            return .text(503, "too many live session tokens (\(MetadataServerConfiguration.maximumTokens)); retry once some expire or ask for a shorter TTL\n")
+            // (Interpolating MetadataServerConfiguration.maximumTokens here crashes Swift 6.3.1's
+            // optimiser in release builds of the helper, in DeadFunctionAndGlobalElimination.)
+            return .text(503, "too many live session tokens; retry once some expire or ask for a shorter TTL\n")
         }
         return .text(200, token, tokenTTL: ttl)
     }
