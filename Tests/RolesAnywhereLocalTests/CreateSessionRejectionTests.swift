@@ -3,6 +3,7 @@ import RolesAnywhereLocal
 import RolesAnywherePKI
 import RolesAnywhereSigning
 import RolesAnywhereTesting
+import SwiftASN1
 import Testing
 import X509
 
@@ -339,5 +340,66 @@ struct CreateSessionRejectionTests {
         #expect(credentials.count == 1)
         #expect(credentials.first?["failed"] as? Bool == true)
         #expect((credentials.first?["x509CertificateData"] as? String)?.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
+    }
+
+    /// An extension no one processes, marked critical: RFC 5280 §6.1 requires the path to be rejected.
+    static let unknownCritical = Certificate.Extension(oid: [1, 3, 6, 1, 4, 1, 55555, 1], critical: true, value: [0x05, 0x00])
+
+    @Test("an unknown critical extension on the leaf or an intermediate: Untrusted Signing Certificate; not critical, it is ignored")
+    func unknownCriticalExtensions() async throws {
+        let setup = try await Setup()
+        let leaf = try TestPKI.makeLeaf(issuer: setup.root, extraExtensions: [Self.unknownCritical])
+        Self.expectDenied(try await setup.send(try setup.call(try leaf.identity())), "critical extension 1.3.6.1.4.1.55555.1", exact: false)
+
+        var harmless = Self.unknownCritical
+        harmless.critical = false
+        let plain = try TestPKI.makeLeaf(issuer: setup.root, extraExtensions: [harmless])
+        #expect(try await setup.send(try setup.call(try plain.identity())).status == 201)
+
+        let intermediate = try TestPKI.makeIntermediate(issuer: setup.root, commonName: "Odd Intermediate", extraExtensions: [Self.unknownCritical])
+        let below = try TestPKI.makeLeaf(issuer: intermediate)
+        let answer = try await setup.send(try setup.call(try below.identity(chain: [intermediate])))
+        Self.expectDenied(answer, "the intermediate", exact: false)
+        Self.expectDenied(answer, "critical extension 1.3.6.1.4.1.55555.1", exact: false)
+        // No subject is recorded for a certificate refused on its path.
+        let subjects = try await setup.local.store.resources(SubjectRecord.self)
+        #expect(subjects.allSatisfy { $0.credentials.allSatisfy { $0.failed == false } })
+    }
+
+    @Test("a trust anchor's directory-name constraints: a leaf of another organisation is refused, one inside is accepted")
+    func directoryNameConstraints() async throws {
+        let local = try InProcessLocal()
+        let constraints = NameConstraints(permittedSubtrees: [.directoryName(try DistinguishedName { OrganizationName("Permitted Org") })])
+        let root = try TestPKI.makeRoot(commonName: "Constrained CA", key: .rsa2048, nameConstraints: constraints)
+        let role = try await local.createRole("bucket-lister")
+        let anchor = try await local.createTrustAnchor(root.certificatePEM)
+        let profile = try await local.createProfile(roleArns: [role])
+        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
+            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
+        }
+        let inside = try TestPKI.makeLeaf(issuer: root, organization: "Permitted Org")
+        let accepted = try await local.createSession(try call(inside))
+        #expect(accepted.status == 201, "\(accepted.body)")
+        let outside = try TestPKI.makeLeaf(issuer: root, organization: "Other")
+        Self.expectDenied(try await local.createSession(try call(outside)), "outside the name constraints", exact: false)
+        let caseOnly = try TestPKI.makeLeaf(issuer: root, organization: "PERMITTED  org")
+        #expect(try await local.createSession(try call(caseOnly)).status == 201, "case and white space do not count")
+    }
+
+    @Test("a trust anchor's DNS-name constraints, by swift-certificates' RFC 5280 verifier: a SAN outside is refused")
+    func dnsNameConstraints() async throws {
+        let local = try InProcessLocal()
+        let root = try TestPKI.makeRoot(commonName: "DNS Constrained CA", key: .rsa2048, nameConstraints: NameConstraints(permittedDNSDomains: ["example.com"]))
+        let role = try await local.createRole("bucket-lister")
+        let anchor = try await local.createTrustAnchor(root.certificatePEM)
+        let profile = try await local.createProfile(roleArns: [role])
+        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
+            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
+        }
+        let inside = try TestPKI.makeLeaf(issuer: root, dnsNames: ["host.example.com"])
+        let accepted = try await local.createSession(try call(inside))
+        #expect(accepted.status == 201, "\(accepted.body)")
+        let outside = try TestPKI.makeLeaf(issuer: root, dnsNames: ["host.example.net"])
+        Self.expectDenied(try await local.createSession(try call(outside)), "name constraints", exact: false)
     }
 }

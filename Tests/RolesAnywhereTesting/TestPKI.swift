@@ -56,7 +56,8 @@ public enum TestPKI {
         commonName: String = "Test Root CA",
         key: KeyKind = .p256,
         notValidBefore: Date = Date().addingTimeInterval(-3600),
-        notValidAfter: Date = Date().addingTimeInterval(365 * 86_400)
+        notValidAfter: Date = Date().addingTimeInterval(365 * 86_400),
+        nameConstraints: NameConstraints? = nil
     ) throws -> Issued {
         let privateKey = try makeKey(key)
         let name = try DistinguishedName {
@@ -77,6 +78,7 @@ public enum TestPKI {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: privateKey.publicKey)
+                if let nameConstraints { Critical(nameConstraints) }
             },
             issuerPrivateKey: privateKey
         )
@@ -87,7 +89,8 @@ public enum TestPKI {
     public static func makeIntermediate(
         issuer: Issued,
         commonName: String = "Test Intermediate CA",
-        key: KeyKind = .p256
+        key: KeyKind = .p256,
+        extraExtensions: [Certificate.Extension] = []
     ) throws -> Issued {
         let privateKey = try makeKey(key)
         let name = try DistinguishedName {
@@ -103,6 +106,7 @@ public enum TestPKI {
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: privateKey.publicKey)
                 AuthorityKeyIdentifier(keyIdentifier: try? issuer.certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
+                for extra in extraExtensions { extra }
             }
         )
     }
@@ -115,11 +119,17 @@ public enum TestPKI {
         serialNumber: Certificate.SerialNumber = .init(),
         notValidBefore: Date = Date().addingTimeInterval(-300),
         notValidAfter: Date = Date().addingTimeInterval(86_400),
-        dnsNames: [String] = []
+        dnsNames: [String] = [],
+        organization: String? = nil,
+        extraExtensions: [Certificate.Extension] = []
     ) throws -> Issued {
         let privateKey = try makeKey(key)
+        let subject = try DistinguishedName {
+            if let organization { OrganizationName(organization) }
+            CommonName(commonName)
+        }
         return try issue(
-            subject: try DistinguishedName { CommonName(commonName) }, key: privateKey, issuer: issuer,
+            subject: subject, key: privateKey, issuer: issuer,
             serialNumber: serialNumber, notValidBefore: notValidBefore, notValidAfter: notValidAfter,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
@@ -129,6 +139,7 @@ public enum TestPKI {
                 if !dnsNames.isEmpty {
                     SubjectAlternativeNames(dnsNames.map { GeneralName.dnsName($0) })
                 }
+                for extra in extraExtensions { extra }
             }
         )
     }

@@ -4,6 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 import RolesAnywhereSigning
+public import SwiftASN1
 import X509
 
 /// Builds and checks the path from an end-entity certificate to a trust anchor, as IAM Roles Anywhere
@@ -26,6 +27,11 @@ public enum CertificatePathValidator {
             case pathLength
             /// A certificate on the path is revoked by an anchor's CRL.
             case revoked
+            /// A certificate below the anchor has a critical extension that is not processed
+            /// (RFC 5280 §6.1: such a certificate must be rejected).
+            case criticalExtension
+            /// A certificate is outside the name constraints of a CA above it.
+            case nameConstraints
         }
 
         public var kind: Kind
@@ -94,11 +100,46 @@ public enum CertificatePathValidator {
         }
     }
 
+    /// The extensions whose rules are enforced (by these checks or by RFC 5280 path validation), so
+    /// that they may be critical; the set Go's crypto/x509 processes. Any other critical extension
+    /// makes a certificate below the anchor unacceptable.
+    public static let processedExtensions: Set<ASN1ObjectIdentifier> = [
+        .X509ExtensionID.basicConstraints, .X509ExtensionID.keyUsage, .X509ExtensionID.extendedKeyUsage,
+        .X509ExtensionID.subjectAlternativeName, .X509ExtensionID.nameConstraints, .X509ExtensionID.authorityKeyIdentifier,
+        .X509ExtensionID.subjectKeyIdentifier, .X509ExtensionID.authorityInformationAccess,
+        [2, 5, 29, 31],  // cRLDistributionPoints
+        [2, 5, 29, 32],  // certificatePolicies
+        [2, 5, 29, 33],  // policyMappings
+        [2, 5, 29, 36],  // policyConstraints
+        [2, 5, 29, 54],  // inhibitAnyPolicy
+    ]
+
     static func check(_ path: [CertificateFacts], crls: [CertificateRevocationList], at now: Date) -> [Problem] {
         var problems = [Problem]()
         for (index, certificate) in path.enumerated() {
             let role: RolesAnywhereRequirements.Role = index == 0 ? .endEntity : .certificateAuthority
             let name = index == 0 ? "the end-entity certificate" : index == path.count - 1 ? "the trust anchor" : "the intermediate \(certificate.label)"
+            // Directory-name constraints of a CA apply to every certificate below it.
+            if index > 0, let constraint = certificate.extensions.first(where: { $0.oid == .X509ExtensionID.nameConstraints }),
+                let constraints = try? NameConstraints(constraint)
+            {
+                for (below, subject) in path[..<index].enumerated() {
+                    // A self-issued intermediate's subject is not constrained (RFC 5280 §4.2.1.10).
+                    if below > 0, subject.subject == subject.issuer { continue }
+                    if let violation = DirectoryNameConstraints.violation(subject: subject.subject, constraints: constraints) {
+                        let subjectName = below == 0 ? "the end-entity certificate" : "the intermediate \(subject.label)"
+                        problems.append(Problem(kind: .nameConstraints, message: "\(subjectName) is outside the name constraints of \(name): \(violation)"))
+                    }
+                }
+            }
+            // The anchor's own extensions are not processed (RFC 5280 §6.1); everything below it is.
+            if index < path.count - 1 {
+                for unknown in certificate.extensions where unknown.critical && !processedExtensions.contains(unknown.oid) {
+                    problems.append(
+                        Problem(kind: .criticalExtension, message: "\(name) has the critical extension \(unknown.oid), which is not processed, so the certificate must be rejected (RFC 5280 §6.1)")
+                    )
+                }
+            }
             for finding in RolesAnywhereRequirements.check(certificate, as: role, at: now) where finding.status == .fail {
                 problems.append(Problem(kind: .requirement, message: "\(name): \(finding.requirement): \(finding.detail)"))
             }

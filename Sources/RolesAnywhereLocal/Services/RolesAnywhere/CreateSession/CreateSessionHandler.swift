@@ -115,6 +115,19 @@ struct CreateSessionHandler: Sendable {
                 reason: "certificate path: \(reasons)"
             )
         }
+        // Name constraints, by swift-certificates' RFC 5280 verifier (only when the path has any).
+        if let path = result.path {
+            let constraintProblem: String?
+            if let cached = caches.nameConstraintDecisions.value(forKey: key) {
+                constraintProblem = cached
+            } else {
+                constraintProblem = await RFC5280PathCheck.problem(path: path, at: Date(timeIntervalSince1970: TimeInterval(second)))
+                caches.nameConstraintDecisions.set(constraintProblem, forKey: key)
+            }
+            if let constraintProblem {
+                throw Denial(error: .accessDeniedException("Untrusted Signing Certificate: \(constraintProblem)"), reason: "certificate path: \(constraintProblem)")
+            }
+        }
         trusted = true
 
         // 5. Role and session name.
