@@ -5,31 +5,14 @@ import Foundation
 #endif
 
 /// A JSON value, for reading policy documents whose shape varies (a string or an array, an object
-/// keyed by operators).
-public enum JSONValue: Sendable, Hashable, Decodable {
+/// keyed by operators). Made by the strict, bounded ``parse(_:)``.
+public enum JSONValue: Sendable, Hashable {
     case string(String)
     case number(Double)
     case bool(Bool)
     case null
     case array([JSONValue])
     case object([String: JSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
 
     /// Parses JSON text.
     public static func parse(_ text: String) throws -> JSONValue {
