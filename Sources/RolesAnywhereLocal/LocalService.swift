@@ -28,9 +28,6 @@ public final class LocalService: Sendable {
     /// Mints temporary credentials for assumed roles (CreateSession uses it).
     public let minter: SessionMinter
 
-    /// The largest body the HTTP side reads for any request (S3 objects).
-    static let maximumObjectBody = AWSService.allCases.map(\.maximumBody).max() ?? 0
-
     public init(configuration: LocalConfiguration, store: any Store, logger: Logger) {
         self.configuration = configuration
         self.store = store
@@ -98,7 +95,8 @@ public final class LocalService: Sendable {
     /// Answers one request. Never throws: every failure is an AWS-shaped error answer.
     /// - Parameter admission: what ``admit(_:)`` decided from the request's head, if it was asked.
     public func handle(_ request: LocalRequest, admission: Admission? = nil) async -> LocalResponse {
-        var service = AWSService.guess(request)
+        // Known once authenticated; only a refusal before that guesses it (from the body and path).
+        var known: AWSService?
         var operation: String?
         var response: LocalResponse
         do {
@@ -108,7 +106,8 @@ public final class LocalService: Sendable {
             } else {
                 authenticated = try await authenticate(request)
             }
-            service = authenticated.service
+            let service = authenticated.service
+            known = service
             guard request.body.count <= service.maximumBody else {
                 throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than \(service.maximumBody) bytes.")
             }
@@ -127,6 +126,7 @@ public final class LocalService: Sendable {
             operation = resolved.model.name
             response = try await dispatch(request, resolved: resolved, query: query, authentication: authenticated.authentication)
         } catch let error as AWSError {
+            let service = known ?? AWSService.guess(request)
             response = error.response(protocol: service.wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")
             logger.info(
                 "request refused",
@@ -137,10 +137,12 @@ public final class LocalService: Sendable {
             )
             return response
         } catch {
+            let service = known ?? AWSService.guess(request)
             let failure = AWSError("InternalFailure", status: 500, "The request failed: \(error)", senderFault: false)
             logger.error("request failed", metadata: ["service": "\(service.signingName)", "error": "\(error)", "requestId": "\(request.requestID)"])
             return failure.response(protocol: service.wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")
         }
+        let service = known ?? AWSService.guess(request)
         response.addRequestID(request.requestID, protocol: service.wireProtocol)
         logger.debug(
             "request served",
@@ -206,10 +208,10 @@ public final class LocalService: Sendable {
         case (_, .certificate):
             throw AWSError.accessDeniedException("Requests signed with a certificate (AWS4-X509-*) may only call CreateSession (POST /sessions), not \(resolved.model.name).")
         case (.iam(let operation), .keys(let caller)):
-            let parameters: QueryRequest
-            if let query { parameters = query } else { parameters = try QueryRequest(request) }
+            // Resolution parsed the parameters of every query-protocol request.
+            guard let query else { throw AWSError.internalFailure("IAM \(resolved.model.name) reached its handler without parameters") }
             return try await IAMService(configuration: configuration, store: store, authorizer: authorizer)
-                .handle(operation, model: resolved.model, request: request, query: parameters, caller: caller)
+                .handle(operation, model: resolved.model, request: request, query: query, caller: caller)
         case (.sts(let operation), .keys(let caller)):
             return try await STSService(configuration: configuration).handle(operation, model: resolved.model, request: request, caller: caller)
         case (.s3(let operation), .keys(let caller)):
