@@ -400,6 +400,55 @@ struct CreateSessionRejectionTests {
         let accepted = try await local.createSession(try call(inside))
         #expect(accepted.status == 201, "\(accepted.body)")
         let outside = try TestPKI.makeLeaf(issuer: root, dnsNames: ["host.example.net"])
-        Self.expectDenied(try await local.createSession(try call(outside)), "name constraints", exact: false)
+        Self.expectDenied(try await local.createSession(try call(outside)), "RFC 5280 path validation: Unable to validate permitted subtree", exact: false)
+    }
+
+    @Test("DNS constraints: an excluded subtree is refused, a name beside it accepted")
+    func excludedDNSNames() async throws {
+        let local = try InProcessLocal()
+        let root = try TestPKI.makeRoot(commonName: "Excluding CA", key: .p256, nameConstraints: NameConstraints(excludedDNSDomains: ["internal.example.com"]))
+        let role = try await local.createRole("bucket-lister")
+        let anchor = try await local.createTrustAnchor(root.certificatePEM)
+        let profile = try await local.createProfile(roleArns: [role])
+        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
+            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
+        }
+        #expect(try await local.createSession(try call(try TestPKI.makeLeaf(issuer: root, dnsNames: ["web.example.com"]))).status == 201)
+        let excluded = try TestPKI.makeLeaf(issuer: root, dnsNames: ["db.internal.example.com"])
+        Self.expectDenied(try await local.createSession(try call(excluded)), "RFC 5280 path validation", exact: false)
+    }
+
+    @Test("directory-name and DNS constraints on one CA: inside the directory subtree without SANs is accepted, with SANs refused (fail closed)")
+    func mixedNameConstraints() async throws {
+        let local = try InProcessLocal()
+        let constraints = NameConstraints(
+            permittedSubtrees: [.directoryName(try DistinguishedName { OrganizationName("Permitted Org") }), .dnsName("example.com")]
+        )
+        let root = try TestPKI.makeRoot(commonName: "Mixed CA", key: .p256, nameConstraints: constraints)
+        let role = try await local.createRole("bucket-lister")
+        let anchor = try await local.createTrustAnchor(root.certificatePEM)
+        let profile = try await local.createProfile(roleArns: [role])
+        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
+            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
+        }
+        let plain = try TestPKI.makeLeaf(issuer: root, organization: "Permitted Org")
+        let accepted = try await local.createSession(try call(plain))
+        #expect(accepted.status == 201, "\(accepted.body)")
+        let withNames = try TestPKI.makeLeaf(issuer: root, dnsNames: ["host.example.com"], organization: "Permitted Org")
+        Self.expectDenied(try await local.createSession(try call(withNames)), "constrains directory names together with other name forms", exact: false)
+        let outside = try TestPKI.makeLeaf(issuer: root, organization: "Other")
+        Self.expectDenied(try await local.createSession(try call(outside)), "outside the name constraints", exact: false)
+    }
+
+    @Test("an anchor's own unknown critical extension is not processed (RFC 5280 §6.1): its leaves get credentials")
+    func anchorsOwnCriticalExtension() async throws {
+        let local = try InProcessLocal()
+        let root = try TestPKI.makeRoot(commonName: "Odd Root", key: .p256, extraExtensions: [Self.unknownCritical])
+        let role = try await local.createRole("bucket-lister")
+        let anchor = try await local.createTrustAnchor(root.certificatePEM)
+        let profile = try await local.createProfile(roleArns: [role])
+        let leaf = try TestPKI.makeLeaf(issuer: root)
+        let answer = try await local.createSession(InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role))
+        #expect(answer.status == 201, "\(answer.body)")
     }
 }

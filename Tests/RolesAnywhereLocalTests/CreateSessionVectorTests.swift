@@ -140,19 +140,19 @@ struct CreateSessionVectorTests {
     }
 
     @Test("the vectors' path cases: a chain through int.pem, int.pem as the anchor, bare.pem")
-    func pathValidation() throws {
+    func pathValidation() async throws {
         func facts(_ name: String) throws -> CertificateFacts {
             CertificateFacts(try EncodedCertificate(Certificate(pemEncoded: Fixtures.string("createsession/\(name).pem"))))
         }
         let (root, intermediate, l2, bare) = (try facts("ca"), try facts("int"), try facts("l2"), try facts("bare"))
         let at = Self.signingTime
-        #expect(CertificatePathValidator.validate(leaf: l2, intermediates: [intermediate], anchors: [root], at: at).isTrusted)
-        let withoutChain = CertificatePathValidator.validate(leaf: l2, intermediates: [], anchors: [root], at: at)
+        #expect(await CertificatePathValidator.validate(leaf: l2, intermediates: [intermediate], anchors: [root], at: at).isTrusted)
+        let withoutChain = await CertificatePathValidator.validate(leaf: l2, intermediates: [], anchors: [root], at: at)
         #expect(!withoutChain.isTrusted)
         #expect(withoutChain.problems.first?.kind == .noPath)
-        #expect(CertificatePathValidator.validate(leaf: l2, intermediates: [], anchors: [intermediate], at: at).isTrusted)
-        #expect(CertificatePathValidator.validate(leaf: bare, intermediates: [], anchors: [root], at: at).isTrusted)
-        #expect(!CertificatePathValidator.validate(leaf: bare, intermediates: [], anchors: [try facts("other-ca")], at: at).isTrusted)
+        #expect(await CertificatePathValidator.validate(leaf: l2, intermediates: [], anchors: [intermediate], at: at).isTrusted)
+        #expect(await CertificatePathValidator.validate(leaf: bare, intermediates: [], anchors: [root], at: at).isTrusted)
+        #expect(await !CertificatePathValidator.validate(leaf: bare, intermediates: [], anchors: [try facts("other-ca")], at: at).isTrusted)
     }
 
     @Test("bare.pem (no SAN, no EKU) gets credentials, with only subject and issuer tags")

@@ -56,7 +56,7 @@ struct PKILibraryTests {
         #expect(random.bytes[0] & 0x80 == 0 && random.bytes[0] != 0)
     }
 
-    @Test func rootsIntermediatesAndLeavesMeetEveryRequirement() throws {
+    @Test func rootsIntermediatesAndLeavesMeetEveryRequirement() async throws {
         let now = Date()
         let rootKey = try KeyAlgorithm.rsa(bits: 2048).generate()
         let root = try CertificateAuthority.makeRoot(
@@ -78,23 +78,49 @@ struct PKILibraryTests {
             let failing = RolesAnywhereRequirements.check(CertificateFacts(certificate), as: role, at: now).filter { $0.status != .pass }
             #expect(failing.isEmpty, "\(certificate.certificate.subject): \(failing)")
         }
-        let result = CertificatePathValidator.validate(
+        let result = await CertificatePathValidator.validate(
             leaf: CertificateFacts(leaf), intermediates: [CertificateFacts(intermediateCertificate)], anchors: [CertificateFacts(root.certificate)], at: now
         )
         #expect(result.isTrusted, "\(result.problems)")
         #expect(result.path?.count == 3)
         // The intermediate alone is a valid anchor.
-        #expect(CertificatePathValidator.validate(leaf: CertificateFacts(leaf), intermediates: [], anchors: [CertificateFacts(intermediateCertificate)], at: now).isTrusted)
+        #expect(await CertificatePathValidator.validate(leaf: CertificateFacts(leaf), intermediates: [], anchors: [CertificateFacts(intermediateCertificate)], at: now).isTrusted)
         // Without the intermediate there is no path to the root.
-        let missing = CertificatePathValidator.validate(leaf: CertificateFacts(leaf), intermediates: [], anchors: [CertificateFacts(root.certificate)], at: now)
+        let missing = await CertificatePathValidator.validate(leaf: CertificateFacts(leaf), intermediates: [], anchors: [CertificateFacts(root.certificate)], at: now)
         #expect(!missing.isTrusted)
         #expect(missing.problems.first?.kind == .noPath)
         // Later than the leaf's life, the same path is refused.
-        let later = CertificatePathValidator.validate(
+        let later = await CertificatePathValidator.validate(
             leaf: CertificateFacts(leaf), intermediates: [CertificateFacts(intermediateCertificate)], anchors: [CertificateFacts(root.certificate)],
             at: now.addingTimeInterval(7200)
         )
         #expect(later.problems.contains { $0.kind == .requirement && $0.message.contains("expired") })
+    }
+
+    @Test("pki check's path check is RFC 5280 validation: DNS and IP-address constraints of the CA hold")
+    func pathValidationEnforcesNameConstraints() async throws {
+        let now = Date()
+        let constraints = NameConstraints(permittedDNSDomains: ["example.com"], permittedIPRanges: [ASN1OctetString(contentBytes: [10, 0, 0, 0, 255, 0, 0, 0])])
+        let root = try TestPKI.makeRoot(commonName: "Constrained Root", nameConstraints: constraints)
+        let anchors = [CertificateFacts(try EncodedCertificate(root.certificate))]
+        func check(_ leaf: TestPKI.Issued) async throws -> CertificatePathValidator.Result {
+            await CertificatePathValidator.validate(leaf: CertificateFacts(try EncodedCertificate(leaf.certificate)), intermediates: [], anchors: anchors, at: now)
+        }
+        let inside = try await check(try TestPKI.makeLeaf(issuer: root, dnsNames: ["a.example.com"]))
+        #expect(inside.isTrusted, "\(inside.problems)")
+        let outside = try await check(try TestPKI.makeLeaf(issuer: root, dnsNames: ["a.example.org"]))
+        #expect(!outside.isTrusted)
+        #expect(outside.problems.map(\.kind) == [.rfc5280], "\(outside.problems)")
+        #expect(outside.problems.first?.message.contains("permitted subtree") == true, "\(outside.problems)")
+        let ipOutside = try TestPKI.makeLeaf(
+            issuer: root, extraExtensions: [try Certificate.Extension(SubjectAlternativeNames([.ipAddress(ASN1OctetString(contentBytes: [192, 168, 1, 1]))]), critical: false)]
+        )
+        #expect(try await !check(ipOutside).isTrusted)
+        let ipInside = try TestPKI.makeLeaf(
+            issuer: root, extraExtensions: [try Certificate.Extension(SubjectAlternativeNames([.ipAddress(ASN1OctetString(contentBytes: [10, 1, 2, 3]))]), critical: false)]
+        )
+        let ipResult = try await check(ipInside)
+        #expect(ipResult.isTrusted, "\(ipResult.problems)")
     }
 
     @Test func issuingRefusesWhatRolesAnywhereRejects() throws {

@@ -57,7 +57,8 @@ public enum TestPKI {
         key: KeyKind = .p256,
         notValidBefore: Date = Date().addingTimeInterval(-3600),
         notValidAfter: Date = Date().addingTimeInterval(365 * 86_400),
-        nameConstraints: NameConstraints? = nil
+        nameConstraints: NameConstraints? = nil,
+        extraExtensions: [Certificate.Extension] = []
     ) throws -> Issued {
         let privateKey = try makeKey(key)
         let name = try DistinguishedName {
@@ -79,6 +80,7 @@ public enum TestPKI {
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: privateKey.publicKey)
                 if let nameConstraints { Critical(nameConstraints) }
+                for extra in extraExtensions { extra }
             },
             issuerPrivateKey: privateKey
         )

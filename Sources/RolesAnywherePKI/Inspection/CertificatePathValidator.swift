@@ -10,8 +10,23 @@ import X509
 /// Builds and checks the path from an end-entity certificate to a trust anchor, as IAM Roles Anywhere
 /// does for CreateSession: through the intermediates the client sends (at most five), to any
 /// certificate of the anchor (roots and intermediates alike), with every signature, the validity of
-/// every certificate at `now`, the end-entity and CA requirements, path-length constraints and the
-/// anchor's CRLs.
+/// every certificate at `now`, the end-entity and CA requirements, path-length and name constraints,
+/// critical extensions and the anchor's CRLs.
+///
+/// The decision is swift-certificates' `Verifier`: it builds the candidate paths (checking every
+/// signature) and applies its ``RFC5280Policy`` (version, validity, basic constraints and path
+/// length, name constraints on DNS names, IP addresses, email addresses and URIs, critical
+/// extensions) together with ``RolesAnywherePathPolicy`` (the Roles Anywhere requirements,
+/// directory-name constraints, revocation, the chain length). A path is trusted only when the
+/// `Verifier` returns it. When it returns none, the same rules are run once more over the best path
+/// that the signatures link, to say precisely what is wrong.
+///
+/// Our own rules stand in for swift-certificates' in one place: `directoryName` name constraints,
+/// which its policy refuses outright (every certificate under a CA that permits only `O=Example`
+/// would be refused, where AWS accepts those inside). On a path through such a CA, the RFC 5280
+/// policy's other checks are made by ``RolesAnywherePathPolicy`` (validity, basic constraints and
+/// path length are Roles Anywhere requirements too); other name forms constrained by the same CA
+/// cannot be evaluated there, so a leaf with subject alternative names below it is refused.
 public enum CertificatePathValidator {
     /// The most intermediates a request may carry in `X-Amz-X509-Chain`.
     public static let maximumChainLength = 5
@@ -32,6 +47,9 @@ public enum CertificatePathValidator {
             case criticalExtension
             /// A certificate is outside the name constraints of a CA above it.
             case nameConstraints
+            /// RFC 5280 path validation (swift-certificates' policy) refuses the path for a reason
+            /// the Roles Anywhere rules do not name.
+            case rfc5280
         }
 
         public var kind: Kind
@@ -57,19 +75,52 @@ public enum CertificatePathValidator {
         anchors: [CertificateFacts],
         crls: [CertificateRevocationList] = [],
         at now: Date
-    ) -> Result {
-        var paths = [[CertificateFacts]]()
-        search([leaf], intermediates: intermediates, anchors: anchors, into: &paths)
-        guard !paths.isEmpty else {
+    ) async -> Result {
+        guard let leafCertificate = leaf.certificate else {
             return Result(path: nil, problems: [Problem(kind: .noPath, message: noPathReason(leaf: leaf, intermediates: intermediates, anchors: anchors))])
         }
-        var first: Result?
-        for path in paths {
-            let problems = check(path, crls: crls, at: now)
-            if problems.isEmpty { return Result(path: path, problems: []) }
-            if first == nil { first = Result(path: path, problems: problems) }
+        let policy = RolesAnywherePathPolicy(leaf: leaf, intermediates: intermediates, anchors: anchors, crls: crls, at: now)
+        var verifier = Verifier(rootCertificates: CertificateStore(anchors.compactMap(\.certificate))) {
+            policy
+            RFC5280UnlessDirectoryNames(at: now)
         }
-        return first!
+        let outcome = await verifier.validate(leaf: leafCertificate, intermediates: CertificateStore(intermediates.compactMap(\.certificate)))
+        switch outcome {
+        case .validCertificate(let chain):
+            if let path = policy.facts(of: Array(chain)) { return Result(path: path, problems: []) }
+            return Result(path: nil, problems: [Problem(kind: .noPath, message: "the verified path holds a certificate that was not given")])
+        case .couldNotValidate(let failures):
+            return explain(failures, policy: policy, leaf: leaf, intermediates: intermediates, anchors: anchors)
+        }
+    }
+
+    /// Why the `Verifier` found no trusted path: the problems of the first path it refused, or (when it
+    /// refused every candidate before applying policy, for an unprocessed critical extension or a
+    /// signature) of the best path the signatures link.
+    static func explain(
+        _ failures: [CertificateValidationResult.PolicyFailure],
+        policy: RolesAnywherePathPolicy,
+        leaf: CertificateFacts,
+        intermediates: [CertificateFacts],
+        anchors: [CertificateFacts]
+    ) -> Result {
+        if let failure = failures.first, let path = policy.facts(of: Array(failure.chain)) {
+            let problems = policy.problems(path)
+            if !problems.isEmpty { return Result(path: path, problems: problems) }
+            var reason = "\(failure.policyFailureReason)"
+            if reason.hasPrefix("RFC5280Policy: ") { reason.removeFirst("RFC5280Policy: ".count) }
+            return Result(path: path, problems: [Problem(kind: .rfc5280, message: "the path does not satisfy RFC 5280 path validation: \(reason)")])
+        }
+        var paths = [[CertificateFacts]]()
+        search([leaf], intermediates: intermediates, anchors: anchors, into: &paths)
+        for path in paths {
+            let problems = policy.problems(path)
+            if !problems.isEmpty { return Result(path: path, problems: problems) }
+        }
+        if let path = paths.first {
+            return Result(path: path, problems: [Problem(kind: .rfc5280, message: "the path does not satisfy RFC 5280 path validation")])
+        }
+        return Result(path: nil, problems: [Problem(kind: .noPath, message: noPathReason(leaf: leaf, intermediates: intermediates, anchors: anchors))])
     }
 
     static func signs(_ issuer: CertificateFacts, _ subject: CertificateFacts) -> Bool {

@@ -44,7 +44,7 @@ public struct PKICheck: Sendable {
     public var passed: Bool { !sections.contains { $0.findings.contains { $0.status == "FAIL" } } }
 
     /// Checks the files given. At least a CA or a certificate is needed.
-    public init(ca: String?, certificate: String?, intermediates: String?, crl: String?, at now: Date = Date()) throws(PKIError) {
+    public init(ca: String?, certificate: String?, intermediates: String?, crl: String?, at now: Date = Date()) async throws(PKIError) {
         guard ca != nil || certificate != nil else {
             throw PKIError(.invalidConfiguration, "nothing to check: give --ca, --certificate, or both")
         }
@@ -79,7 +79,7 @@ public struct PKICheck: Sendable {
             sections.append(Section(kind: "crl", file: crl, subject: list.issuer.description, serialNumber: nil, findings: Self.crlFindings(list, issuers: anchors + chain, leaf: leaf, now: now).map(Finding.init)))
         }
         if let leaf, !anchors.isEmpty {
-            let result = CertificatePathValidator.validate(leaf: leaf, intermediates: chain, anchors: anchors, crls: revocationLists, at: now)
+            let result = await CertificatePathValidator.validate(leaf: leaf, intermediates: chain, anchors: anchors, crls: revocationLists, at: now)
             let finding: RequirementFinding
             let requirement = "chain builds to the CA"
             if let path = result.path {

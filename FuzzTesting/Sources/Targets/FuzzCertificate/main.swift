@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Dispatch
 import FuzzSupport
 import RolesAnywherePKI
 import RolesAnywhereSigning
@@ -17,6 +18,11 @@ func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CC
         guard let facts = try? CertificateFacts(derEncoded: bytes) else { return }
         _ = RolesAnywhereRequirements.check(facts, as: .endEntity, at: now)
         _ = RolesAnywhereRequirements.check(facts, as: .certificateAuthority, at: now)
-        _ = CertificatePathValidator.validate(leaf: facts, intermediates: [facts], anchors: [facts], at: now)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            _ = await CertificatePathValidator.validate(leaf: facts, intermediates: [facts], anchors: [facts], at: now)
+            done.signal()
+        }
+        done.wait()
     }
 }

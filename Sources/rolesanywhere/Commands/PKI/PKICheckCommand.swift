@@ -34,7 +34,8 @@ struct PKICheckCommand: HelperCommand {
     }
 
     func run() throws {
-        let report = try PKICheck(ca: ca, certificate: certificate, intermediates: intermediates, crl: crl)
+        let (ca, certificate, intermediates, crl) = (ca, certificate, intermediates, crl)
+        let report = try runBlocking { try await PKICheck(ca: ca, certificate: certificate, intermediates: intermediates, crl: crl) }
         CommandOutput.write(json ? report.json : report.text)
         if !report.passed {
             throw CheckFailed()

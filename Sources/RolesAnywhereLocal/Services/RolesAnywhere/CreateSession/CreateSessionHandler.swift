@@ -98,14 +98,18 @@ struct CreateSessionHandler: Sendable {
             crls: crls.map { "\($0.crlId)@\($0.updatedAt.timeIntervalSince1970)" },
             second: second
         )
-        let result = caches.validations.value(forKey: key) {
-            CertificatePathValidator.validate(
+        let result: CertificatePathValidator.Result
+        if let cached = caches.validations.value(forKey: key) {
+            result = cached
+        } else {
+            result = await CertificatePathValidator.validate(
                 leaf: caches.facts(verified.certificate),
                 intermediates: verified.certificateChain.map(caches.facts),
                 anchors: anchorCertificates,
                 crls: crls.compactMap(caches.revocationList),
                 at: Date(timeIntervalSince1970: TimeInterval(second))
             )
+            caches.validations.set(result, forKey: key)
         }
         guard result.isTrusted else {
             let reasons = result.problems.map(\.message).joined(separator: "; ")
@@ -114,19 +118,6 @@ struct CreateSessionHandler: Sendable {
                 error: .accessDeniedException(noPath ? "Untrusted Signing Certificate" : "Untrusted Signing Certificate: \(reasons)"),
                 reason: "certificate path: \(reasons)"
             )
-        }
-        // Name constraints, by swift-certificates' RFC 5280 verifier (only when the path has any).
-        if let path = result.path {
-            let constraintProblem: String?
-            if let cached = caches.nameConstraintDecisions.value(forKey: key) {
-                constraintProblem = cached
-            } else {
-                constraintProblem = await RFC5280PathCheck.problem(path: path, at: Date(timeIntervalSince1970: TimeInterval(second)))
-                caches.nameConstraintDecisions.set(constraintProblem, forKey: key)
-            }
-            if let constraintProblem {
-                throw Denial(error: .accessDeniedException("Untrusted Signing Certificate: \(constraintProblem)"), reason: "certificate path: \(constraintProblem)")
-            }
         }
         trusted = true
 

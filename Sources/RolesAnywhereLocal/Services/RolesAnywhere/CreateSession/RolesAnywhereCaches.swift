@@ -57,9 +57,6 @@ final class RolesAnywhereCaches: Sendable {
     /// resolution of X.509 validity), so a workload calling again within the second reuses it.
     let validations = BoundedCache<ValidationKey, CertificatePathValidator.Result>(capacity: 20_000)
 
-    /// RFC 5280 name-constraint decisions by the validation's inputs (nil: the path passes).
-    let nameConstraintDecisions = BoundedCache<ValidationKey, String?>(capacity: 2_000)
-
     /// Trust-policy decisions by their inputs, to the second (`aws:CurrentTime` has that resolution).
     let trustDecisions = BoundedCache<TrustKey, CreateSessionHandler.Denial?>(capacity: 20_000)
 
