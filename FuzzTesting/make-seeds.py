@@ -130,6 +130,8 @@ def main():
             {"Effect": "Deny", "NotAction": "s3:*", "NotResource": "*", "Condition": {"ForAnyValue:StringNotEqualsIgnoreCase": {"aws:TagKeys": ["x"]}, "Null": {"aws:SourceIdentity": "true"}, "NumericLessThan": {"s3:max-keys": "10"}, "Bool": {"aws:SecureTransport": "false"}}},
         ]},
     }
+    policies["dates.json"] = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                              "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01"}, "DateLessThanEquals": {"aws:CurrentTime": "1795000000"}}}]}
     for name, document in policies.items():
         seed("FuzzPolicy", name, json.dumps(document, indent=1))
 

@@ -134,6 +134,27 @@ struct PolicyEvaluatorTests {
         #expect(!(try Self.allows(notAddress, "s3:GetObject", keys: ["aws:SourceIp": ["10.1.2.3"]])))
     }
 
+    /// Found in the arithmetic audit: a `YYYY-MM-DD` date with a year near Int.max overflowed the day
+    /// count (kept as FuzzTesting/Regressions/FuzzPolicy/date-condition-year-int-max.json).
+    @Test("dates and numbers at the edges of Int64 and CIDR prefixes out of range are not matches, never traps")
+    func extremeConditionValues() throws {
+        for value in ["9223372036854775807-01-01", "-9223372036854775808-01-01", "9223372036854775807", "99999-12-31", "-0001-01-01"] {
+            let policy = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"\#(value)"}}}"#
+            _ = try Self.allows(policy, "s3:GetObject", keys: ["aws:CurrentTime": ["2026-11-29T10:00:00Z"]])
+            let asKey = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2026-01-01"}}}"#
+            _ = try Self.allows(asKey, "s3:GetObject", keys: ["aws:CurrentTime": [value]])
+        }
+        #expect(!(try Self.allows(#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"99999-12-31"}}}"#, "s3:GetObject", keys: ["aws:CurrentTime": ["2026-11-29T10:00:00Z"]])))
+        for prefix in ["10.0.0.0/99999999999999999999", "10.0.0.0/-1", "10.0.0.0/33", "2001:db8::/129", "2001:db8::/9223372036854775807"] {
+            let policy = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"\#(prefix)"}}}"#
+            #expect(!(try Self.allows(policy, "s3:GetObject", keys: ["aws:SourceIp": ["10.1.2.3"]])), "\(prefix)")
+        }
+        for number in ["1e308", "-1e308", "9223372036854775808", "nan", "inf"] {
+            let policy = #"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":"\#(number)"}}}"#
+            _ = try Self.allows(policy, "s3:ListBucket", keys: ["s3:max-keys": [number]])
+        }
+    }
+
     @Test func setOperatorsOnMultivaluedKeys() throws {
         // IAM User Guide, "Set operators for multivalued context keys".
         let all = #"{"Effect":"Allow","Action":"sts:TagSession","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["environment","cost-center"]}}}"#

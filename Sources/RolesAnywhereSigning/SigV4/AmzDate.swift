@@ -91,8 +91,10 @@ public struct AmzDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Creates an instant from UTC calendar fields, or `nil` if they do not name a real instant.
+    /// Years are those of ISO 8601 without an expansion, 0000 to 9999 (IAM's date conditions and
+    /// X.509 times stay within them; a larger year from a policy would overflow the day count).
     public init?(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        guard (1...12).contains(month), (1...Self.daysInMonth(year: year, month: month)).contains(day),
+        guard (0...9999).contains(year), (1...12).contains(month), (1...Self.daysInMonth(year: year, month: month)).contains(day),
             (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
         else { return nil }
         let days = Self.days(fromCivil: year, month, day)
