@@ -129,7 +129,13 @@ struct S3Call {
                 "The \(region) location constraint is incompatible for the region specific endpoint this request was sent to (\(service.configuration.region))."
             )
         }
-        try await store.createBucket(BucketRecord(name: name, region: region, creationDate: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))))
+        do {
+            try await store.createBucket(BucketRecord(name: name, region: region, creationDate: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))))
+        } catch let error as StoreError where error.kind == .alreadyExists && region == "us-east-1" {
+            // Every bucket here belongs to this account. S3 answers BucketAlreadyOwnedByYou in every
+            // region but North Virginia, where, for legacy compatibility, re-creating your own
+            // bucket is 200 OK (and resets its ACLs, which are not kept here).
+        }
         return LocalResponse(status: 200, headers: headers([("Location", "/\(name)")]))
     }
 
