@@ -39,3 +39,53 @@ struct S3BucketTests {
         #expect(again.body.contains("<Code>BucketAlreadyOwnedByYou</Code>"), "\(again.body)")
     }
 }
+
+@Suite("S3 objects: conditional GET and HEAD")
+struct S3ConditionalRequestTests {
+    static func send(_ service: LocalService, _ method: String, _ path: String, headers extra: [(String, String)] = [], body: [UInt8] = []) async throws -> LocalResponse {
+        var headers = [HTTPHeaderField(name: "Host", value: "127.0.0.1")]
+        for (name, value) in extra { headers.append(HTTPHeaderField(name: name, value: value)) }
+        let signed = try SigV4Signer(credentials: InProcessLocal.admin, region: "us-east-1", service: "s3")
+            .sign(SignableRequest(method: method, path: path, headers: headers, body: body), date: AmzDate(Date())).request
+        return await service.handle(LocalRequest(method: method, path: path, query: "", headers: signed.headers, body: signed.body))
+    }
+
+    @Test("If-None-Match and If-Modified-Since give 304; If-Match and If-Unmodified-Since give 412; otherwise 200")
+    func preconditions() async throws {
+        let service = try S3BucketTests.service(region: "us-east-1")
+        #expect(try await Self.send(service, "PUT", "/conditional").status == 200)
+        #expect(try await Self.send(service, "PUT", "/conditional/key.txt", body: Array("hello".utf8)).status == 200)
+        let etag = "\"5d41402abc4b2a76b9719d911017c592\""
+        let past = "Mon, 01 Jan 2024 00:00:00 GMT"
+        let future = "Fri, 01 Jan 2100 00:00:00 GMT"
+        let cases: [([(String, String)], Int)] = [
+            ([], 200),
+            ([("If-None-Match", etag)], 304),
+            ([("If-None-Match", "\"other\", \(etag)")], 304),
+            ([("If-None-Match", "*")], 304),
+            ([("If-None-Match", "\"other\"")], 200),
+            ([("If-Modified-Since", future)], 304),
+            ([("If-Modified-Since", past)], 200),
+            ([("If-None-Match", "\"other\""), ("If-Modified-Since", future)], 200),
+            ([("If-Match", etag)], 200),
+            ([("If-Match", "\"other\"")], 412),
+            ([("If-Unmodified-Since", past)], 412),
+            ([("If-Unmodified-Since", future)], 200),
+            ([("If-Match", etag), ("If-Unmodified-Since", past)], 200),
+            ([("If-Modified-Since", "not a date")], 200),
+        ]
+        for method in ["GET", "HEAD"] {
+            for (headers, status) in cases {
+                let response = try await Self.send(service, method, "/conditional/key.txt", headers: headers)
+                #expect(response.status == status, "\(method) \(headers): \(String(decoding: response.body, as: UTF8.self))")
+                if status == 304 {
+                    #expect(response.body.isEmpty)
+                    #expect(response.headers.contains { $0.0 == "ETag" && $0.1 == etag })
+                }
+                if status == 412, method == "GET" {
+                    #expect(String(decoding: response.body, as: UTF8.self).contains("<Code>PreconditionFailed</Code>"))
+                }
+            }
+        }
+    }
+}

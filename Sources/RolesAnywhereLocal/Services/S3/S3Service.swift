@@ -323,6 +323,13 @@ struct S3Call {
             ("Content-Type", object.contentType), ("Accept-Ranges", "bytes"),
         ])
         for (name, value) in object.metadata.sorted(by: { $0.key < $1.key }) { responseHeaders.append(("x-amz-meta-\(name)", value)) }
+        switch S3Preconditions(request).evaluate(etag: object.etag, lastModified: object.lastModified) {
+        case .proceed: break
+        case .notModified:
+            return LocalResponse(status: 304, headers: headers([("ETag", "\"\(object.etag)\""), ("Last-Modified", S3Formats.httpDate(object.lastModified))]))
+        case .failed:
+            throw AWSError("PreconditionFailed", status: 412, "At least one of the pre-conditions you specified did not hold")
+        }
         var status = 200
         var data = includeBody ? (try await store.objectData(bucket: bucket, key: key) ?? []) : []
         var length = object.size
