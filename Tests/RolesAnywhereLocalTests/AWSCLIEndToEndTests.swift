@@ -116,6 +116,10 @@ struct AWSCLIEndToEndTests {
         try local.directory.write("note with spaces.txt", "hello, s3\n")
         try local.awsOK(["s3", "cp", upload, "s3://walkthrough-bucket/data/payload.bin"])
         try local.awsOK(["s3", "cp", local.directory.path("note with spaces.txt"), "s3://walkthrough-bucket/notes/note with spaces.txt"])
+        // An additional checksum the CLI computes is checked and echoed.
+        let checked = try local.awsOK(["s3api", "put-object", "--bucket", "walkthrough-bucket", "--key", "checked.bin", "--body", upload, "--checksum-algorithm", "SHA256"])
+        #expect(checked?["ChecksumSHA256"] as? String != nil, "\(String(describing: checked))")
+        try local.awsOK(["s3api", "delete-object", "--bucket", "walkthrough-bucket", "--key", "checked.bin"])
 
         let root = try local.aws(["s3", "ls", "s3://walkthrough-bucket"])
         #expect(root.stdoutText.contains("PRE data/"))

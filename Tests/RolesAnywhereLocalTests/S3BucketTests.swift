@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import RolesAnywhereLocal
 import RolesAnywhereSigning
 import Testing
+@testable import RolesAnywhereLocal
 
 @Suite("S3 buckets: what CreateBucket answers for a bucket that exists")
 struct S3BucketTests {
@@ -45,8 +45,10 @@ struct S3ConditionalRequestTests {
     static func send(_ service: LocalService, _ method: String, _ path: String, headers extra: [(String, String)] = [], body: [UInt8] = []) async throws -> LocalResponse {
         var headers = [HTTPHeaderField(name: "Host", value: "127.0.0.1")]
         for (name, value) in extra { headers.append(HTTPHeaderField(name: name, value: value)) }
+        // A declared payload hash (STREAMING-..., UNSIGNED-PAYLOAD) is signed as it is.
+        let declared = extra.first { $0.0.lowercased() == "x-amz-content-sha256" }?.1
         let signed = try SigV4Signer(credentials: InProcessLocal.admin, region: "us-east-1", service: "s3")
-            .sign(SignableRequest(method: method, path: path, headers: headers, body: body), date: AmzDate(Date())).request
+            .sign(SignableRequest(method: method, path: path, headers: headers, body: body), date: AmzDate(Date()), declaredPayloadHash: declared).request
         return await service.handle(LocalRequest(method: method, path: path, query: "", headers: signed.headers, body: signed.body))
     }
 
@@ -87,5 +89,64 @@ struct S3ConditionalRequestTests {
                 }
             }
         }
+    }
+}
+
+@Suite("S3 objects: additional checksums (x-amz-checksum-*)")
+struct S3ChecksumTests {
+    @Test("the CRCs and hashes match their published check values for \"123456789\"")
+    func checkValues() {
+        let input = Array("123456789".utf8)
+        #expect(CRCTable.crc32.checksum(input) == 0xCBF4_3926)
+        #expect(CRCTable.crc32c.checksum(input) == 0xE306_9283)
+        #expect(CRCTable.crc64nvme.checksum(input) == 0xAE8B_1486_0A79_9888)
+        #expect(S3Checksum.crc32.value(of: input) == Data([0xCB, 0xF4, 0x39, 0x26]).base64EncodedString())
+        #expect(S3Checksum.sha256.value(of: input) == "FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU=")
+    }
+
+    @Test("a header checksum that holds is echoed; one that does not is 400 BadDigest and stores nothing")
+    func headerChecksums() async throws {
+        let service = try S3BucketTests.service(region: "us-east-1")
+        #expect(try await S3ConditionalRequestTests.send(service, "PUT", "/checksums").status == 200)
+        let body = Array("hello".utf8)
+        for algorithm in S3Checksum.allCases {
+            let good = try await S3ConditionalRequestTests.send(service, "PUT", "/checksums/\(algorithm.rawValue)", headers: [(algorithm.headerName, algorithm.value(of: body))], body: body)
+            #expect(good.status == 200, "\(algorithm): \(String(decoding: good.body, as: UTF8.self))")
+            #expect(good.headers.contains { $0.0 == algorithm.headerName && $0.1 == algorithm.value(of: body) })
+            let bad = try await S3ConditionalRequestTests.send(
+                service, "PUT", "/checksums/bad-\(algorithm.rawValue)", headers: [(algorithm.headerName, algorithm.value(of: Array("other".utf8)))], body: body
+            )
+            #expect(bad.status == 400)
+            #expect(String(decoding: bad.body, as: UTF8.self).contains("<Code>BadDigest</Code>"), "\(algorithm)")
+            #expect(try await S3ConditionalRequestTests.send(service, "HEAD", "/checksums/bad-\(algorithm.rawValue)").status == 404)
+        }
+        let two = try await S3ConditionalRequestTests.send(
+            service, "PUT", "/checksums/two", headers: [("x-amz-checksum-crc32", S3Checksum.crc32.value(of: body)), ("x-amz-checksum-sha1", S3Checksum.sha1.value(of: body))], body: body
+        )
+        #expect(two.status == 400)
+        #expect(String(decoding: two.body, as: UTF8.self).contains("<Code>InvalidRequest</Code>"))
+    }
+
+    @Test("an aws-chunked trailer checksum is checked like a header one")
+    func trailerChecksums() async throws {
+        let service = try S3BucketTests.service(region: "us-east-1")
+        #expect(try await S3ConditionalRequestTests.send(service, "PUT", "/trailers").status == 200)
+        func upload(_ key: String, checksum: String) async throws -> LocalResponse {
+            let chunked = Array("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:\(checksum)\r\n\r\n".utf8)
+            return try await S3ConditionalRequestTests.send(
+                service, "PUT", "/trailers/\(key)",
+                headers: [
+                    ("X-Amz-Content-SHA256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"), ("Content-Encoding", "aws-chunked"),
+                    ("X-Amz-Decoded-Content-Length", "5"), ("X-Amz-Trailer", "x-amz-checksum-crc32"),
+                ],
+                body: chunked
+            )
+        }
+        let good = try await upload("good", checksum: S3Checksum.crc32.value(of: Array("hello".utf8)))
+        #expect(good.status == 200, "\(String(decoding: good.body, as: UTF8.self))")
+        #expect(good.headers.contains { $0.0 == "x-amz-checksum-crc32" })
+        let bad = try await upload("bad", checksum: "AAAAAA==")
+        #expect(bad.status == 400)
+        #expect(String(decoding: bad.body, as: UTF8.self).contains("The CRC32 you specified did not match the calculated checksum."))
     }
 }

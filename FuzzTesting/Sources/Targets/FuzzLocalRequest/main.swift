@@ -37,7 +37,7 @@ func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CC
         var request = SignableRequest(method: input.method, path: input.path, query: input.query, headers: headers, body: input.body)
         let now = Date()
         if let signingService, !signingService.isEmpty,
-            let signed = try? SigV4Signer(credentials: credentials, region: "us-east-1", service: signingService).sign(request, date: AmzDate(now), unsignedPayload: request.headers.first(named: "x-amz-content-sha256") != nil)
+            let signed = try? SigV4Signer(credentials: credentials, region: "us-east-1", service: signingService).sign(request, date: AmzDate(now), declaredPayloadHash: request.headers.first(named: "x-amz-content-sha256"))
         {
             request = signed.request
         }

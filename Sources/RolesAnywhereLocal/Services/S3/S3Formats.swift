@@ -74,9 +74,14 @@ enum IPv4Check {
 }
 
 /// Decodes `aws-chunked` bodies (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): `size;ext\r\ndata\r\n`...
-/// then a zero-size chunk and optional trailers.
+/// then a zero-size chunk and optional trailers (`x-amz-checksum-crc32:...\r\n`).
 enum AWSChunked {
-    static func decode(_ body: [UInt8]) -> [UInt8]? {
+    struct Decoded: Sendable {
+        var payload: [UInt8]
+        var trailers: [(name: String, value: String)]
+    }
+
+    static func decode(_ body: [UInt8]) -> Decoded? {
         var output = [UInt8]()
         var index = 0
         while true {
@@ -85,12 +90,29 @@ enum AWSChunked {
             let sizeText = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
             guard let size = Int(sizeText.trimmingCharacters(), radix: 16), size >= 0 else { return nil }
             index = lineEnd + 2
-            if size == 0 { return output }
+            if size == 0 {
+                guard let trailers = trailers(in: body, from: index) else { return nil }
+                return Decoded(payload: output, trailers: trailers)
+            }
             // The size comes from the client: compare it with what is left, never add to it.
             guard size <= body.count - index, body.count - index - size >= 2, body[index + size] == 13, body[index + size + 1] == 10 else { return nil }
             output.append(contentsOf: body[index..<(index + size)])
             index += size + 2
         }
+    }
+
+    /// `name:value` lines up to an empty line or the end of the body.
+    static func trailers(in body: [UInt8], from start: Int) -> [(name: String, value: String)]? {
+        var trailers = [(name: String, value: String)]()
+        var index = start
+        while index < body.count {
+            let lineEnd = crlf(in: body, from: index) ?? body.count
+            if lineEnd == index { break }
+            guard let line = String(validating: body[index..<lineEnd], as: UTF8.self), let colon = line.firstIndex(of: ":") else { return nil }
+            trailers.append((String(line[..<colon]).trimmingCharacters(), String(line[line.index(after: colon)...]).trimmingCharacters()))
+            index = lineEnd + 2
+        }
+        return trailers
     }
 
     static func crlf(in bytes: [UInt8], from start: Int) -> Int? {

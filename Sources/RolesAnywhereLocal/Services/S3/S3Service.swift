@@ -266,9 +266,13 @@ struct S3Call {
     // MARK: - Objects
 
     /// The object bytes: `aws-chunked` bodies are decoded, and the declared SHA-256 and MD5 checked.
-    func payload() throws(AWSError) -> [UInt8] {
+    /// The object bytes of a PutObject body (aws-chunked decoded), with every integrity check of
+    /// the request made: payload hash, decoded length, Content-MD5 and the additional checksum
+    /// (header or trailer), which is returned to be echoed.
+    func payload() throws(AWSError) -> (body: [UInt8], checksum: (S3Checksum, String)?) {
         let declared = request.header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
         var body = request.body
+        var checksums = request.headers.filter { S3Checksum(headerName: $0.name) != nil }.map { (name: $0.name, value: $0.value) }
         if declared.hasPrefix("STREAMING-") {
             guard declared == "STREAMING-UNSIGNED-PAYLOAD-TRAILER" else {
                 throw AWSError("NotImplemented", status: 501, "Signed streaming payloads (\(declared)) are not implemented by rolesanywhere-local; sign the whole payload or use UNSIGNED-PAYLOAD.")
@@ -276,7 +280,8 @@ struct S3Call {
             guard let decoded = AWSChunked.decode(body) else {
                 throw AWSError("IncompleteBody", status: 400, "The request body is not valid aws-chunked encoding.")
             }
-            body = decoded
+            body = decoded.payload
+            checksums += decoded.trailers
         } else if declared != "UNSIGNED-PAYLOAD" {
             guard SigV4RequestVerifier.hashOfBody(body) == declared.lowercased() else {
                 throw AWSError("XAmzContentSHA256Mismatch", status: 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
@@ -290,14 +295,14 @@ struct S3Call {
                 throw AWSError("BadDigest", status: 400, "The Content-MD5 you specified did not match what we received.")
             }
         }
-        return body
+        return (body, try S3Checksum.verify(declared: checksums, body: body))
     }
 
     func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
         try await authorize("arn:aws:s3:::\(bucket)/\(key)")
         _ = try await existingBucket(bucket)
-        let body = try payload()
+        let (body, checksum) = try payload()
         let etag = Hex.encode(Insecure.MD5.hash(data: body))
         var metadata = [String: String]()
         for header in request.headers where header.canonicalName.hasPrefix("x-amz-meta-") {
@@ -309,7 +314,12 @@ struct S3Call {
             contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata
         )
         try await store.putObject(object, data: body)
-        return LocalResponse(status: 200, headers: headers([("ETag", "\"\(etag)\"")]))
+        var responseHeaders = [("ETag", "\"\(etag)\"")]
+        if let (algorithm, value) = checksum {
+            responseHeaders.append((algorithm.headerName, value))
+            responseHeaders.append(("x-amz-checksum-type", "FULL_OBJECT"))
+        }
+        return LocalResponse(status: 200, headers: headers(responseHeaders))
     }
 
     func getObject(_ bucket: String, _ key: String, includeBody: Bool) async throws -> LocalResponse {
