@@ -9,6 +9,8 @@ real keys, certificates, CRLs and PKCS#12 files with openssl, signs requests wit
 takes the captured CreateSession requests from Tests/Fixtures. Passwords are `fuzz`, as the
 targets use, with cheap KDF parameters so that each input runs fast.
 """
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -34,6 +36,11 @@ def seed(target, name, data):
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, name), "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode())
+
+
+DELETE_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- keys -->\n<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+              b'<Object><Key>a/&amp;&lt;b&#x263A;&#233;</Key><VersionId>null</VersionId></Object><Object><Key><![CDATA[c<d]]></Key></Object>'
+              b'<Quiet>false</Quiet></Delete>')
 
 
 def request_text(method, target, headers, body=b""):
@@ -144,6 +151,8 @@ def main():
                                "X-Amz-Decoded-Content-Length": "5", "x-amz-meta-owner": "fuzz"}, "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"),
         "s3-list.txt": ("GET", "/fuzz-bucket?list-type=2&prefix=a%2F&delimiter=%2F&max-keys=2&encoding-type=url&continuation-token=YQ%3D%3D", {"X-Fuzz-Service": "s3"}, ""),
         "s3-get-range.txt": ("GET", "/fuzz-bucket/a/key.txt", {"X-Fuzz-Service": "s3", "Range": "bytes=1-3"}, ""),
+        "s3-delete-objects.txt": ("POST", "/fuzz-bucket?delete", {"X-Fuzz-Service": "s3", "Content-MD5": base64.b64encode(hashlib.md5(DELETE_XML).digest()).decode(),
+                                  "Content-Type": "application/xml"}, DELETE_XML),
         "s3-subresource.txt": ("DELETE", "/fuzz-bucket?publicAccessBlock", {"X-Fuzz-Service": "s3"}, ""),
         "iam-create-role.txt": ("POST", "/", {"X-Fuzz-Service": "iam", "Content-Type": "application/x-www-form-urlencoded"},
                                 "Action=CreateRole&Version=2010-05-08&RoleName=fuzz&Path=%2Fp%2F&AssumeRolePolicyDocument=" + __import__("urllib.parse").parse.quote(json.dumps(policies["trust.json"])) + "&Tags.member.1.Key=a&Tags.member.1.Value=b"),
@@ -173,6 +182,7 @@ def main():
     seed("FuzzS3Body", "location.bin", b"\x01" + b'<?xml version="1.0" encoding="UTF-8"?>\n<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>')
     seed("FuzzS3Body", "query.bin", b"\x02" + b"list-type=2&prefix=a%2Fb&uploads&x-id=GetObject&%E2%82%AC=1")
     seed("FuzzS3Body", "form.bin", b"\x03" + b"Action=CreateRole&RoleName=a+b&Tags.member.1.Key=%41")
+    seed("FuzzS3Body", "delete.bin", b"\x04" + DELETE_XML)
 
     # serve's router.
     seed("FuzzMetadataRouter", "token.txt", request_text("PUT", "/latest/api/token", {"X-aws-ec2-metadata-token-ttl-seconds": "21600"}))

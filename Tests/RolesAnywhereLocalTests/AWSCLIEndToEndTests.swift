@@ -120,6 +120,16 @@ struct AWSCLIEndToEndTests {
         let checked = try local.awsOK(["s3api", "put-object", "--bucket", "walkthrough-bucket", "--key", "checked.bin", "--body", upload, "--checksum-algorithm", "SHA256"])
         #expect(checked?["ChecksumSHA256"] as? String != nil, "\(String(describing: checked))")
         try local.awsOK(["s3api", "delete-object", "--bucket", "walkthrough-bucket", "--key", "checked.bin"])
+        // Several keys in one DeleteObjects call (what boto3's objects.delete() and force_destroy use).
+        for key in ["batch/1 & 2.txt", "batch/<3>.txt"] {
+            try local.awsOK(["s3", "cp", local.directory.path("note with spaces.txt"), "s3://walkthrough-bucket/\(key)"])
+        }
+        let batch = try local.awsOK([
+            "s3api", "delete-objects", "--bucket", "walkthrough-bucket", "--delete", #"{"Objects":[{"Key":"batch/1 & 2.txt"},{"Key":"batch/<3>.txt"},{"Key":"batch/none"}]}"#,
+        ])
+        let deletedKeys = ((batch?["Deleted"] as? [[String: Any]]) ?? []).compactMap { $0["Key"] as? String }.sorted()
+        #expect(deletedKeys == ["batch/1 & 2.txt", "batch/<3>.txt", "batch/none"], "\(String(describing: batch))")
+        #expect(!(try local.aws(["s3", "ls", "--recursive", "s3://walkthrough-bucket"]).stdoutText.contains("batch/")))
 
         let root = try local.aws(["s3", "ls", "s3://walkthrough-bucket"])
         #expect(root.stdoutText.contains("PRE data/"))

@@ -50,7 +50,7 @@ IMPLEMENTED = {
     "sts": {"GetCallerIdentity"},
     "s3": {
         "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2",
-        "PutObject", "GetObject", "HeadObject", "DeleteObject",
+        "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects",
     },
     # Every operation of the control plane.
     "rolesanywhere": None,

@@ -47,6 +47,7 @@ struct S3Service: Sendable {
             case .getObject: return try await call.getObject(bucket, key, includeBody: true)
             case .headObject: return try await call.getObject(bucket, key, includeBody: false)
             case .deleteObject: return try await call.deleteObject(bucket, key)
+            case .deleteObjects: return try await call.deleteObjects(bucket)
             default: throw AWSService.s3.notImplemented(resolved.model)
             }
         } catch let error as AWSError {
@@ -378,5 +379,53 @@ struct S3Call {
         _ = try await existingBucket(bucket)
         try await store.deleteObject(bucket: bucket, key: key)
         return LocalResponse(status: 204, headers: headers())
+    }
+
+    /// `POST /{Bucket}?delete`: up to 1,000 keys in one `<Delete>` document, each authorised as
+    /// `s3:DeleteObject` on its own object; a key that is refused is an `<Error>` entry, the others
+    /// are deleted (a missing key counts as deleted, as on S3). `<Quiet>true</Quiet>` leaves out the
+    /// `<Deleted>` entries. The body must carry `Content-MD5` or an additional checksum.
+    func deleteObjects(_ bucket: String) async throws -> LocalResponse {
+        let hasChecksum = request.header("content-md5") != nil || request.headers.contains { S3Checksum(headerName: $0.name) != nil }
+            || (request.header("x-amz-trailer").flatMap(S3Checksum.init(headerName:)) != nil)
+        guard hasChecksum else {
+            throw AWSError("InvalidRequest", status: 400, "Missing required header for this request: Content-MD5")
+        }
+        let (body, _) = try payload()
+        let deletion = try S3DeleteRequest(body)
+        _ = try await existingBucket(bucket)
+        var writer = XMLWriter(declaration: true)
+        var deleted = [S3DeleteRequest.Object]()
+        var errors = [(S3DeleteRequest.Object, AWSError)]()
+        for object in deletion.objects {
+            do {
+                try await authorize("arn:aws:s3:::\(bucket)/\(object.key)")
+                try await store.deleteObject(bucket: bucket, key: object.key)
+                deleted.append(object)
+            } catch let error as AWSError {
+                errors.append((object, error))
+            } catch let error as StoreError where error.kind == .notFound {
+                deleted.append(object)
+            }
+        }
+        writer.element("DeleteResult", namespace: S3Formats.namespace) { xml in
+            if !deletion.quiet {
+                for object in deleted {
+                    xml.element("Deleted") { entry in
+                        entry.element("Key", object.key)
+                        if let version = object.versionId { entry.element("VersionId", version) }
+                    }
+                }
+            }
+            for (object, error) in errors {
+                xml.element("Error") { entry in
+                    entry.element("Key", object.key)
+                    if let version = object.versionId { entry.element("VersionId", version) }
+                    entry.element("Code", error.code)
+                    entry.element("Message", error.code == "AccessDenied" ? "Access Denied" : error.message)
+                }
+            }
+        }
+        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(writer.text.utf8))
     }
 }
