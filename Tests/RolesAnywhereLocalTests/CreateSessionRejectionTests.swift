@@ -366,17 +366,21 @@ struct CreateSessionRejectionTests {
         #expect(subjects.allSatisfy { $0.credentials.allSatisfy { $0.failed == false } })
     }
 
-    @Test("a trust anchor's directory-name constraints: a leaf of another organisation is refused, one inside is accepted")
-    func directoryNameConstraints() async throws {
+    /// An in-process server with `root` as a trust anchor, a role and a profile, and how to call
+    /// CreateSession with a leaf through them.
+    static func anchored(_ root: TestPKI.Issued) async throws -> (InProcessLocal, (TestPKI.Issued) throws -> InProcessLocal.SessionCall) {
         let local = try InProcessLocal()
-        let constraints = NameConstraints(permittedSubtrees: [.directoryName(try DistinguishedName { OrganizationName("Permitted Org") })])
-        let root = try TestPKI.makeRoot(commonName: "Constrained CA", key: .rsa2048, nameConstraints: constraints)
         let role = try await local.createRole("bucket-lister")
         let anchor = try await local.createTrustAnchor(root.certificatePEM)
         let profile = try await local.createProfile(roleArns: [role])
-        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
-            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
-        }
+        return (local, { leaf in InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role) })
+    }
+
+    @Test("a trust anchor's directory-name constraints: a leaf of another organisation is refused, one inside is accepted")
+    func directoryNameConstraints() async throws {
+        let constraints = NameConstraints(permittedSubtrees: [.directoryName(try DistinguishedName { OrganizationName("Permitted Org") })])
+        let root = try TestPKI.makeRoot(commonName: "Constrained CA", key: .rsa2048, nameConstraints: constraints)
+        let (local, call) = try await Self.anchored(root)
         let inside = try TestPKI.makeLeaf(issuer: root, organization: "Permitted Org")
         let accepted = try await local.createSession(try call(inside))
         #expect(accepted.status == 201, "\(accepted.body)")
@@ -388,14 +392,8 @@ struct CreateSessionRejectionTests {
 
     @Test("a trust anchor's DNS-name constraints, by swift-certificates' RFC 5280 verifier: a SAN outside is refused")
     func dnsNameConstraints() async throws {
-        let local = try InProcessLocal()
         let root = try TestPKI.makeRoot(commonName: "DNS Constrained CA", key: .rsa2048, nameConstraints: NameConstraints(permittedDNSDomains: ["example.com"]))
-        let role = try await local.createRole("bucket-lister")
-        let anchor = try await local.createTrustAnchor(root.certificatePEM)
-        let profile = try await local.createProfile(roleArns: [role])
-        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
-            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
-        }
+        let (local, call) = try await Self.anchored(root)
         let inside = try TestPKI.makeLeaf(issuer: root, dnsNames: ["host.example.com"])
         let accepted = try await local.createSession(try call(inside))
         #expect(accepted.status == 201, "\(accepted.body)")
@@ -405,14 +403,8 @@ struct CreateSessionRejectionTests {
 
     @Test("DNS constraints: an excluded subtree is refused, a name beside it accepted")
     func excludedDNSNames() async throws {
-        let local = try InProcessLocal()
         let root = try TestPKI.makeRoot(commonName: "Excluding CA", key: .p256, nameConstraints: NameConstraints(excludedDNSDomains: ["internal.example.com"]))
-        let role = try await local.createRole("bucket-lister")
-        let anchor = try await local.createTrustAnchor(root.certificatePEM)
-        let profile = try await local.createProfile(roleArns: [role])
-        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
-            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
-        }
+        let (local, call) = try await Self.anchored(root)
         #expect(try await local.createSession(try call(try TestPKI.makeLeaf(issuer: root, dnsNames: ["web.example.com"]))).status == 201)
         let excluded = try TestPKI.makeLeaf(issuer: root, dnsNames: ["db.internal.example.com"])
         Self.expectDenied(try await local.createSession(try call(excluded)), "RFC 5280 path validation", exact: false)
@@ -420,17 +412,11 @@ struct CreateSessionRejectionTests {
 
     @Test("directory-name and DNS constraints on one CA: inside the directory subtree without SANs is accepted, with SANs refused (fail closed)")
     func mixedNameConstraints() async throws {
-        let local = try InProcessLocal()
         let constraints = NameConstraints(
             permittedSubtrees: [.directoryName(try DistinguishedName { OrganizationName("Permitted Org") }), .dnsName("example.com")]
         )
         let root = try TestPKI.makeRoot(commonName: "Mixed CA", key: .p256, nameConstraints: constraints)
-        let role = try await local.createRole("bucket-lister")
-        let anchor = try await local.createTrustAnchor(root.certificatePEM)
-        let profile = try await local.createProfile(roleArns: [role])
-        func call(_ leaf: TestPKI.Issued) throws -> InProcessLocal.SessionCall {
-            InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role)
-        }
+        let (local, call) = try await Self.anchored(root)
         let plain = try TestPKI.makeLeaf(issuer: root, organization: "Permitted Org")
         let accepted = try await local.createSession(try call(plain))
         #expect(accepted.status == 201, "\(accepted.body)")
@@ -442,13 +428,9 @@ struct CreateSessionRejectionTests {
 
     @Test("an anchor's own unknown critical extension is not processed (RFC 5280 §6.1): its leaves get credentials")
     func anchorsOwnCriticalExtension() async throws {
-        let local = try InProcessLocal()
         let root = try TestPKI.makeRoot(commonName: "Odd Root", key: .p256, extraExtensions: [Self.unknownCritical])
-        let role = try await local.createRole("bucket-lister")
-        let anchor = try await local.createTrustAnchor(root.certificatePEM)
-        let profile = try await local.createProfile(roleArns: [role])
-        let leaf = try TestPKI.makeLeaf(issuer: root)
-        let answer = try await local.createSession(InProcessLocal.SessionCall(identity: try leaf.identity(), trustAnchorArn: anchor, profileArn: profile, roleArn: role))
+        let (local, call) = try await Self.anchored(root)
+        let answer = try await local.createSession(try call(try TestPKI.makeLeaf(issuer: root)))
         #expect(answer.status == 201, "\(answer.body)")
     }
 }
