@@ -193,7 +193,7 @@ struct ServeAndUpdateCommandTests {
         let path = fixture.directory.path("retry-credentials")
         let log = fixture.directory.path("update.log")
         fixture.stopService()
-        let process = Process()
+        let process = Subprocess()
         process.executableURL = URL(fileURLWithPath: Binaries.path("rolesanywhere"))
         process.arguments = ["update"] + fixture.helperFlags
         process.environment = Self.workloadEnvironment(fixture, ["AWS_SHARED_CREDENTIALS_FILE": path, "AWS_MAX_ATTEMPTS": "1"])

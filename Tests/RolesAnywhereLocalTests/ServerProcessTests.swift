@@ -13,7 +13,7 @@ struct ServerProcessTests {
     @Test("the READY line gives the port, the endpoint and the admin credentials")
     func readyLine() throws {
         let directory = try TemporaryDirectory(prefix: "ready")
-        let process = Process()
+        let process = Subprocess()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--port", "0", "--state", ":memory:", "--account-id", "210987654321", "--region", "eu-west-2"]
         let output = directory.path("stdout")
@@ -155,7 +155,7 @@ struct ServerProcessTests {
         try first.awsOK(["s3", "mb", "s3://crash-bucket"])
         let log = first.directory.path("acknowledged.txt")
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let writer = Process()
+        let writer = Subprocess()
         writer.executableURL = URL(fileURLWithPath: try ChildProcess.resolve("python3"))
         writer.arguments = [Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/put_until_killed.py").path, first.endpoint, "crash-bucket"]
         writer.environment = first.awsEnvironment()

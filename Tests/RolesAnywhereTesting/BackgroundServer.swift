@@ -4,7 +4,7 @@ import Synchronization
 /// A server process started for a test (the independent verifier, `rolesanywhere-local`), stopped
 /// when the value is dropped. It must print a line containing `READY <port>` when it listens.
 public final class BackgroundServer: @unchecked Sendable {
-    public let process: Process
+    public let process: Subprocess
     public let port: Int
     private let output: Pipe
 
@@ -14,7 +14,7 @@ public final class BackgroundServer: @unchecked Sendable {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, standardErrorPath: String? = nil, timeout: TimeInterval = 60,
         readyMarker: String = "READY "
     ) throws {
-        process = Process()
+        process = Subprocess()
         process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve(executable))
         process.arguments = arguments
         if let environment { process.environment = environment }

@@ -20,7 +20,7 @@ public enum ChildProcess {
         input: [UInt8]? = nil,
         currentDirectory: String? = nil
     ) throws -> Output {
-        let process = Process()
+        let process = Subprocess()
         process.executableURL = URL(fileURLWithPath: try resolve(executable))
         process.arguments = arguments
         if let environment { process.environment = environment }
@@ -46,7 +46,7 @@ public enum ChildProcess {
 
     /// Waits for `process` to end by polling: `Process.waitUntilExit()` spins its run loop and can
     /// hang when called from a Swift concurrency thread.
-    public static func waitForExit(_ process: Process, timeout: TimeInterval) {
+    public static func waitForExit(_ process: Subprocess, timeout: TimeInterval) {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline {
             usleep(2000)

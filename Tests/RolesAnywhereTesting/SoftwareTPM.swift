@@ -5,7 +5,7 @@ import Foundation
 /// `TPM_DEVICE=<socket>` (``environment``).
 public final class SoftwareTPM: @unchecked Sendable {
     public let directory: TemporaryDirectory
-    public let process: Process
+    public let process: Subprocess
     public var socketPath: String { directory.path("tpm.sock") }
     /// Variables for the helper: the TPM to use.
     public var environment: [String: String] { ["TPM_DEVICE": socketPath] }
@@ -18,7 +18,7 @@ public final class SoftwareTPM: @unchecked Sendable {
         }
         directory = try TemporaryDirectory(prefix: "swtpm")
         try FileManager.default.createDirectory(atPath: directory.path("state"), withIntermediateDirectories: true)
-        process = Process()
+        process = Subprocess()
         process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve("swtpm"))
         // tpm2-tools' swtpm TCTI finds the control channel at "<socket>.ctrl".
         process.arguments = [
