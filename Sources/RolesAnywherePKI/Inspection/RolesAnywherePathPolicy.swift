@@ -110,7 +110,8 @@ struct RFC5280UnlessDirectoryNames: VerifierPolicy, Sendable {
             return rfc5280.chainMeetsPolicyRequirements(chain: chain)
         }
         let constrainsOtherForms = subtrees.contains { !isDirectory($0) }
-        let hasAlternativeNames = certificates.dropLast().contains { (try? $0.extensions.subjectAlternativeNames) != nil }
+        // By the extension's presence, not its parse: a malformed SAN counts as names (fail closed).
+        let hasAlternativeNames = certificates.dropLast().contains { $0.extensions[oid: .X509ExtensionID.subjectAlternativeName] != nil }
         if constrainsOtherForms, hasAlternativeNames {
             return .failsToMeetPolicy(
                 reason: "a CA on the path constrains directory names together with other name forms, which cannot be evaluated together here; the path has subject alternative names, so it is refused"
