@@ -266,7 +266,6 @@ struct S3Call {
 
     // MARK: - Objects
 
-    /// The object bytes: `aws-chunked` bodies are decoded, and the declared SHA-256 and MD5 checked.
     /// The object bytes of a PutObject body (aws-chunked decoded), with every integrity check of
     /// the request made: payload hash, decoded length, Content-MD5 and the additional checksum
     /// (header or trailer), which is returned to be echoed.
@@ -386,12 +385,10 @@ struct S3Call {
     /// are deleted (a missing key counts as deleted, as on S3). `<Quiet>true</Quiet>` leaves out the
     /// `<Deleted>` entries. The body must carry `Content-MD5` or an additional checksum.
     func deleteObjects(_ bucket: String) async throws -> LocalResponse {
-        let hasChecksum = request.header("content-md5") != nil || request.headers.contains { S3Checksum(headerName: $0.name) != nil }
-            || (request.header("x-amz-trailer").flatMap(S3Checksum.init(headerName:)) != nil)
-        guard hasChecksum else {
+        let (body, checksum) = try payload()
+        guard checksum != nil || request.header("content-md5") != nil else {
             throw AWSError("InvalidRequest", status: 400, "Missing required header for this request: Content-MD5")
         }
-        let (body, _) = try payload()
         let deletion = try S3DeleteRequest(body)
         _ = try await existingBucket(bucket)
         var writer = XMLWriter(declaration: true)
