@@ -72,10 +72,15 @@ public final class LocalService: Sendable {
             let limit = configuration.limits.maximumUnsignedBody
             return tooLarge(limit, AWSService.guess(head)) ?? Admission(maximumBody: limit)
         }
+        // SigV4-X509 is Roles Anywhere's alone; its header is parsed once, when it is verified.
+        if authorization.hasPrefix("AWS4-X509-") {
+            let service = AWSService.rolesAnywhere
+            return tooLarge(service.maximumBody, service) ?? Admission(maximumBody: service.maximumBody)
+        }
         let scope = try? SigV4Authorization(parsing: authorization).scope
         guard authorization.hasPrefix("AWS4-HMAC-SHA256"), let name = scope?.service, let service = AWSService(signingName: name) else {
-            let service = authorization.hasPrefix("AWS4-X509-") ? AWSService.rolesAnywhere : AWSService.guess(head)
-            let limit = authorization.hasPrefix("AWS4-X509-") ? service.maximumBody : configuration.limits.maximumUnsignedBody
+            let service = AWSService.guess(head)
+            let limit = configuration.limits.maximumUnsignedBody
             return tooLarge(limit, service) ?? Admission(maximumBody: limit)
         }
         if let refusal = tooLarge(service.maximumBody, service) { return refusal }

@@ -20,12 +20,12 @@ public struct CredentialScope: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `YYYYMMDD/region/service/aws4_request`, or returns `nil`.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[3] == Self.terminator, parts[0].utf8.count == 8,
-            parts[0].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+        let parts = text.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 4, omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[3].elementsEqual(Self.terminator.utf8), parts[0].count == 8,
+            parts[0].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             !parts[1].isEmpty, !parts[2].isEmpty
         else { return nil }
-        self.init(date: String(parts[0]), region: String(parts[1]), service: String(parts[2]))
+        self.init(date: String(decoding: parts[0], as: UTF8.self), region: String(decoding: parts[1], as: UTF8.self), service: String(decoding: parts[2], as: UTF8.self))
     }
 
     public var description: String { date + "/" + region + "/" + service + "/" + Self.terminator }

@@ -36,24 +36,38 @@ public struct SigV4Authorization: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses an `Authorization` header value.
     ///
+    /// The parse works on the UTF-8 bytes (every delimiter is ASCII): the server parses this header
+    /// on every request.
+    ///
     /// - Throws: ``SigningError/Code-swift.struct/malformedAuthorization`` naming what is missing or wrong.
     public init(parsing header: String) throws(SigningError) {
-        let trimmed = header.drop(while: { $0 == " " })
-        guard let space = trimmed.firstIndex(of: " ") else {
+        let utf8 = header.utf8
+        let space = UInt8(ascii: " ")
+        var start = utf8.startIndex
+        while start < utf8.endIndex, utf8[start] == space { start = utf8.index(after: start) }
+        guard let algorithmEnd = utf8[start...].firstIndex(of: space) else {
             throw SigningError(.malformedAuthorization, "the Authorization header has no algorithm and credential parts")
         }
-        let algorithm = String(trimmed[..<space])
+        let algorithm = String(header[start..<algorithmEnd])
         var credential: Substring?
         var signedHeaders: Substring?
         var signature: Substring?
-        for part in trimmed[space...].split(separator: ",") {
-            let item = part.drop(while: { $0 == " " })
-            guard let equals = item.firstIndex(of: "=") else {
-                throw SigningError(.malformedAuthorization, "the Authorization header has a part without '=': '\(item)'")
+        var partStart = algorithmEnd
+        while partStart < utf8.endIndex {
+            let partEnd = utf8[partStart...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
+            defer { partStart = partEnd < utf8.endIndex ? utf8.index(after: partEnd) : partEnd }
+            // Empty parts (",,") are skipped, as a split would.
+            guard partStart < partEnd else { continue }
+            var itemStart = partStart
+            while itemStart < partEnd, utf8[itemStart] == space { itemStart = utf8.index(after: itemStart) }
+            guard let equals = utf8[itemStart..<partEnd].firstIndex(of: UInt8(ascii: "=")) else {
+                throw SigningError(.malformedAuthorization, "the Authorization header has a part without '=': '\(header[itemStart..<partEnd])'")
             }
-            let key = item[..<equals]
-            var value = item[item.index(after: equals)...]
-            while value.last == " " { value = value.dropLast() }
+            var valueEnd = partEnd
+            let valueStart = utf8.index(after: equals)
+            while valueEnd > valueStart, utf8[utf8.index(before: valueEnd)] == space { valueEnd = utf8.index(before: valueEnd) }
+            let key = header[itemStart..<equals]
+            let value = header[valueStart..<valueEnd]
             switch key {
             case "Credential": credential = value
             case "SignedHeaders": signedHeaders = value
@@ -71,19 +85,27 @@ public struct SigV4Authorization: Sendable, Hashable, CustomStringConvertible {
         guard let signature, !signature.isEmpty else {
             throw SigningError(.malformedAuthorization, "the Authorization header has no Signature")
         }
-        guard let slash = credential.firstIndex(of: "/"), slash != credential.startIndex,
-            let scope = CredentialScope(credential[credential.index(after: slash)...])
+        guard let slash = credential.utf8.firstIndex(of: UInt8(ascii: "/")), slash != credential.startIndex,
+            let scope = CredentialScope(credential[credential.utf8.index(after: slash)...])
         else {
             throw SigningError(
                 .malformedAuthorization,
                 "the Credential '\(credential)' is not of the form <id>/<yyyymmdd>/<region>/<service>/aws4_request"
             )
         }
-        let names = signedHeaders.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
-        guard names.allSatisfy({ !$0.isEmpty && !$0.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) }) else {
-            throw SigningError(.malformedAuthorization, "SignedHeaders must be lower-case names separated by ';'")
+        var names = [String]()
+        var nameStart = signedHeaders.startIndex
+        while true {
+            let nameEnd = signedHeaders.utf8[nameStart...].firstIndex(of: UInt8(ascii: ";")) ?? signedHeaders.endIndex
+            let name = signedHeaders[nameStart..<nameEnd]
+            guard !name.isEmpty, !name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
+                throw SigningError(.malformedAuthorization, "SignedHeaders must be lower-case names separated by ';'")
+            }
+            names.append(String(name))
+            guard nameEnd < signedHeaders.endIndex else { break }
+            nameStart = signedHeaders.utf8.index(after: nameEnd)
         }
-        guard Hex.decode(signature) != nil else {
+        guard signature.utf8.allSatisfy(Hex.isDigit), signature.utf8.count % 2 == 0 else {
             throw SigningError(.malformedAuthorization, "the Signature is not hexadecimal")
         }
         self.init(

@@ -28,6 +28,9 @@ public enum Hex {
         return out
     }
 
+    /// Whether `character` is a hexadecimal digit (either case).
+    public static func isDigit(_ character: UInt8) -> Bool { value(of: character) != nil }
+
     private static func value(of character: UInt8) -> UInt8? {
         switch character {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")

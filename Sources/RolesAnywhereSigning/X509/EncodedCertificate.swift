@@ -13,11 +13,15 @@ import SwiftASN1
 public struct EncodedCertificate: Sendable, Hashable {
     public let certificate: Certificate
     public let derBytes: [UInt8]
+    /// The serial number in decimal, as SigV4-X509 puts it in `Credential=` (computed once: the
+    /// server compares it on every request).
+    public let decimalSerialNumber: String
 
     /// Parses DER bytes.
     public init(derEncoded bytes: [UInt8]) throws {
         self.certificate = try Certificate(derEncoded: bytes)
         self.derBytes = bytes
+        self.decimalSerialNumber = BigEndianInteger.decimalString(certificate.serialNumber.bytes)
     }
 
     /// Wraps a certificate made in memory, serialising it once.
@@ -26,6 +30,7 @@ public struct EncodedCertificate: Sendable, Hashable {
         try serializer.serialize(certificate)
         self.certificate = certificate
         self.derBytes = serializer.serializedBytes
+        self.decimalSerialNumber = BigEndianInteger.decimalString(certificate.serialNumber.bytes)
     }
 
     /// Standard base64 of the DER bytes, as in `X-Amz-X509`.
@@ -42,11 +47,6 @@ public struct EncodedCertificate: Sendable, Hashable {
         } catch {
             throw SigningError(.malformedCertificate, "the certificate is not a valid DER-encoded X.509 certificate")
         }
-    }
-
-    /// The serial number in decimal, as SigV4-X509 puts it in `Credential=`.
-    public var decimalSerialNumber: String {
-        BigEndianInteger.decimalString(certificate.serialNumber.bytes)
     }
 }
 

@@ -54,12 +54,16 @@ struct CreateSessionHandler: Sendable {
     /// Answers a CreateSession request whose signature ``SigV4X509Authenticator`` verified.
     func handle(_ request: LocalRequest, verified: VerifiedX509Request) async throws(AWSError) -> LocalResponse {
         let leaf = verified.certificate.certificate
-        var context: [String: String] = ["subject": "\(leaf.subject)", "serial": SessionIdentity.serialHex(leaf)]
+        // What the log says of a refusal; the subject and serial are written out only then.
+        var context: [String: String] = [:]
         var trusted = false
         do {
             return try await createSession(request, verified: verified, context: &context, trusted: &trusted)
         } catch let denial as Denial {
-            var metadata: Logger.Metadata = ["code": "\(denial.error.code)", "reason": "\(denial.reason)", "requestId": "\(request.requestID)"]
+            var metadata: Logger.Metadata = [
+                "code": "\(denial.error.code)", "reason": "\(denial.reason)", "requestId": "\(request.requestID)",
+                "subject": "\(leaf.subject)", "serial": "\(SessionIdentity.serialHex(leaf))",
+            ]
             for (key, value) in context { metadata[key] = "\(value)" }
             logger.notice("CreateSession denied", metadata: metadata)
             // A subject is recorded only for a certificate that chains to an anchor of this
