@@ -32,6 +32,8 @@ struct LocalLoad {
         var trustAnchorArn: String?
         var profileArn: String?
         var roleArn: String?
+        /// Write a wrk script sending the first operation's request, signed now, instead of running.
+        var wrkScript: String?
     }
 
     /// What CreateSession needs: who signs, and the ARNs.
@@ -53,8 +55,37 @@ struct LocalLoad {
             }
         }
 
+        /// A wrk (Lua) script that sends the request, signed now, on every connection: the server
+        /// still checks every copy (the signature stays valid for five minutes).
+        func wrkScript(signer: SigV4Signer, session: SessionTarget?, host: String) throws -> String {
+            let signed = try signedRequest(signer: signer, session: session, host: host)
+            func lua(_ text: String) -> String {
+                "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            }
+            var script = "wrk.method = \(lua(signed.method))\n"
+            script += "wrk.path = \(lua(signed.query.isEmpty ? signed.path : signed.path + "?" + signed.query))\n"
+            script += "wrk.body = \(lua(String(decoding: signed.body, as: UTF8.self)))\n"
+            for header in signed.headers where header.name.lowercased() != "host" {
+                script += "wrk.headers[\(lua(header.name))] = \(lua(header.value))\n"
+            }
+            return script
+        }
+
         /// The request, signed now.
         func request(signer: SigV4Signer, session: SessionTarget?, host: String, endpoint: String) throws -> HTTPClientRequest {
+            let signed = try signedRequest(signer: signer, session: session, host: host)
+            let target = signed.query.isEmpty ? signed.path : signed.path + "?" + signed.query
+            var request = HTTPClientRequest(url: endpoint + target)
+            request.method = HTTPMethod(rawValue: signed.method)
+            for header in signed.headers where header.name.lowercased() != "host" {
+                request.headers.add(name: header.name, value: header.value)
+            }
+            if !signed.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: signed.body)) }
+            return request
+        }
+
+        /// The operation's request, signed now (SigV4, or SigV4-X509 for CreateSession).
+        func signedRequest(signer: SigV4Signer, session: SessionTarget?, host: String) throws -> SignableRequest {
             var signable: SignableRequest
             let signed: SignableRequest
             switch self {
@@ -82,14 +113,7 @@ struct LocalLoad {
             } else {
                 signed = try signer.sign(signable, date: .now).request
             }
-            let target = signed.query.isEmpty ? signed.path : signed.path + "?" + signed.query
-            var request = HTTPClientRequest(url: endpoint + target)
-            request.method = HTTPMethod(rawValue: signed.method)
-            for header in signed.headers where header.name.lowercased() != "host" {
-                request.headers.add(name: header.name, value: header.value)
-            }
-            if !signed.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: signed.body)) }
-            return request
+            return signed
         }
     }
 
@@ -121,6 +145,16 @@ struct LocalLoad {
             exit(2)
         }
         let defaults: [Operation] = session == nil ? [.listBuckets, .getCallerIdentity] : Operation.allCases
+        if let path = options.wrkScript {
+            let operation = options.operations.first ?? defaults[0]
+            let credentials = SigV4Credentials(accessKeyId: options.accessKeyID, secretAccessKey: options.secretAccessKey)
+            let signer = SigV4Signer(credentials: credentials, region: options.region, service: operation.service)
+            let host = String(options.endpoint.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            let script = try operation.wrkScript(signer: signer, session: session, host: host)
+            try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+            try await client.shutdown()
+            return
+        }
         for operation in options.operations.isEmpty ? defaults : options.operations {
             _ = try await run(operation, options: options, session: session, client: client, seconds: options.warmup)
             let result = try await run(operation, options: options, session: session, client: client, seconds: options.seconds)
@@ -247,6 +281,7 @@ struct LocalLoad {
             case "--trust-anchor-arn": options.trustAnchorArn = try value(argument)
             case "--profile-arn": options.profileArn = try value(argument)
             case "--role-arn": options.roleArn = try value(argument)
+            case "--wrk-script": options.wrkScript = try value(argument)
             default: throw UsageError("unknown argument \(argument)")
             }
         }
