@@ -42,6 +42,10 @@ DELETE_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- keys -->\n<Delete x
               b'<Object><Key>a/&amp;&lt;b&#x263A;&#233;</Key><VersionId>null</VersionId></Object><Object><Key><![CDATA[c<d]]></Key></Object>'
               b'<Quiet>false</Quiet></Delete>')
 
+COMPLETE_XML = (b'<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                b'<Part><ETag>"0cc175b9c0f1b6a831c399e269772661"</ETag><PartNumber>1</PartNumber><ChecksumCRC32>6Lol3A==</ChecksumCRC32></Part>'
+                b'<Part><ETag>92eb5ffee6ae2fec3ad71c777531578f</ETag><PartNumber>00002</PartNumber></Part></CompleteMultipartUpload>')
+
 
 def request_text(method, target, headers, body=b""):
     head = f"{method} {target}\n" + "".join(f"{k}: {v}\n" for k, v in headers.items()) + "\n"
@@ -153,6 +157,8 @@ def main():
         "s3-get-range.txt": ("GET", "/fuzz-bucket/a/key.txt", {"X-Fuzz-Service": "s3", "Range": "bytes=1-3"}, ""),
         "s3-delete-objects.txt": ("POST", "/fuzz-bucket?delete", {"X-Fuzz-Service": "s3", "Content-MD5": base64.b64encode(hashlib.md5(DELETE_XML).digest()).decode(),
                                   "Content-Type": "application/xml"}, DELETE_XML),
+        "s3-complete-multipart.txt": ("POST", "/fuzz-bucket/big.bin?uploadId=0123", {"X-Fuzz-Service": "s3", "Content-Type": "application/xml"}, COMPLETE_XML),
+        "s3-upload-part.txt": ("PUT", "/fuzz-bucket/big.bin?partNumber=2&uploadId=0123", {"X-Fuzz-Service": "s3"}, "part"),
         "s3-subresource.txt": ("DELETE", "/fuzz-bucket?publicAccessBlock", {"X-Fuzz-Service": "s3"}, ""),
         "iam-create-role.txt": ("POST", "/", {"X-Fuzz-Service": "iam", "Content-Type": "application/x-www-form-urlencoded"},
                                 "Action=CreateRole&Version=2010-05-08&RoleName=fuzz&Path=%2Fp%2F&AssumeRolePolicyDocument=" + __import__("urllib.parse").parse.quote(json.dumps(policies["trust.json"])) + "&Tags.member.1.Key=a&Tags.member.1.Value=b"),
@@ -183,6 +189,7 @@ def main():
     seed("FuzzS3Body", "query.bin", b"\x02" + b"list-type=2&prefix=a%2Fb&uploads&x-id=GetObject&%E2%82%AC=1")
     seed("FuzzS3Body", "form.bin", b"\x03" + b"Action=CreateRole&RoleName=a+b&Tags.member.1.Key=%41")
     seed("FuzzS3Body", "delete.bin", b"\x04" + DELETE_XML)
+    seed("FuzzS3Body", "complete.bin", b"\x05" + COMPLETE_XML)
 
     # serve's router.
     seed("FuzzMetadataRouter", "token.txt", request_text("PUT", "/latest/api/token", {"X-aws-ec2-metadata-token-ttl-seconds": "21600"}))

@@ -193,6 +193,14 @@ struct ServerProcessTests {
         #expect(output.stdoutText.contains("BOTO3 OK"))
     }
 
+    @Test("boto3's multipart uploads: upload_file of 20 MiB, the low-level calls, S3's part rules and errors")
+    func boto3Multipart() throws {
+        let local = try LocalServerProcess()
+        let output = try local.python("boto3_multipart.py")
+        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
+        #expect(output.stdoutText.contains("MULTIPART OK"))
+    }
+
     @Test("logs say why a request was refused and never contain a secret, a token or a signature")
     func logsWithoutSecrets() async throws {
         let directory = try TemporaryDirectory(prefix: "logs")

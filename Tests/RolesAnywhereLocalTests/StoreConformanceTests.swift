@@ -150,6 +150,56 @@ struct StoreConformanceTests {
         await Self.expectStoreError(.notFound) { try await store.deleteBucket(named: "b") }
     }
 
+    @Test("multipart uploads: parts replace by number, completion assembles the parts named and ends the upload, uploads keep a bucket", arguments: Kind.allCases)
+    func multipartUploads(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        func upload(_ id: String, key: String, at offset: TimeInterval = 0) -> MultipartUploadRecord {
+            MultipartUploadRecord(
+                uploadID: id, bucket: "b", key: key, initiated: date.addingTimeInterval(offset), contentType: "text/plain", metadata: ["m": id],
+                checksumAlgorithm: id == "u1" ? "crc32" : nil
+            )
+        }
+        await Self.expectStoreError(.notFound) { try await store.createMultipartUpload(upload("u0", key: "k")) }
+        try await store.createBucket(BucketRecord(name: "b", region: "us-east-1", creationDate: date))
+        try await store.createMultipartUpload(upload("u2", key: "z"))
+        try await store.createMultipartUpload(upload("u1", key: "a", at: 5))
+        try await store.createMultipartUpload(upload("u3", key: "a", at: 1))
+        #expect(try await store.multipartUploads(bucket: "b").map(\.uploadID) == ["u3", "u1", "u2"])
+        #expect(try await store.multipartUpload(id: "u1") == upload("u1", key: "a", at: 5))
+        #expect(try await store.multipartUpload(id: "none") == nil)
+
+        try await store.putPart(PartRecord(uploadID: "u1", partNumber: 2, size: 2, etag: "e2", lastModified: date), data: [3, 4])
+        try await store.putPart(PartRecord(uploadID: "u1", partNumber: 1, size: 1, etag: "old", lastModified: date), data: [9])
+        let first = PartRecord(uploadID: "u1", partNumber: 1, size: 2, etag: "e1", lastModified: date, checksumAlgorithm: "crc32", checksumValue: "AAAAAA==")
+        try await store.putPart(first, data: [1, 2])
+        #expect(try await store.parts(uploadID: "u1") == [first, PartRecord(uploadID: "u1", partNumber: 2, size: 2, etag: "e2", lastModified: date)])
+        await Self.expectStoreError(.notFound) { try await store.putPart(PartRecord(uploadID: "none", partNumber: 1, size: 0, etag: "e", lastModified: date), data: []) }
+
+        // Uploads in progress keep the bucket, as objects do.
+        await Self.expectStoreError(.conflict) { try await store.deleteBucket(named: "b") }
+        let object = ObjectRecord(bucket: "b", key: "a", size: 4, etag: "x-2", lastModified: date, contentType: "text/plain", metadata: ["m": "u1"])
+        // A part named with another ETag, or not stored, completes nothing.
+        await Self.expectStoreError(.conflict) { try await store.completeMultipartUpload(id: "u1", parts: [(1, "old"), (2, "e2")], object: object) }
+        await Self.expectStoreError(.conflict) { try await store.completeMultipartUpload(id: "u1", parts: [(1, "e1"), (3, "e2")], object: object) }
+        #expect(try await store.object(bucket: "b", key: "a") == nil)
+        try await store.completeMultipartUpload(id: "u1", parts: [(1, "e1"), (2, "e2")], object: object)
+        #expect(try await store.objectData(bucket: "b", key: "a") == [1, 2, 3, 4])
+        #expect(try await store.object(bucket: "b", key: "a") == object)
+        #expect(try await store.multipartUpload(id: "u1") == nil)
+        #expect(try await store.parts(uploadID: "u1").isEmpty)
+        await Self.expectStoreError(.notFound) { try await store.completeMultipartUpload(id: "u1", parts: [(1, "e1")], object: object) }
+
+        try await store.putPart(PartRecord(uploadID: "u2", partNumber: 1, size: 1, etag: "e", lastModified: date), data: [7])
+        try await store.abortMultipartUpload(id: "u2")
+        await Self.expectStoreError(.notFound) { try await store.abortMultipartUpload(id: "u2") }
+        #expect(try await store.parts(uploadID: "u2").isEmpty)
+        try await store.abortMultipartUpload(id: "u3")
+        try await store.deleteObject(bucket: "b", key: "a")
+        try await store.deleteBucket(named: "b")
+    }
+
     static func crl(_ id: String, createdAt: TimeInterval) -> CRLRecord {
         CRLRecord(
             crlId: id, crlArn: "arn:aws:rolesanywhere:us-east-1:123456789012:crl/\(id)", name: "crl-\(id)", enabled: true, crlData: Data("pem".utf8),

@@ -50,7 +50,8 @@ IMPLEMENTED = {
     "sts": {"GetCallerIdentity"},
     "s3": {
         "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2",
-        "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects",
+        "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",
+        "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "ListMultipartUploads",
     },
     # Every operation of the control plane.
     "rolesanywhere": None,

@@ -21,6 +21,9 @@ public final class MemoryStore: Store {
         var sessions: [String: SessionRecord] = [:]
         var buckets: [String: BucketRecord] = [:]
         var objects: [String: [String: (record: ObjectRecord, data: [UInt8])]] = [:]
+        var uploads: [String: MultipartUploadRecord] = [:]
+        /// Parts by upload ID, then part number.
+        var parts: [String: [Int: (record: PartRecord, data: [UInt8])]] = [:]
         /// Roles Anywhere resources by kind, then ID.
         var resources: [String: [String: any RolesAnywhereResource]] = [:]
         var tags: [String: [ResourceTag]] = [:]
@@ -194,7 +197,9 @@ public final class MemoryStore: Store {
 
     public func deleteBucket(named name: String) async throws {
         try state.withLock { state in
-            if !(state.objects[name] ?? [:]).isEmpty { throw StoreError(.conflict, "The bucket you tried to delete is not empty") }
+            if !(state.objects[name] ?? [:]).isEmpty || state.uploads.values.contains(where: { $0.bucket == name }) {
+                throw StoreError(.conflict, "The bucket you tried to delete is not empty")
+            }
             guard state.buckets.removeValue(forKey: name) != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
             state.objects[name] = nil
         }
@@ -276,6 +281,69 @@ public final class MemoryStore: Store {
             guard let updated = update(existing) else { return existing }
             state.resources[SubjectRecord.kind, default: [:]][subjectID] = updated
             return updated
+        }
+    }
+}
+
+// MARK: - Multipart uploads
+
+extension MemoryStore {
+    public func createMultipartUpload(_ upload: MultipartUploadRecord) async throws {
+        try state.withLock { state throws(StoreError) in
+            guard state.buckets[upload.bucket] != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
+            state.uploads[upload.uploadID] = upload
+        }
+    }
+
+    public func multipartUpload(id: String) async throws -> MultipartUploadRecord? {
+        state.withLock { $0.uploads[id] }
+    }
+
+    public func multipartUploads(bucket: String) async throws -> [MultipartUploadRecord] {
+        state.withLock { state in
+            state.uploads.values.filter { $0.bucket == bucket }.sorted { left, right in
+                if left.key != right.key { return left.key.utf8.lexicographicallyPrecedes(right.key.utf8) }
+                if left.initiated != right.initiated { return left.initiated < right.initiated }
+                return left.uploadID.utf8.lexicographicallyPrecedes(right.uploadID.utf8)
+            }
+        }
+    }
+
+    public func putPart(_ part: PartRecord, data: [UInt8]) async throws {
+        try state.withLock { state throws(StoreError) in
+            guard state.uploads[part.uploadID] != nil else { throw StoreError(.notFound, "The specified upload does not exist.") }
+            state.parts[part.uploadID, default: [:]][part.partNumber] = (part, data)
+        }
+    }
+
+    public func parts(uploadID: String) async throws -> [PartRecord] {
+        state.withLock { state in (state.parts[uploadID] ?? [:]).values.map(\.record).sorted { $0.partNumber < $1.partNumber } }
+    }
+
+    public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws {
+        try state.withLock { state throws(StoreError) in
+            guard state.uploads[id] != nil else { throw StoreError(.notFound, "The specified upload does not exist.") }
+            guard state.buckets[object.bucket] != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
+            let stored = state.parts[id] ?? [:]
+            var data = [UInt8]()
+            for part in parts {
+                guard let found = stored[part.number], found.record.etag == part.etag else {
+                    throw StoreError(.conflict, "part \(part.number) is not stored with the ETag given")
+                }
+                data += found.data
+            }
+            var record = object
+            record.size = data.count
+            state.objects[object.bucket, default: [:]][object.key] = (record, data)
+            state.uploads[id] = nil
+            state.parts[id] = nil
+        }
+    }
+
+    public func abortMultipartUpload(id: String) async throws {
+        try state.withLock { state throws(StoreError) in
+            guard state.uploads.removeValue(forKey: id) != nil else { throw StoreError(.notFound, "The specified upload does not exist.") }
+            state.parts[id] = nil
         }
     }
 }

@@ -161,3 +161,54 @@ public struct ObjectRecord: Sendable, Hashable {
         self.metadata = metadata
     }
 }
+
+/// An S3 multipart upload in progress: what the object will be once it is completed.
+public struct MultipartUploadRecord: Sendable, Hashable {
+    public var uploadID: String
+    public var bucket: String
+    public var key: String
+    public var initiated: Date
+    public var contentType: String
+    /// `x-amz-meta-*` values, by lower-cased name without the prefix.
+    public var metadata: [String: String]
+    /// The additional checksum algorithm named at creation (`x-amz-checksum-algorithm`), lower-case.
+    public var checksumAlgorithm: String?
+
+    public init(
+        uploadID: String, bucket: String, key: String, initiated: Date, contentType: String, metadata: [String: String], checksumAlgorithm: String?
+    ) {
+        self.uploadID = uploadID
+        self.bucket = bucket
+        self.key = key
+        self.initiated = initiated
+        self.contentType = contentType
+        self.metadata = metadata
+        self.checksumAlgorithm = checksumAlgorithm
+    }
+}
+
+/// One uploaded part of a multipart upload (the data travels separately).
+public struct PartRecord: Sendable, Hashable {
+    public var uploadID: String
+    /// 1 to 10,000.
+    public var partNumber: Int
+    public var size: Int
+    /// The MD5 of the part, hex, without quotes.
+    public var etag: String
+    public var lastModified: Date
+    /// The additional checksum the part was sent with: its algorithm (lower-case) and base64 value.
+    public var checksumAlgorithm: String?
+    public var checksumValue: String?
+
+    public init(
+        uploadID: String, partNumber: Int, size: Int, etag: String, lastModified: Date, checksumAlgorithm: String? = nil, checksumValue: String? = nil
+    ) {
+        self.uploadID = uploadID
+        self.partNumber = partNumber
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+        self.checksumAlgorithm = checksumAlgorithm
+        self.checksumValue = checksumValue
+    }
+}

@@ -77,6 +77,20 @@ public final class SQLiteStore: Store {
                     """
             )
         }
+        migrator.registerMigration("v3-multipart") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE multipart_uploads (
+                        upload_id TEXT NOT NULL PRIMARY KEY, bucket TEXT NOT NULL REFERENCES buckets(name), key TEXT NOT NULL,
+                        initiated DOUBLE NOT NULL, content_type TEXT NOT NULL, metadata TEXT NOT NULL, checksum_algorithm TEXT);
+                    CREATE INDEX multipart_uploads_bucket ON multipart_uploads (bucket, key, initiated);
+                    CREATE TABLE multipart_parts (
+                        upload_id TEXT NOT NULL REFERENCES multipart_uploads(upload_id), part_number INTEGER NOT NULL,
+                        size INTEGER NOT NULL, etag TEXT NOT NULL, last_modified DOUBLE NOT NULL,
+                        checksum_algorithm TEXT, checksum_value TEXT, data BLOB NOT NULL, PRIMARY KEY (upload_id, part_number));
+                    """
+            )
+        }
         return migrator
     }
 
@@ -354,7 +368,10 @@ public final class SQLiteStore: Store {
 
     public func deleteBucket(named name: String) async throws {
         try await database.write { db in
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil {
+            // Uploads in progress count as content, as on S3: nothing is lost with the bucket.
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil
+                || Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil
+            {
                 throw StoreError(.conflict, "The bucket you tried to delete is not empty")
             }
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])

@@ -3,7 +3,7 @@
 ///
 /// Two implementations: ``SQLiteStore`` (on disk, or in memory) and ``MemoryStore`` (plain values
 /// behind a lock); the conformance suite in the tests runs against both.
-public typealias Store = IAMStore & SessionStore & S3Store & RolesAnywhereStore
+public typealias Store = IAMStore & SessionStore & S3Store & MultipartUploadStore & RolesAnywhereStore
 
 /// IAM roles, their inline and attached policies, and managed policies.
 public protocol IAMStore: Sendable {
@@ -44,7 +44,8 @@ public protocol S3Store: Sendable {
     func bucket(named name: String) async throws -> BucketRecord?
     /// Every bucket, by name.
     func buckets() async throws -> [BucketRecord]
-    /// Deletes a bucket; ``StoreError/Kind/conflict`` while it holds objects.
+    /// Deletes a bucket; ``StoreError/Kind/conflict`` while it holds objects or multipart uploads
+    /// in progress.
     func deleteBucket(named name: String) async throws
     func putObject(_ object: ObjectRecord, data: [UInt8]) async throws
     func object(bucket: String, key: String) async throws -> ObjectRecord?
@@ -53,6 +54,26 @@ public protocol S3Store: Sendable {
     /// Objects whose key starts with `prefix` and sorts after `after` (by UTF-8 bytes), in key
     /// order, at most `limit`.
     func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord]
+}
+
+/// S3 multipart uploads in progress and their parts, until they are completed or aborted.
+public protocol MultipartUploadStore: Sendable {
+    /// Starts an upload; ``StoreError/Kind/notFound`` if its bucket does not exist.
+    func createMultipartUpload(_ upload: MultipartUploadRecord) async throws
+    func multipartUpload(id: String) async throws -> MultipartUploadRecord?
+    /// The uploads in progress in a bucket, by key (UTF-8 bytes), then by when they started.
+    func multipartUploads(bucket: String) async throws -> [MultipartUploadRecord]
+    /// Stores a part, replacing any with its number; ``StoreError/Kind/notFound`` if the upload
+    /// is no longer in progress.
+    func putPart(_ part: PartRecord, data: [UInt8]) async throws
+    /// The parts of an upload, by number.
+    func parts(uploadID: String) async throws -> [PartRecord]
+    /// In one transaction: makes `object` of the data of the parts named, in that order, each of
+    /// which must be stored with the ETag given (``StoreError/Kind/conflict`` otherwise), and ends
+    /// the upload. ``StoreError/Kind/notFound`` if the upload is no longer in progress.
+    func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws
+    /// Ends an upload and drops its parts; ``StoreError/Kind/notFound`` if it is not in progress.
+    func abortMultipartUpload(id: String) async throws
 }
 
 /// IAM Roles Anywhere's trust anchors, profiles, CRLs and subjects, and their tags.

@@ -7,7 +7,8 @@ import Crypto
 import RolesAnywhereSigning
 
 /// S3 over REST-XML with path-style addressing (`/bucket/key`), as the AWS CLI uses it with
-/// `--endpoint-url`: buckets and single-part objects, stored durably with MD5 ETags.
+/// `--endpoint-url`: buckets, and objects put whole or in parts (multipart uploads), stored durably
+/// with MD5 ETags.
 struct S3Service: Sendable {
     let configuration: LocalConfiguration
     let store: any Store
@@ -48,6 +49,12 @@ struct S3Service: Sendable {
             case .headObject: return try await call.getObject(bucket, key, includeBody: false)
             case .deleteObject: return try await call.deleteObject(bucket, key)
             case .deleteObjects: return try await call.deleteObjects(bucket)
+            case .createMultipartUpload: return try await call.createMultipartUpload(bucket, key)
+            case .uploadPart: return try await call.uploadPart(bucket, key)
+            case .completeMultipartUpload: return try await call.completeMultipartUpload(bucket, key)
+            case .abortMultipartUpload: return try await call.abortMultipartUpload(bucket, key)
+            case .listParts: return try await call.listParts(bucket, key)
+            case .listMultipartUploads: return try await call.listMultipartUploads(bucket)
             default: throw AWSService.s3.notImplemented(resolved.model)
             }
         } catch let error as AWSError {

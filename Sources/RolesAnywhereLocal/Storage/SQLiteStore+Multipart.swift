@@ -1,0 +1,118 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import GRDB
+
+/// S3 multipart uploads: one row per upload, one per part with its data.
+extension SQLiteStore {
+    static func upload(_ row: Row) -> MultipartUploadRecord {
+        MultipartUploadRecord(
+            uploadID: row["upload_id"], bucket: row["bucket"], key: row["key"], initiated: date(row, "initiated"),
+            contentType: row["content_type"], metadata: decode([String: String].self, row["metadata"], default: [:]),
+            checksumAlgorithm: row["checksum_algorithm"]
+        )
+    }
+
+    static func part(_ row: Row) -> PartRecord {
+        PartRecord(
+            uploadID: row["upload_id"], partNumber: row["part_number"], size: row["size"], etag: row["etag"],
+            lastModified: date(row, "last_modified"), checksumAlgorithm: row["checksum_algorithm"], checksumValue: row["checksum_value"]
+        )
+    }
+
+    static let uploadColumns = "upload_id, bucket, key, initiated, content_type, metadata, checksum_algorithm"
+    static let partColumns = "upload_id, part_number, size, etag, last_modified, checksum_algorithm, checksum_value"
+
+    public func createMultipartUpload(_ upload: MultipartUploadRecord) async throws {
+        try await database.write { db in
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [upload.bucket]) != nil else {
+                throw StoreError(.notFound, "The specified bucket does not exist")
+            }
+            try db.execute(
+                sql: "INSERT INTO multipart_uploads (\(Self.uploadColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    upload.uploadID, upload.bucket, upload.key, upload.initiated.timeIntervalSince1970, upload.contentType,
+                    Self.json(upload.metadata), upload.checksumAlgorithm,
+                ]
+            )
+        }
+    }
+
+    public func multipartUpload(id: String) async throws -> MultipartUploadRecord? {
+        try read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.uploadColumns) FROM multipart_uploads WHERE upload_id = ?"), arguments: [id])
+                .map(Self.upload)
+        }
+    }
+
+    public func multipartUploads(bucket: String) async throws -> [MultipartUploadRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT \(Self.uploadColumns) FROM multipart_uploads WHERE bucket = ? ORDER BY key, initiated, upload_id"),
+                arguments: [bucket]
+            ).map(Self.upload)
+        }
+    }
+
+    public func putPart(_ part: PartRecord, data: [UInt8]) async throws {
+        try await database.write { db in
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [part.uploadID]) != nil
+            else {
+                throw StoreError(.notFound, "The specified upload does not exist.")
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO multipart_parts (\(Self.partColumns), data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    part.uploadID, part.partNumber, part.size, part.etag, part.lastModified.timeIntervalSince1970,
+                    part.checksumAlgorithm, part.checksumValue, Data(data),
+                ]
+            )
+        }
+    }
+
+    public func parts(uploadID: String) async throws -> [PartRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT \(Self.partColumns) FROM multipart_parts WHERE upload_id = ? ORDER BY part_number"), arguments: [uploadID]
+            ).map(Self.part)
+        }
+    }
+
+    public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws {
+        try await database.write { db in
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [id]) != nil else {
+                throw StoreError(.notFound, "The specified upload does not exist.")
+            }
+            var data = [UInt8]()
+            data.reserveCapacity(object.size)
+            for part in parts {
+                guard let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT etag, data FROM multipart_parts WHERE upload_id = ? AND part_number = ?"), arguments: [id, part.number]
+                ), row["etag"] as String == part.etag
+                else {
+                    throw StoreError(.conflict, "part \(part.number) is not stored with the ETag given")
+                }
+                data += Array(row["data"] as Data)
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    object.bucket, object.key, data.count, object.etag, object.lastModified.timeIntervalSince1970,
+                    object.contentType, Self.json(object.metadata), Data(data),
+                ]
+            )
+            try db.execute(sql: "DELETE FROM multipart_parts WHERE upload_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM multipart_uploads WHERE upload_id = ?", arguments: [id])
+        }
+    }
+
+    public func abortMultipartUpload(id: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM multipart_parts WHERE upload_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM multipart_uploads WHERE upload_id = ?", arguments: [id])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "The specified upload does not exist.") }
+        }
+    }
+}
