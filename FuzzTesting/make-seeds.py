@@ -124,6 +124,20 @@ def main():
 
     base = "http://127.0.0.1:4566"
     seed("FuzzSigV4", "s3-list.txt", signed("s3", "GET", base + "/bucket?list-type=2&prefix=a%2F", {"X-Amz-Content-SHA256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}))
+    # Presigned URLs, as boto3 makes them: SigV2 (its default in us-east-1) and SigV4.
+    def presigned(version, operation, params, method):
+        import boto3
+        from botocore.config import Config
+        s3 = boto3.client("s3", endpoint_url=base, region_name="us-east-1", aws_access_key_id=ADMIN.access_key,
+                          aws_secret_access_key=ADMIN.secret_key, aws_session_token="FQoGZXIvYXdzEXAMPLETOKEN",
+                          config=Config(signature_version=version) if version else None)
+        url = s3.generate_presigned_url(operation, Params=params, ExpiresIn=3600)
+        return request_text(method, url.split("127.0.0.1:4566", 1)[1], {"Host": "127.0.0.1:4566"})
+
+    for version in (None, "s3v4"):
+        name = version or "sigv2"
+        seed("FuzzSigV4", f"presigned-get-{name}.txt", presigned(version, "get_object", {"Bucket": "bucket", "Key": "a b/c+d", "ResponseContentType": "text/csv"}, "GET"))
+        seed("FuzzSigV4", f"presigned-part-{name}.txt", presigned(version, "upload_part", {"Bucket": "bucket", "Key": "k", "UploadId": "0123", "PartNumber": 2}, "PUT"))
     seed("FuzzSigV4", "iam.txt", signed("iam", "POST", base + "/", {"Content-Type": "application/x-www-form-urlencoded"}, b"Action=ListRoles&Version=2010-05-08"))
     vectors = json.load(open(os.path.join(ROOT, "Tests/Fixtures/createsession/createsession_vectors.json")))
     for name, vector in vectors.items():

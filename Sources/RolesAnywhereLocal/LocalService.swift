@@ -23,6 +23,7 @@ public final class LocalService: Sendable {
     let logger: Logger
     let authenticator: Authenticator
     let authenticators: [any RequestAuthenticator]
+    let presignedAuthenticator: SigV4PresignedAuthenticator
     let authorizer: Authorizer
     let createSession: CreateSessionHandler
     /// Mints temporary credentials for assumed roles (CreateSession uses it).
@@ -40,6 +41,7 @@ public final class LocalService: Sendable {
         createSession = CreateSessionHandler(
             configuration: configuration, store: store, policies: policies, caches: caches, minter: minter, logger: logger
         )
+        presignedAuthenticator = SigV4PresignedAuthenticator(keys: authenticator)
         authenticators = [
             SigV4HMACAuthenticator(keys: authenticator),
             SigV4X509Authenticator(configuration: configuration, caches: caches, logger: logger),
@@ -67,6 +69,22 @@ public final class LocalService: Sendable {
         func tooLarge(_ limit: Int, _ service: AWSService) -> Admission? {
             guard let declaredLength, declaredLength > limit else { return nil }
             return refuse(AWSError("RequestEntityTooLarge", status: 413, "The request body of \(declaredLength) bytes is larger than the \(limit) bytes this request may send."), service)
+        }
+        if head.header("authorization") == nil, LocalRequest.isPresigned(query: head.query) {
+            // A presigned URL: its signature needs no body either (an S3 one signs UNSIGNED-PAYLOAD;
+            // others sign the body, and are checked again once it is read).
+            do {
+                let authenticated = try await authenticate(head)
+                let service = authenticated.service
+                if let refusal = tooLarge(service.maximumBody, service) { return refusal }
+                return Admission(maximumBody: service.maximumBody, authenticated: service == .s3 ? authenticated : nil)
+            } catch {
+                logger.info(
+                    "request refused",
+                    metadata: ["service": "s3", "method": "\(head.method)", "path": "\(head.path)", "code": "\(error.code)", "status": "\(error.status)", "reason": "\(error.message)", "requestId": "\(head.requestID)"]
+                )
+                return refuse(error, .s3)
+            }
         }
         guard let authorization = head.header("authorization") else {
             let limit = configuration.limits.maximumUnsignedBody
@@ -161,9 +179,16 @@ public final class LocalService: Sendable {
 
     /// Step 1: the signature, by the scheme of the `Authorization` header.
     func authenticate(_ request: LocalRequest) async throws(AWSError) -> AuthenticatedRequest {
+        let presigned = LocalRequest.isPresigned(query: request.query)
         guard let authorization = request.header("authorization") else {
+            if presigned { return try await presignedAuthenticator.authenticate(request) }
             // Unsigned: only operations the model calls without a signature get past resolution.
             return AuthenticatedRequest(service: AWSService.guess(request), authentication: .anonymous)
+        }
+        if presigned {
+            throw AWSService.guess(request) == .s3
+                ? AWSError("InvalidArgument", status: 400, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
+                : AWSService.guess(request).malformedSignature("The request is signed twice: in the Authorization header and in the query string.")
         }
         guard let scheme = authenticators.first(where: { $0.accepts(authorization: authorization) }) else {
             throw AWSService.guess(request).malformedSignature("The Authorization header names an unknown signature algorithm; use AWS4-HMAC-SHA256 or AWS4-X509-*.")

@@ -201,6 +201,25 @@ struct ServerProcessTests {
         #expect(output.stdoutText.contains("MULTIPART OK"))
     }
 
+    @Test("presigned URLs (SigV2 and SigV4, GET and PUT, aws s3 presign) work for the administrator and for a Roles Anywhere session")
+    func presignedURLs() async throws {
+        let local = try LocalServerProcess()
+        let admin = try local.python("boto3_presigned.py", ["presigned-admin"])
+        #expect(admin.status == 0, "\(admin.stdoutText)\n\(admin.stderrText)")
+        #expect(admin.stdoutText.contains("PRESIGNED OK"))
+
+        // A workload's session: its token travels in the URL, and its policy decides.
+        try local.awsOK(["iam", "create-role", "--role-name", "presigner", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        try local.awsOK([
+            "iam", "put-role-policy", "--role-name", "presigner", "--policy-name", "s3",
+            "--policy-document", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+        ])
+        let session = try await local.mintSession(roleName: "presigner", tags: ["x509Subject/CN": "myContainer"])
+        let output = try local.python("boto3_presigned.py", ["presigned-session"], as: session)
+        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
+        #expect(output.stdoutText.contains("PRESIGNED OK (session)"))
+    }
+
     @Test("logs say why a request was refused and never contain a secret, a token or a signature")
     func logsWithoutSecrets() async throws {
         let directory = try TemporaryDirectory(prefix: "logs")

@@ -26,12 +26,22 @@ final class Authenticator: Sendable {
     }
 
     /// The caller of a parsed request, or the AWS error for `service`'s protocol.
-    func authenticate(_ parsed: ParsedSigV4Request, service: AWSService, request: LocalRequest) async throws(AWSError) -> Caller {
+    /// - Parameter expires: for a presigned URL, the seconds after its `X-Amz-Date` it is valid
+    ///   for (instead of the clock skew); its session token is then read from the query.
+    func authenticate(_ parsed: ParsedSigV4Request, service: AWSService, request: LocalRequest, presignedFor expires: Int? = nil) async throws(AWSError) -> Caller {
         let isS3 = service == .s3
         let now = request.receivedAt
         let skew = abs(now.timeIntervalSince(parsed.date.date))
         let maximum = Double(configuration.maximumClockSkew.components.seconds)
-        if skew > maximum {
+        if let expires {
+            // Valid from its date (with the clock skew allowed) to its date plus X-Amz-Expires.
+            if parsed.date.date.timeIntervalSince(now) > maximum {
+                throw AWSError("AccessDenied", status: 403, "Request is not valid yet")
+            }
+            if now.timeIntervalSince(parsed.date.date) > Double(expires) {
+                throw AWSError("AccessDenied", status: 403, "Request has expired")
+            }
+        } else if skew > maximum {
             if isS3 {
                 throw AWSError("RequestTimeTooSkewed", status: 403, "The difference between the request time and the current time is too large.")
             }
@@ -41,40 +51,60 @@ final class Authenticator: Sendable {
             )
         }
         let accessKeyID = parsed.accessKeyId
-        let secret: String
-        let caller: Caller
-        if accessKeyID == configuration.adminAccessKeyID {
-            secret = configuration.adminSecretAccessKey
-            caller = .administrator(accountID: configuration.accountID)
-        } else if let session = try await session(accessKeyID) {
-            secret = session.secretAccessKey
-            caller = .session(session)
-        } else {
-            throw isS3
-                ? AWSError("InvalidAccessKeyId", status: 403, "The AWS Access Key Id you provided does not exist in our records.")
-                : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
-        }
+        let (secret, caller) = try await keys(accessKeyID, service: service)
         guard parsed.verify(signingKey: signingKey(accessKeyID: accessKeyID, secret: secret, scope: parsed.authorization.scope)) else {
-            throw AWSError(
-                "SignatureDoesNotMatch", status: 403,
-                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
-            )
+            throw Self.signatureMismatch
         }
         try Self.checkSignedHeaders(parsed, request: request, service: service)
-        if case .session(let session) = caller {
-            let token = request.header("x-amz-security-token")
-            guard token == session.sessionToken else {
-                throw isS3
-                    ? AWSError("InvalidToken", status: 400, "The provided token is malformed or otherwise invalid.")
-                    : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
-            }
-            guard session.isValid(at: now) else {
-                throw isS3
-                    ? AWSError("ExpiredToken", status: 400, "The provided token has expired.")
-                    : AWSError(service == .rolesAnywhere ? "ExpiredTokenException" : "ExpiredToken", status: 403, "The security token included in the request is expired")
-            }
-        }
+        try Self.checkSession(caller, token: expires == nil ? request.header("x-amz-security-token") : Self.queryToken(request), service: service, now: now)
         return caller
+    }
+
+    /// The caller of a SigV2 presigned S3 URL (valid until its `Expires`), or the S3 error.
+    func authenticate(_ presigned: SigV2PresignedRequest, request: LocalRequest) async throws(AWSError) -> Caller {
+        guard Double(presigned.expires) >= request.receivedAt.timeIntervalSince1970 else {
+            throw AWSError("AccessDenied", status: 403, "Request has expired")
+        }
+        let (secret, caller) = try await keys(presigned.accessKeyID, service: .s3)
+        guard presigned.verify(secretAccessKey: secret) else { throw Self.signatureMismatch }
+        try Self.checkSession(caller, token: Self.queryToken(request) ?? request.header("x-amz-security-token"), service: .s3, now: request.receivedAt)
+        return caller
+    }
+
+    static var signatureMismatch: AWSError {
+        AWSError(
+            "SignatureDoesNotMatch", status: 403,
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+        )
+    }
+
+    /// The secret of an access key and who it is: the administrator, or a session.
+    func keys(_ accessKeyID: String, service: AWSService) async throws(AWSError) -> (secret: String, caller: Caller) {
+        if accessKeyID == configuration.adminAccessKeyID {
+            return (configuration.adminSecretAccessKey, .administrator(accountID: configuration.accountID))
+        }
+        if let session = try await session(accessKeyID) {
+            return (session.secretAccessKey, .session(session))
+        }
+        throw service == .s3
+            ? AWSError("InvalidAccessKeyId", status: 403, "The AWS Access Key Id you provided does not exist in our records.")
+            : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
+    }
+
+    /// A session's token must be the one sent, and the session must not have expired.
+    static func checkSession(_ caller: Caller, token: String?, service: AWSService, now: Date) throws(AWSError) {
+        guard case .session(let session) = caller else { return }
+        let isS3 = service == .s3
+        guard token == session.sessionToken else {
+            throw isS3
+                ? AWSError("InvalidToken", status: 400, "The provided token is malformed or otherwise invalid.")
+                : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
+        }
+        guard session.isValid(at: now) else {
+            throw isS3
+                ? AWSError("ExpiredToken", status: 400, "The provided token has expired.")
+                : AWSError(service == .rolesAnywhere ? "ExpiredTokenException" : "ExpiredToken", status: 403, "The security token included in the request is expired")
+        }
     }
 
     /// What the signature must cover beyond what it names: one session token at most, and for S3
@@ -97,6 +127,13 @@ final class Authenticator: Sendable {
                 "There were headers present in the request which were not signed: \(Set(unsigned).sorted().joined(separator: ", "))"
             )
         }
+    }
+
+    /// The `X-Amz-Security-Token` of a presigned URL's query (nil unless exactly one; SigV2 URLs
+    /// write it in lower case).
+    static func queryToken(_ request: LocalRequest) -> String? {
+        let tokens = request.queryParameters.filter { $0.name.lowercased() == "x-amz-security-token" }
+        return tokens.count == 1 ? tokens[0].value : nil
     }
 
     static func unknownKeyCode(_ service: AWSService) -> String {

@@ -62,6 +62,51 @@ struct SigV4HMACAuthenticator: RequestAuthenticator {
     }
 }
 
+/// Signatures in the query string (presigned URLs): SigV4 (`X-Amz-Signature`), valid from
+/// `X-Amz-Date` for `X-Amz-Expires` seconds instead of within the clock skew, or S3's SigV2
+/// (`AWSAccessKeyId`, `Signature`), valid until `Expires`; the session token is in the query.
+struct SigV4PresignedAuthenticator: Sendable {
+    let keys: Authenticator
+
+    func authenticate(_ request: LocalRequest) async throws(AWSError) -> AuthenticatedRequest {
+        if SigV2PresignedRequest.isPresigned(query: request.query) {
+            let presigned: SigV2PresignedRequest
+            do {
+                presigned = try SigV2PresignedRequest(parsing: request.signable)
+            } catch {
+                throw AWSError("AuthorizationQueryParametersError", status: 400, "Query-string authentication requires AWSAccessKeyId, Expires and Signature: \(error.message)")
+            }
+            return AuthenticatedRequest(service: .s3, authentication: .keys(try await keys.authenticate(presigned, request: request)))
+        }
+        let parsed: (request: ParsedSigV4Request, expires: Int)
+        do {
+            parsed = try SigV4PresignedRequest.parse(request.signable)
+        } catch {
+            // The service of the credential's scope if it can be read; presigned URLs are S3's otherwise.
+            var service = AWSService.s3
+            if let credential = request.queryParameters.first(where: { $0.name == "X-Amz-Credential" })?.value,
+                let slash = credential.firstIndex(of: "/"), let scope = CredentialScope(credential[credential.index(after: slash)...]),
+                let named = AWSService(signingName: scope.service)
+            {
+                service = named
+            }
+            if service == .s3 {
+                throw AWSError("AuthorizationQueryParametersError", status: 400, "Query-string authentication requires X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature: \(error.message)")
+            }
+            throw service.malformedSignature(error.message)
+        }
+        let name = parsed.request.authorization.scope.service
+        guard let service = AWSService(signingName: name) else {
+            throw AWSError(
+                "UnrecognizedClientException", status: 400,
+                "rolesanywhere-local does not emulate the service '\(name)'; it serves \(AWSService.allCases.map(\.signingName).joined(separator: ", "))."
+            )
+        }
+        let caller = try await keys.authenticate(parsed.request, service: service, request: request, presignedFor: parsed.expires)
+        return AuthenticatedRequest(service: service, authentication: .keys(caller))
+    }
+}
+
 /// SigV4-X509 (`AWS4-X509-RSA-SHA256`, `AWS4-X509-ECDSA-SHA256`): the signature over exactly the
 /// signed headers with the certificate's key, the clock skew, and a scope of this region and of
 /// IAM Roles Anywhere. Refusals are logged with their reason, as CreateSession's are.

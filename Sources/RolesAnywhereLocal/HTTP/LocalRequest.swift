@@ -43,6 +43,11 @@ public struct LocalRequest: Sendable {
         SignableRequest(method: method, path: path, query: query, headers: headers, body: body)
     }
 
+    /// Whether a query string carries a signature (a presigned URL, SigV4 or S3's SigV2).
+    static func isPresigned(query: String) -> Bool {
+        SigV4PresignedRequest.isPresigned(query: query) || SigV2PresignedRequest.isPresigned(query: query)
+    }
+
     /// The first value of a header (case-insensitive).
     func header(_ name: String) -> String? { headers.first(named: name) }
 

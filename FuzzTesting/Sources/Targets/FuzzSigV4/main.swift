@@ -2,7 +2,8 @@ import FuzzSupport
 import RolesAnywhereSigning
 
 /// SigV4 and SigV4-X509 requests (request line, headers, body): the Authorization header, the
-/// canonical request, HMAC verification and X.509 verification (certificates from X-Amz-X509).
+/// canonical request, HMAC verification and X.509 verification (certificates from X-Amz-X509),
+/// and presigned URLs (SigV4 and S3's SigV2 in the query string).
 @_cdecl("FuzzSigV4_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     let credentials = SigV4Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
@@ -19,6 +20,10 @@ func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CC
             _ = parsed.verify(signingKey: SigV4SigningKey(secretAccessKey: credentials.secretAccessKey, scope: parsed.authorization.scope))
         }
         _ = try? X509RequestVerifier.verify(request)
+        if let presigned = try? SigV4PresignedRequest.parse(request) {
+            _ = presigned.request.verify(secretAccessKey: credentials.secretAccessKey)
+        }
+        _ = (try? SigV2PresignedRequest(parsing: request))?.verify(secretAccessKey: credentials.secretAccessKey)
         // Signing what was parsed must not fail either.
         _ = try? SigV4Signer(credentials: credentials, region: "us-east-1", service: "s3").sign(request, date: AmzDate(secondsSince1970: 1_800_000_000))
     }

@@ -18,6 +18,8 @@ struct S3Service: Sendable {
     /// before anything else, whatever the operation.
     static func checkPayloadHash(_ request: LocalRequest) throws(AWSError) {
         guard let declared = request.header("x-amz-content-sha256") else {
+            // A presigned URL signs UNSIGNED-PAYLOAD; a header-signed request must declare its hash.
+            if request.header("authorization") == nil, LocalRequest.isPresigned(query: request.query) { return }
             throw AWSError("InvalidRequest", status: 400, "Missing required header for this request: x-amz-content-sha256")
         }
         if declared.utf8.count == 64, Hex.decode(declared) != nil {
@@ -340,6 +342,12 @@ struct S3Call {
             ("Content-Type", object.contentType), ("Accept-Ranges", "bytes"),
         ])
         for (name, value) in object.metadata.sorted(by: { $0.key < $1.key }) { responseHeaders.append(("x-amz-meta-\(name)", value)) }
+        // `response-content-type=...` and its kin override what is answered (presigned links use them).
+        for (parameter, header) in Self.responseOverrides {
+            guard let value = parameters[parameter] else { continue }
+            responseHeaders.removeAll { $0.0.lowercased() == header.lowercased() }
+            responseHeaders.append((header, value))
+        }
         switch S3Preconditions(request).evaluate(etag: object.etag, lastModified: object.lastModified) {
         case .proceed: break
         case .notModified:
@@ -362,6 +370,13 @@ struct S3Call {
         responseHeaders.append(("Content-Length", String(length)))
         return LocalResponse(status: status, headers: responseHeaders, body: data)
     }
+
+    /// GetObject's response header overrides, by query parameter.
+    static let responseOverrides = [
+        ("response-cache-control", "Cache-Control"), ("response-content-disposition", "Content-Disposition"),
+        ("response-content-encoding", "Content-Encoding"), ("response-content-language", "Content-Language"),
+        ("response-content-type", "Content-Type"), ("response-expires", "Expires"),
+    ]
 
     /// `bytes=a-b`, `bytes=a-` or `bytes=-n`, clamped to the object.
     static func byteRange(_ header: String, size: Int) -> (Int, Int)? {
