@@ -45,7 +45,10 @@ public struct LocalRequest: Sendable {
 
     /// Whether a query string carries a signature (a presigned URL, SigV4 or S3's SigV2).
     static func isPresigned(query: String) -> Bool {
-        SigV4PresignedRequest.isPresigned(query: query) || SigV2PresignedRequest.isPresigned(query: query)
+        // Both forms carry a parameter ending in "Signature" (or X-Amz-Algorithm): most queries are
+        // ruled out without decoding them.
+        guard query.utf8.count >= 9, query.contains("Signature") || query.contains("X-Amz-Algorithm") else { return false }
+        return SigV4PresignedRequest.isPresigned(query: query) || SigV2PresignedRequest.isPresigned(query: query)
     }
 
     /// The first value of a header (case-insensitive).

@@ -14,6 +14,10 @@ import RolesAnywhereSigning
 extension S3Call {
     /// Every part but the last must be at least this large.
     static let minimumPartSize = 5 << 20
+    /// The largest object a multipart upload may make here. Completion assembles the object in
+    /// memory, so it is bounded well below S3's 5 TiB: parts up to the 64 MiB body limit, 10,000
+    /// of them, would otherwise let one client make the server hold 640 GiB.
+    static let maximumObjectSize = 1 << 30
     static let partNumbers = 1...10_000
 
     static var noSuchUpload: AWSError {
@@ -127,11 +131,15 @@ extension S3Call {
         for part in chosen.dropLast() where part.size < Self.minimumPartSize {
             throw AWSError("EntityTooSmall", status: 400, "Your proposed upload is smaller than the minimum allowed size")
         }
+        let size = chosen.reduce(0) { $0 + $1.size }
+        guard size <= Self.maximumObjectSize else {
+            throw AWSError("EntityTooLarge", status: 400, "Your proposed upload of \(size) bytes exceeds the maximum allowed object size of \(Self.maximumObjectSize) bytes (rolesanywhere-local).")
+        }
         var digests = [UInt8]()
         for part in chosen { digests += Hex.decode(part.etag) ?? [] }
         let etag = Hex.encode(Insecure.MD5.hash(data: digests)) + "-\(chosen.count)"
         let object = ObjectRecord(
-            bucket: bucket, key: key, size: chosen.reduce(0) { $0 + $1.size }, etag: etag,
+            bucket: bucket, key: key, size: size, etag: etag,
             lastModified: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
             contentType: upload.contentType, metadata: upload.metadata
         )
