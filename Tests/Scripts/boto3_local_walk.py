@@ -10,7 +10,7 @@ import json
 import sys
 
 import boto3
-from botocore.exceptions import ClientError
+from client_errors import expect_error
 
 endpoint = sys.argv[1]
 session = boto3.session.Session(region_name="us-east-1")
@@ -27,17 +27,6 @@ trust = {
         "Condition": {"StringEquals": {"aws:PrincipalTag/x509Subject/CN": "myContainer"}},
     }],
 }
-
-
-def expect_error(code, call, *args, **kwargs):
-    try:
-        call(*args, **kwargs)
-    except ClientError as error:
-        got = error.response["Error"]["Code"]
-        assert got == code, f"expected {code}, got {got}: {error}"
-        print(f"refused as expected: {code}")
-        return
-    raise AssertionError(f"expected {code}, the call succeeded")
 
 
 identity = sts.get_caller_identity()

@@ -17,22 +17,11 @@ import zlib
 
 import boto3
 from boto3.s3.transfer import TransferConfig
-from botocore.exceptions import ClientError
+from client_errors import expect_error
 
 endpoint = sys.argv[1]
 s3 = boto3.session.Session(region_name="us-east-1").client("s3", endpoint_url=endpoint)
 MIB = 1 << 20
-
-
-def expect_error(code, call, *args, **kwargs):
-    try:
-        call(*args, **kwargs)
-    except ClientError as error:
-        got = error.response["Error"]["Code"]
-        assert got == code, f"expected {code}, got {got}: {error}"
-        print(f"refused as expected: {code}")
-        return
-    raise AssertionError(f"expected {code}, the call succeeded")
 
 
 def multipart_etag(parts):

@@ -41,16 +41,7 @@ public struct SigV2PresignedRequest: Sendable, Hashable {
     /// - Throws: ``SigningError`` naming the parameter that is missing or wrong.
     public init(parsing request: SignableRequest) throws(SigningError) {
         let pairs = SigV4PresignedRequest.parameters(request.query)
-        func single(_ name: String) throws(SigningError) -> String {
-            let values = pairs.filter { $0.name == name }
-            guard values.count == 1, let value = values[0].value, !value.isEmpty else {
-                throw SigningError(
-                    .malformedAuthorization,
-                    values.isEmpty ? "the presigned URL has no \(name) parameter" : "the presigned URL's \(name) parameter is malformed or repeated"
-                )
-            }
-            return value
-        }
+        func single(_ name: String) throws(SigningError) -> String { try SigV4PresignedRequest.single(name, in: pairs) }
         accessKeyID = try single("AWSAccessKeyId")
         signature = try single("Signature")
         let expiresText = try single("Expires")

@@ -25,22 +25,25 @@ public enum SigV4PresignedRequest {
         }
     }
 
+    /// The one non-empty value of a parameter a presigned URL must carry once.
+    static func single(_ name: String, in pairs: [(name: String, value: String?, raw: Substring)]) throws(SigningError) -> String {
+        let values = pairs.filter { $0.name == name }
+        guard values.count == 1, let value = values[0].value, !value.isEmpty else {
+            throw SigningError(
+                .malformedAuthorization,
+                values.isEmpty ? "the presigned URL has no \(name) parameter" : "the presigned URL's \(name) parameter is malformed or repeated"
+            )
+        }
+        return value
+    }
+
     /// Parses and canonicalises a presigned request; returns it with how many seconds after
     /// `X-Amz-Date` it stays valid.
     ///
     /// - Throws: ``SigningError`` naming the parameter that is missing or wrong.
     public static func parse(_ request: SignableRequest) throws(SigningError) -> (request: ParsedSigV4Request, expires: Int) {
         let pairs = parameters(request.query)
-        func single(_ name: String) throws(SigningError) -> String {
-            let values = pairs.filter { $0.name == name }
-            guard values.count == 1, let value = values[0].value, !value.isEmpty else {
-                throw SigningError(
-                    .malformedAuthorization,
-                    values.isEmpty ? "the presigned URL has no \(name) parameter" : "the presigned URL's \(name) parameter is malformed or repeated"
-                )
-            }
-            return value
-        }
+        func single(_ name: String) throws(SigningError) -> String { try Self.single(name, in: pairs) }
         let algorithm = try single("X-Amz-Algorithm")
         guard algorithm == SigV4Signer.algorithm else {
             throw SigningError(.unsupportedAlgorithm, "the algorithm '\(algorithm)' is not AWS4-HMAC-SHA256")

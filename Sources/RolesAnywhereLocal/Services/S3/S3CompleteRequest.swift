@@ -20,8 +20,8 @@ struct S3CompleteRequest: Sendable {
     var parts: [Part]
 
     init(_ body: [UInt8]) throws(AWSError) {
-        let malformed = AWSError("MalformedXML", status: 400, "The XML you provided was not well-formed or did not validate against our published schema")
-        guard let tree = try? XMLTree(parsing: body), tree.root.localName == "CompleteMultipartUpload" else { throw malformed }
+        let malformed = S3Formats.malformedXML
+        let tree = try S3Formats.document(body, root: "CompleteMultipartUpload")
         let entries = tree.root.children(named: "Part")
         guard (1...Self.maximumParts).contains(entries.count) else { throw malformed }
         var parts = [Part]()

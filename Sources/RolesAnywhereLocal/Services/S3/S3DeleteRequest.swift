@@ -12,8 +12,8 @@ struct S3DeleteRequest: Sendable {
     var quiet: Bool
 
     init(_ body: [UInt8]) throws(AWSError) {
-        let malformed = AWSError("MalformedXML", status: 400, "The XML you provided was not well-formed or did not validate against our published schema")
-        guard let tree = try? XMLTree(parsing: body), tree.root.localName == "Delete" else { throw malformed }
+        let malformed = S3Formats.malformedXML
+        let tree = try S3Formats.document(body, root: "Delete")
         let entries = tree.root.children(named: "Object")
         guard (1...Self.maximumObjects).contains(entries.count) else { throw malformed }
         var objects = [Object]()

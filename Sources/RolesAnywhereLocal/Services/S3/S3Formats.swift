@@ -26,32 +26,27 @@ enum S3Formats {
     }
 
     /// Bucket naming rules (the general-purpose ones).
+    /// S3's answer to a body that is not the document an operation takes.
+    static var malformedXML: AWSError {
+        AWSError("MalformedXML", status: 400, "The XML you provided was not well-formed or did not validate against our published schema")
+    }
+
+    /// A request body read with the strict XML reader, whose root element must be `root`
+    /// (namespace prefixes aside); MalformedXML otherwise.
+    static func document(_ body: [UInt8], root: String) throws(AWSError) -> XMLTree {
+        guard let tree = try? XMLTree(parsing: body), tree.root.localName == root else { throw malformedXML }
+        return tree
+    }
+
     /// The `LocationConstraint` of a CreateBucket body: nil for an empty body or no constraint;
     /// MalformedXML for anything but a `CreateBucketConfiguration` document.
     static func locationConstraint(in body: [UInt8]) throws(AWSError) -> String? {
-        let malformed = AWSError("MalformedXML", status: 400, "The XML you provided was not well-formed or did not validate against our published schema")
-        guard let text = String(validating: body, as: UTF8.self) else { throw malformed }
-        var document = Substring(text.trimmingXMLSpace())
-        guard !document.isEmpty else { return nil }
-        if document.hasPrefix("<?xml") {
-            guard let end = document.firstRange(of: "?>") else { throw malformed }
-            document = Substring(String(document[end.upperBound...]).trimmingXMLSpace())
-        }
-        let closing = "</CreateBucketConfiguration>"
-        guard document.hasPrefix("<CreateBucketConfiguration"), document.hasSuffix(closing) else { throw malformed }
-        let closingStart = document.index(document.endIndex, offsetBy: -closing.count)
-        // The opening tag must end before the closing tag starts (the fuzzer found
-        // `<CreateBucketConfiguration xmlns="...</CreateBucketConfiguration>`).
-        guard let open = document[..<closingStart].firstIndex(of: ">") else { throw malformed }
-        let content = document[document.index(after: open)..<closingStart]
-        guard let start = content.firstRange(of: "<LocationConstraint>") else {
-            guard !content.contains("<LocationConstraint") else { throw malformed }
-            return nil
-        }
-        guard let end = content.firstRange(of: "</LocationConstraint>"), start.upperBound <= end.lowerBound else { throw malformed }
-        let value = content[start.upperBound..<end.lowerBound]
-        guard !value.contains("<") else { throw malformed }
-        return String(value)
+        guard body.contains(where: { !XMLTree.Reader.isSpace($0) }) else { return nil }
+        let tree = try document(body, root: "CreateBucketConfiguration")
+        guard let constraint = tree.root.child(named: "LocationConstraint") else { return nil }
+        // A constraint holds text only.
+        guard constraint.children.isEmpty else { throw malformedXML }
+        return constraint.text
     }
 
     static func isValidBucketName(_ name: String) -> Bool {
