@@ -158,24 +158,23 @@ struct AWSCLIEndToEndTests {
         #expect(missing.stderrText.contains("NoSuchBucket"))
     }
 
-    @Test("s3 cp of a 20 MB file goes up in multipart and comes back whole, with S3's multipart ETag")
+    @Test("s3 cp of a 100 MiB file goes up in multipart and comes back whole, with S3's multipart ETag")
     func s3LargeFile() throws {
         let local = try LocalServerProcess()
         try local.awsOK(["s3", "mb", "s3://large-files"])
-        var payload = [UInt8](repeating: 0, count: 20 << 20)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for index in payload.indices {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            payload[index] = UInt8(truncatingIfNeeded: state >> 33)
+        var payload = [UInt8](repeating: 0, count: 100 << 20)
+        var generator = SystemRandomNumberGenerator()
+        payload.withUnsafeMutableBytes { bytes in
+            for offset in stride(from: 0, to: bytes.count, by: 8) { bytes.storeBytes(of: generator.next() as UInt64, toByteOffset: offset, as: UInt64.self) }
         }
         let upload = try local.directory.write("large.bin", payload)
         try local.awsOK(["s3", "cp", "--only-show-errors", upload, "s3://large-files/large.bin"])
-        // The CLI's parts are 8 MiB: 8 + 8 + 4. The ETag is the MD5 of their MD5s, then "-3".
+        // The CLI's parts are 8 MiB: twelve of them and 4 MiB. The ETag is the MD5 of their MD5s, then "-13".
         let chunk = 8 << 20
         let digests = stride(from: 0, to: payload.count, by: chunk).flatMap { start in
             Array(Insecure.MD5.hash(data: payload[start..<min(start + chunk, payload.count)]))
         }
-        let expected = Insecure.MD5.hash(data: digests).map { String(format: "%02x", $0) }.joined() + "-3"
+        let expected = Insecure.MD5.hash(data: digests).map { String(format: "%02x", $0) }.joined() + "-13"
         let head = try #require(try local.awsOK(["s3api", "head-object", "--bucket", "large-files", "--key", "large.bin"]))
         #expect(head["ETag"] as? String == "\"\(expected)\"")
         #expect(head["ContentLength"] as? Int == payload.count)
