@@ -243,7 +243,9 @@ public final class LocalService: Sendable {
             return try await IAMService(configuration: configuration, store: store, authorizer: authorizer)
                 .handle(operation, model: resolved.model, request: request, query: query, caller: caller)
         case (.sts(let operation), .keys(let caller)):
-            return try await STSService(configuration: configuration).handle(operation, model: resolved.model, request: request, caller: caller)
+            guard let query else { throw AWSError.internalFailure("STS \(resolved.model.name) reached its handler without parameters") }
+            return try await STSService(configuration: configuration, store: store, authorizer: authorizer, minter: minter)
+                .handle(operation, model: resolved.model, request: request, query: query, caller: caller)
         case (.s3(let operation), .keys(let caller)):
             return try await S3Service(configuration: configuration, store: store, authorizer: authorizer)
                 .handle(operation, resolved: resolved, request: request, caller: caller)

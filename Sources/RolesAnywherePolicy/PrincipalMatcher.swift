@@ -34,11 +34,20 @@ public struct PrincipalMatcher: Sendable, Hashable {
         case .service(let name):
             return values["Service"]?.contains(where: { $0.lowercased().hasSameCodePoints(as: name.lowercased()) }) == true
         case .aws(let arn, let account):
-            guard let names = values["AWS"] else { return false }
-            return names.contains { name in
-                name == "*" || name.hasSameCodePoints(as: arn) || name.hasSameCodePoints(as: account)
-                    || name.hasSameCodePoints(as: "arn:aws:iam::\(account):root")
-            }
+            return matches(arns: [arn], account: account)
+        case .session(let sessionARN, let roleARN, let account):
+            return matches(arns: [sessionARN, roleARN], account: account)
+        }
+    }
+
+    /// Whether an `AWS` principal names one of `arns`, `*`, or (when `account` is given) the
+    /// account or its root.
+    func matches(arns: [String], account: String?) -> Bool {
+        guard let names = values["AWS"] else { return false }
+        return names.contains { name in
+            if name == "*" || arns.contains(where: { name.hasSameCodePoints(as: $0) }) { return true }
+            guard let account else { return false }
+            return name.hasSameCodePoints(as: account) || name.hasSameCodePoints(as: "arn:aws:iam::\(account):root")
         }
     }
 }
@@ -47,6 +56,10 @@ public struct PrincipalMatcher: Sendable, Hashable {
 public enum RequestPrincipal: Sendable, Hashable {
     /// An AWS service such as `rolesanywhere.amazonaws.com`.
     case service(String)
-    /// An IAM principal with its ARN and account.
-    case aws(arn: String, account: String)
+    /// An IAM principal with its ARN and account; without an account, only a policy that names
+    /// the ARN itself (or `*`) matches, not one that names the account.
+    case aws(arn: String, account: String?)
+    /// A role session, named in trust policies by its session ARN or by its role's ARN; without
+    /// an account, only a policy that names one of them (or `*`) matches.
+    case session(sessionARN: String, roleARN: String, account: String?)
 }

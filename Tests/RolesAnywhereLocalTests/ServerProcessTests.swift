@@ -201,6 +201,14 @@ struct ServerProcessTests {
         #expect(output.stdoutText.contains("MULTIPART OK"))
     }
 
+    @Test("boto3's sts.assume_role: trust policies by account and by role, external IDs, session tags and policies, chaining, STS's errors")
+    func boto3AssumeRole() throws {
+        let local = try LocalServerProcess()
+        let output = try local.python("boto3_assume_role.py")
+        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
+        #expect(output.stdoutText.contains("ASSUME ROLE OK"))
+    }
+
     @Test("presigned URLs (SigV2 and SigV4, GET and PUT, aws s3 presign) work for the administrator and for a Roles Anywhere session")
     func presignedURLs() async throws {
         let local = try LocalServerProcess()

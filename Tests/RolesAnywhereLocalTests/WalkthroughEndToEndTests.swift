@@ -55,13 +55,87 @@ struct WalkthroughEndToEndTests {
         return try local.directory.write("config", "[profile roles-anywhere]\nregion = us-east-1\ncredential_process = \(line)\n")
     }
 
-    /// Runs the AWS CLI as the workload: no keys, only the profile.
-    static func asWorkload(_ local: LocalServerProcess, config: String, _ arguments: [String]) throws -> ChildProcess.Output {
+    /// Runs the AWS CLI as the workload: no keys, only the profile. `AWS_ENDPOINT_URL` points the
+    /// clients the CLI makes for itself (STS, for a `role_arn` profile) at the server too.
+    static func asWorkload(_ local: LocalServerProcess, config: String, profile: String = "roles-anywhere", _ arguments: [String]) throws -> ChildProcess.Output {
         var environment = local.awsEnvironment()
         environment["AWS_ACCESS_KEY_ID"] = nil
         environment["AWS_SECRET_ACCESS_KEY"] = nil
         environment["AWS_CONFIG_FILE"] = config
-        return try ChildProcess.run("aws", ["--endpoint-url", local.endpoint, "--profile", "roles-anywhere", "--output", "json"] + arguments, environment: environment)
+        environment["AWS_ENDPOINT_URL"] = local.endpoint
+        return try ChildProcess.run("aws", ["--endpoint-url", local.endpoint, "--profile", profile, "--output", "json"] + arguments, environment: environment)
+    }
+
+    @Test("role chaining: a role_arn profile with the Roles Anywhere profile as its source_profile assumes a second role")
+    func roleChaining() throws {
+        let local = try LocalServerProcess()
+        let material = try Material(directory: local.directory)
+        let arns = try Self.createAWSSide(local, material: material)
+        // A role that trusts the Roles Anywhere role by name, and may create buckets. The session
+        // carries the certificate's source identity, so the next trust policy must allow
+        // sts:SetSourceIdentity too.
+        let trustsRole = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"\#(arns.role)"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Condition":{"StringEquals":{"aws:PrincipalTag/x509Subject/CN":"myContainer"}}}]}"#
+        let writer = try #require(try local.awsOK(["iam", "create-role", "--role-name", "report-writer", "--assume-role-policy-document", trustsRole])?["Role"] as? [String: Any])
+        try local.awsOK([
+            "iam", "put-role-policy", "--role-name", "report-writer", "--policy-name", "buckets",
+            "--policy-document", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:CreateBucket","Resource":"*"}]}"#,
+        ])
+        // A role that trusts only the account: the caller's own policies must allow it too.
+        let trustsAccount = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}]}"#
+        let guarded = try #require(try local.awsOK(["iam", "create-role", "--role-name", "account-trusting", "--assume-role-policy-document", trustsAccount])?["Role"] as? [String: Any])
+        // A role that trusts the Roles Anywhere role but not to carry its source identity.
+        let withoutSource = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"\#(arns.role)"},"Action":"sts:AssumeRole"}]}"#
+        let sourceless = try #require(try local.awsOK(["iam", "create-role", "--role-name", "no-source-identity", "--assume-role-policy-document", withoutSource])?["Role"] as? [String: Any])
+        var config = try String(contentsOfFile: try Self.writeConfig(local, material: material, arns: arns), encoding: .utf8)
+        config += """
+            [profile chained]
+            region = us-east-1
+            role_arn = \(try #require(writer["Arn"] as? String))
+            source_profile = roles-anywhere
+            role_session_name = nightly-report
+            [profile long]
+            region = us-east-1
+            role_arn = \(try #require(writer["Arn"] as? String))
+            source_profile = roles-anywhere
+            duration_seconds = 7200
+            [profile guarded]
+            region = us-east-1
+            role_arn = \(try #require(guarded["Arn"] as? String))
+            source_profile = roles-anywhere
+            [profile sourceless]
+            region = us-east-1
+            role_arn = \(try #require(sourceless["Arn"] as? String))
+            source_profile = roles-anywhere
+
+            """
+        let configPath = try local.directory.write("chained-config", config)
+
+        let identity = try Self.asWorkload(local, config: configPath, profile: "chained", ["sts", "get-caller-identity"])
+        #expect(identity.status == 0, "\(identity.stderrText)")
+        #expect(identity.json?["Arn"] as? String == "arn:aws:sts::123456789012:assumed-role/report-writer/nightly-report")
+        // The second role's permissions, not the first's: it may create a bucket, bucket-lister may not.
+        let created = try Self.asWorkload(local, config: configPath, profile: "chained", ["s3", "mb", "s3://chained-reports"])
+        #expect(created.status == 0, "\(created.stderrText)")
+        #expect(try Self.asWorkload(local, config: configPath, ["s3", "mb", "s3://not-for-bucket-lister"]).stderrText.contains("AccessDenied"))
+        // Role chaining is capped at one hour.
+        let long = try Self.asWorkload(local, config: configPath, profile: "long", ["sts", "get-caller-identity"])
+        #expect(long.status != 0)
+        #expect(long.stderrText.contains("1 hour session limit for roles assumed by role chaining"), "\(long.stderrText)")
+        // Trusted through the account only, and bucket-lister's own policy does not allow sts:AssumeRole.
+        let refused = try Self.asWorkload(local, config: configPath, profile: "guarded", ["sts", "get-caller-identity"])
+        #expect(refused.status != 0)
+        #expect(refused.stderrText.contains("AccessDenied"), "\(refused.stderrText)")
+        #expect(refused.stderrText.contains("is not authorized to perform: sts:AssumeRole on resource: \(try #require(guarded["Arn"] as? String))"))
+        let withoutSetSourceIdentity = try Self.asWorkload(local, config: configPath, profile: "sourceless", ["sts", "get-caller-identity"])
+        #expect(withoutSetSourceIdentity.status != 0)
+        #expect(withoutSetSourceIdentity.stderrText.contains("AccessDenied"), "\(withoutSetSourceIdentity.stderrText)")
+        // Once bucket-lister's own policy allows sts:AssumeRole on it, the account-trusting role opens.
+        try local.awsOK([
+            "iam", "put-role-policy", "--role-name", "bucket-lister", "--policy-name", "assume",
+            "--policy-document", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Resource":"\#(try #require(guarded["Arn"] as? String))"}]}"#,
+        ])
+        let opened = try Self.asWorkload(local, config: configPath, profile: "guarded", ["sts", "get-caller-identity"])
+        #expect(opened.status == 0, "\(opened.stderrText)")
     }
 
     @Test("steps 1-8: PKI, role, trust anchor, profile, credential_process, aws s3 ls, cleanup")

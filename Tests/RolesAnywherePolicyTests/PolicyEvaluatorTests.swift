@@ -233,6 +233,30 @@ struct PolicyEvaluatorTests {
         #expect(!decide("sts:AssumeRole", .aws(arn: "arn:aws:iam::123456789012:root", account: "123456789012")))
     }
 
+    /// How a role session is named in a trust policy: by its session ARN, by its role's ARN, or
+    /// through its account (which, in IAM's rules, then needs the caller's own policies too).
+    @Test func sessionPrincipals() throws {
+        func allowed(_ principal: String, _ requester: RequestPrincipal) throws -> Bool {
+            let document = try PolicyDocument(
+                json: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"\#(principal)"},"Action":"sts:AssumeRole"}]}"#, kind: .trust
+            )
+            let context = RequestContext(action: "sts:AssumeRole", resource: "arn:aws:iam::123456789012:role/next", principal: requester, principalARN: "caller")
+            return PolicyEvaluator.evaluate(resourcePolicy: PolicyEvaluator.Policy(document, name: "trust"), context: context).isAllowed
+        }
+        let session = "arn:aws:sts::123456789012:assumed-role/first/s1"
+        let role = "arn:aws:iam::123456789012:role/first"
+        func caller(account: String?) -> RequestPrincipal { .session(sessionARN: session, roleARN: role, account: account) }
+        #expect(try allowed(role, caller(account: "123456789012")))
+        #expect(try allowed(session, caller(account: nil)))
+        #expect(try allowed(role, caller(account: nil)))
+        #expect(try allowed("arn:aws:iam::123456789012:root", caller(account: "123456789012")))
+        #expect(try allowed("123456789012", caller(account: "123456789012")))
+        // Named only through the account: a policy naming the caller itself does not match it.
+        #expect(try !allowed("arn:aws:iam::123456789012:root", caller(account: nil)))
+        #expect(try !allowed("arn:aws:iam::123456789012:role/other", caller(account: "123456789012")))
+        #expect(try !allowed("arn:aws:iam::999999999999:root", caller(account: "123456789012")))
+    }
+
     @Test func accessDeniedMessagesFollowAWS() throws {
         let context = RequestContext(action: "s3:CreateBucket", resource: "arn:aws:s3:::new", principalARN: Self.role)
         #expect(

@@ -47,7 +47,7 @@ IMPLEMENTED = {
         "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy", "CreatePolicy", "GetPolicy", "GetPolicyVersion",
         "DeletePolicy", "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies",
     },
-    "sts": {"GetCallerIdentity"},
+    "sts": {"GetCallerIdentity", "AssumeRole"},
     "s3": {
         "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2",
         "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",

@@ -24,8 +24,19 @@ struct Authorizer: Sendable {
         request: LocalRequest,
         keys: [String: [String]] = [:]
     ) async throws(AWSError) {
-        guard case .session(let session) = caller else { return }
+        let (decision, context) = try await decide(caller, action: action, resource: resource, request: request, keys: keys)
+        guard decision.isAllowed else {
+            throw AWSError.accessDenied(PolicyEvaluator.accessDeniedMessage(decision, context: context))
+        }
+    }
+
+    /// What IAM's identity-based evaluation decides for `caller` (the administrator keys: always
+    /// allowed), with the context it decided in.
+    func decide(
+        _ caller: Caller, action: String, resource: String, request: LocalRequest, keys: [String: [String]] = [:]
+    ) async throws(AWSError) -> (PolicyEvaluator.Decision, RequestContext) {
         var context = RequestContext(action: action, resource: resource, principalARN: caller.arn(accountID: configuration.accountID), keys: keys)
+        guard case .session(let session) = caller else { return (.allow, context) }
         addGlobalKeys(to: &context, session: session, request: request)
         let identity: [PolicyEvaluator.Policy]
         let sessionPolicies: [PolicyEvaluator.Policy]?
@@ -43,9 +54,7 @@ struct Authorizer: Sendable {
             "authorisation",
             metadata: ["principal": "\(context.principalARN)", "action": "\(action)", "resource": "\(resource)", "decision": "\(decision)"]
         )
-        guard decision.isAllowed else {
-            throw AWSError.accessDenied(PolicyEvaluator.accessDeniedMessage(decision, context: context))
-        }
+        return (decision, context)
     }
 
     /// The condition keys every request has.
