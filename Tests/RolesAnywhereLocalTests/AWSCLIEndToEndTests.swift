@@ -187,6 +187,43 @@ struct AWSCLIEndToEndTests {
         try local.awsOK(["s3", "rb", "s3://large-files"])
     }
 
+    @Test("the bucket configurations Terraform's aws_s3_bucket reads: S3's answers for a new bucket, and NoSuchBucket without one")
+    func bucketConfigurationReads() throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["s3", "mb", "s3://configured"])
+        func refusal(_ command: String) throws -> String {
+            let output = try local.aws(["s3api", command, "--bucket", "configured"])
+            #expect(output.status != 0, "\(command) answered \(output.stdoutText)")
+            return output.stderrText
+        }
+        for (command, code) in [
+            ("get-bucket-policy", "NoSuchBucketPolicy"), ("get-bucket-cors", "NoSuchCORSConfiguration"), ("get-bucket-website", "NoSuchWebsiteConfiguration"),
+            ("get-bucket-lifecycle-configuration", "NoSuchLifecycleConfiguration"), ("get-bucket-replication", "ReplicationConfigurationNotFoundError"),
+            ("get-object-lock-configuration", "ObjectLockConfigurationNotFoundError"), ("get-bucket-tagging", "NoSuchTagSet"),
+        ] {
+            #expect(try refusal(command).contains(code), "\(command)")
+        }
+        let encryption = try #require(try local.awsOK(["s3api", "get-bucket-encryption", "--bucket", "configured"]))
+        let rules = (encryption["ServerSideEncryptionConfiguration"] as? [String: Any])?["Rules"] as? [[String: Any]]
+        #expect((rules?.first?["ApplyServerSideEncryptionByDefault"] as? [String: Any])?["SSEAlgorithm"] as? String == "AES256", "\(encryption)")
+        let block = try #require(try local.awsOK(["s3api", "get-public-access-block", "--bucket", "configured"]))
+        #expect((block["PublicAccessBlockConfiguration"] as? [String: Any])?["BlockPublicPolicy"] as? Bool == true, "\(block)")
+        let ownership = try #require(try local.awsOK(["s3api", "get-bucket-ownership-controls", "--bucket", "configured"]))
+        #expect(((ownership["OwnershipControls"] as? [String: Any])?["Rules"] as? [[String: Any]])?.first?["ObjectOwnership"] as? String == "BucketOwnerEnforced")
+        let acl = try #require(try local.awsOK(["s3api", "get-bucket-acl", "--bucket", "configured"]))
+        let grants = try #require(acl["Grants"] as? [[String: Any]])
+        #expect(grants.count == 1 && grants[0]["Permission"] as? String == "FULL_CONTROL", "\(acl)")
+        #expect((grants[0]["Grantee"] as? [String: Any])?["Type"] as? String == "CanonicalUser")
+        #expect((grants[0]["Grantee"] as? [String: Any])?["ID"] as? String == (acl["Owner"] as? [String: Any])?["ID"] as? String)
+        #expect(try local.awsOK(["s3api", "get-bucket-versioning", "--bucket", "configured"])?["Status"] == nil)
+        #expect(try local.awsOK(["s3api", "get-bucket-request-payment", "--bucket", "configured"])?["Payer"] as? String == "BucketOwner")
+        // Setting them stays NotImplemented: nothing reads back as configured that was not.
+        let put = try local.aws(["s3api", "put-bucket-versioning", "--bucket", "configured", "--versioning-configuration", "Status=Enabled"])
+        #expect(put.stderrText.contains("NotImplemented"), "\(put.stderrText)")
+        let missing = try local.aws(["s3api", "get-bucket-policy", "--bucket", "no-such-bucket"])
+        #expect(missing.stderrText.contains("NoSuchBucket"))
+    }
+
     @Test("a session whose role allows only s3:ListAllMyBuckets lists buckets and cannot create one")
     func restrictedSession() async throws {
         let local = try LocalServerProcess()

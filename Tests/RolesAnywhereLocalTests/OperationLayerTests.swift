@@ -137,9 +137,11 @@ struct OperationLayerTests {
             #expect(deleted.element("Code") == "NotImplemented")
             #expect(try await client.send(try client.signed(service: "s3", method: "HEAD", path: "/empty-bucket")).status == 200, "the bucket survives ?\(subresource)")
         }
+        // GetPublicAccessBlock answers what S3 sets on every new bucket, never a listing.
         let get = try await client.send(try client.signed(service: "s3", method: "GET", path: "/full-bucket", query: "publicAccessBlock"))
-        #expect(get.status == 501)
-        #expect(get.body.contains("GetPublicAccessBlock"))
+        #expect(get.status == 200)
+        #expect(get.body.contains("<PublicAccessBlockConfiguration"))
+        #expect(get.element("BlockPublicAcls") == "true")
         #expect(!get.body.contains("ListBucketResult"))
 
         let rename = try await client.send(

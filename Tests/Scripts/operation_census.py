@@ -52,6 +52,14 @@ IMPLEMENTED = {
         "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2",
         "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",
         "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "ListMultipartUploads",
+        # Reads of bucket configurations that cannot be set here: S3's answers for a new bucket.
+        "GetBucketPolicy", "GetBucketPolicyStatus", "GetBucketCors", "GetBucketWebsite", "GetBucketLifecycle",
+        "GetBucketLifecycleConfiguration", "GetBucketReplication", "GetObjectLockConfiguration", "GetBucketTagging",
+        "GetBucketAnalyticsConfiguration", "GetBucketMetricsConfiguration", "GetBucketInventoryConfiguration",
+        "GetBucketIntelligentTieringConfiguration", "GetBucketEncryption", "GetPublicAccessBlock", "GetBucketOwnershipControls",
+        "GetBucketAcl", "GetBucketVersioning", "GetBucketLogging", "GetBucketAccelerateConfiguration", "GetBucketRequestPayment",
+        "GetBucketNotification", "GetBucketNotificationConfiguration", "ListBucketAnalyticsConfigurations",
+        "ListBucketMetricsConfigurations", "ListBucketInventoryConfigurations", "ListBucketIntelligentTieringConfigurations",
     },
     # Every operation of the control plane.
     "rolesanywhere": None,

@@ -6,9 +6,12 @@ struct XMLWriter {
         text = declaration ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" : ""
     }
 
-    /// `<name attributes>` ... `</name>` around what `body` writes.
-    mutating func element(_ name: String, namespace: String? = nil, _ body: (inout XMLWriter) -> Void) {
-        text += "<\(name)" + (namespace.map { " xmlns=\"\($0)\"" } ?? "") + ">"
+    /// `<name xmlns=... attributes>` ... `</name>` around what `body` writes; attribute values
+    /// are escaped, in the order given.
+    mutating func element(_ name: String, namespace: String? = nil, attributes: [(String, String)] = [], _ body: (inout XMLWriter) -> Void) {
+        text += "<\(name)" + (namespace.map { " xmlns=\"\($0)\"" } ?? "")
+        for (attribute, value) in attributes { text += " \(attribute)=\"\(Self.escape(value))\"" }
+        text += ">"
         body(&self)
         text += "</\(name)>"
     }

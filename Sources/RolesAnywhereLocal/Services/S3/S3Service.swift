@@ -57,7 +57,9 @@ struct S3Service: Sendable {
             case .abortMultipartUpload: return try await call.abortMultipartUpload(bucket, key)
             case .listParts: return try await call.listParts(bucket, key)
             case .listMultipartUploads: return try await call.listMultipartUploads(bucket)
-            default: throw AWSService.s3.notImplemented(resolved.model)
+            default:
+                if let answer = try await call.bucketDefault(operation, bucket) { return answer }
+                throw AWSService.s3.notImplemented(resolved.model)
             }
         } catch let error as AWSError {
             throw error
