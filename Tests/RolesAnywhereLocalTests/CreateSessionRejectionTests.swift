@@ -312,6 +312,32 @@ struct CreateSessionRejectionTests {
         #expect(try await setup.local.session(of: answer)?.tags["x509Subject/CN"] == "myContainer")
     }
 
+    @Test("a mapped attribute that cannot be a session tag fails CreateSession, naming it, until the mapping drops it")
+    func unmappableAttributes() async throws {
+        let setup = try await Setup()
+        // A CN with `&` (not in STS's tag alphabet), mapped by the default x509Subject `*` rule.
+        let ampersand = try TestPKI.makeLeaf(issuer: setup.root, commonName: "my&Container")
+        Self.expectDenied(
+            try await setup.send(try setup.call(try ampersand.identity())),
+            "Unable to assume role for \(setup.role). Some attributes failed to be mapped into session tags. Issuer: [  ]; Subject: [ CN ]; SAN: [  ]"
+        )
+        // A wildcard as the second DNS name: `*` is not a tag character either.
+        let wildcard = try TestPKI.makeLeaf(issuer: setup.root, dnsNames: ["ok.example.com", "*.example.com"])
+        Self.expectDenied(
+            try await setup.send(try setup.call(try wildcard.identity())),
+            "Unable to assume role for \(setup.role). Some attributes failed to be mapped into session tags. Issuer: [  ]; Subject: [  ]; SAN: [ DNS/2 ]"
+        )
+        // Once the profile stops mapping DNS names, the same certificate gets credentials.
+        let profileID = String(setup.profile.split(separator: "/").last!)
+        let removed = try await setup.local.control("DELETE", "/profiles/\(profileID)/mappings", query: "certificateField=x509SAN&specifiers=DNS")
+        #expect(removed.status == 200, "\(removed.body)")
+        let answer = try await setup.send(try setup.call(try wildcard.identity()))
+        #expect(answer.status == 201, "\(answer.body)")
+        let session = try #require(try await setup.local.session(of: answer))
+        #expect(session.tags["x509SAN/DNS"] == nil)
+        #expect(session.tags["x509Subject/CN"] == "myContainer")
+    }
+
     @Test("the profile's session policies are attached to the session")
     func sessionPolicies() async throws {
         let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#

@@ -141,7 +141,15 @@ struct CreateSessionHandler: Sendable {
         let role = try await role(parameters.roleArn)
 
         // 6. Tags, source identity, trust policy.
-        let tags = PrincipalTags.derive(from: leaf, mappings: profile.attributeMappings)
+        let (tags, unmapped) = PrincipalTags.derive(from: leaf, mappings: profile.attributeMappings)
+        guard unmapped.isEmpty else {
+            throw Denial(
+                error: .accessDeniedException(
+                    "Unable to assume role for \(role.arn). Some attributes failed to be mapped into session tags. \(unmapped.description)"
+                ),
+                reason: "mapped certificate attributes are not valid session tags: \(unmapped.description); drop them from the profile's attribute mappings"
+            )
+        }
         let sourceIdentity = SessionIdentity.sourceIdentity(of: leaf)
         let sessionName = parameters.roleSessionName ?? SessionIdentity.serialHex(leaf)
         try checkTrustPolicy(role, anchor: anchor, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, request: request)

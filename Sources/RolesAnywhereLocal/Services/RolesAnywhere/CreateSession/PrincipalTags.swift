@@ -5,8 +5,8 @@ import X509
 /// The principal tags CreateSession derives from a certificate, as the profile's attribute mappings
 /// select them: `x509Subject/<RDN>`, `x509Issuer/<RDN>`, and the first DNS name, URI and directory
 /// name of the SAN (`x509SAN/DNS`, `x509SAN/URI`, `x509SAN/Name/<RDN>`). Several values of one
-/// attribute are joined with `/` in certificate order, and values STS would not accept as session
-/// tags are dropped.
+/// attribute are joined with `/` in certificate order. A mapped value STS would not accept as a
+/// session tag fails CreateSession (SERVICE-SPEC §2.6, as the service behaves), naming the field.
 enum PrincipalTags {
     /// Short names of the RDN attributes that become tags.
     static let shortNames: [ASN1ObjectIdentifier: String] = [
@@ -17,35 +17,58 @@ enum PrincipalTags {
         [2, 5, 4, 46]: "dnQualifier", [2, 5, 4, 44]: "generationQualifier",
     ]
 
-    /// The tags of `certificate` under `mappings`.
-    static func derive(from certificate: Certificate, mappings: [AttributeMapping]) -> [String: String] {
+    /// The mapped fields whose values cannot be session tags, by source, as CreateSession names
+    /// them when it refuses: RDN short names for the issuer and subject, `DNS/<n>`, `URI/<n>` and
+    /// `Name/<RDN>` for the SAN (`n` counts the certificate's names of that kind from 1).
+    struct Unmapped: Sendable, Hashable {
+        var issuer: [String] = []
+        var subject: [String] = []
+        var san: [String] = []
+
+        var isEmpty: Bool { issuer.isEmpty && subject.isEmpty && san.isEmpty }
+
+        /// `Issuer: [ CN ]; Subject: [  ]; SAN: [ DNS/2 ]`, as the service writes it.
+        var description: String {
+            func list(_ names: [String]) -> String { "[ " + names.joined(separator: ", ") + " ]" }
+            return "Issuer: \(list(issuer)); Subject: \(list(subject)); SAN: \(list(san))"
+        }
+    }
+
+    /// The tags of `certificate` under `mappings`, and the mapped fields whose values STS would
+    /// not accept as session tags (CreateSession fails on any: the service does not drop them).
+    static func derive(from certificate: Certificate, mappings: [AttributeMapping]) -> (tags: [String: String], unmapped: Unmapped) {
         var tags = [String: String]()
+        var unmapped = Unmapped()
         func rules(_ field: String) -> Set<String> {
             Set(mappings.filter { $0.certificateField == field }.flatMap { $0.mappingRules.map(\.specifier) })
         }
+        func add(_ key: String, _ value: String, failed: () -> Void) {
+            if isValidTagKey(key) && isValidTagValue(value) { tags[key] = value } else { failed() }
+        }
         let subjectRules = rules("x509Subject")
         for (name, value) in attributes(of: certificate.subject) where subjectRules.contains("*") || subjectRules.contains(name) {
-            tags["x509Subject/\(name)"] = value
+            add("x509Subject/\(name)", value) { unmapped.subject.append(name) }
         }
         let issuerRules = rules("x509Issuer")
         for (name, value) in attributes(of: certificate.issuer) where issuerRules.contains("*") || issuerRules.contains(name) {
-            tags["x509Issuer/\(name)"] = value
+            add("x509Issuer/\(name)", value) { unmapped.issuer.append(name) }
         }
         let sanRules = rules("x509SAN")
         if let names = try? certificate.extensions.subjectAlternativeNames {
-            if sanRules.contains("DNS"), let dns = names.lazy.compactMap({ if case .dnsName(let name) = $0 { name } else { nil } }).first {
-                tags["x509SAN/DNS"] = dns
-            }
-            if sanRules.contains("URI"), let uri = names.lazy.compactMap({ if case .uniformResourceIdentifier(let uri) = $0 { uri } else { nil } }).first {
-                tags["x509SAN/URI"] = uri
+            // The first DNS name and URI become tags; every one of a mapped kind must be valid.
+            let dnsNames = names.compactMap { if case .dnsName(let name) = $0 { name } else { nil } }
+            let uris = names.compactMap { if case .uniformResourceIdentifier(let uri) = $0 { uri } else { nil } }
+            for (kind, values) in [("DNS", dnsNames), ("URI", uris)] where sanRules.contains(kind) || sanRules.contains("*") {
+                for (index, value) in values.enumerated() where !isValidTagValue(value) { unmapped.san.append("\(kind)/\(index + 1)") }
+                if let first = values.first, isValidTagValue(first) { tags["x509SAN/\(kind)"] = first }
             }
             if let directory = names.lazy.compactMap({ if case .directoryName(let name) = $0 { name } else { nil } }).first {
                 for (name, value) in attributes(of: directory) where sanRules.contains("Name/*") || sanRules.contains("Name/\(name)") || sanRules.contains("*") {
-                    tags["x509SAN/Name/\(name)"] = value
+                    add("x509SAN/Name/\(name)", value) { unmapped.san.append("Name/\(name)") }
                 }
             }
         }
-        return tags.filter { isValidTagKey($0.key) && isValidTagValue($0.value) }
+        return (tags, unmapped)
     }
 
     /// The recognised attributes of a name, multiple values joined with `/` in order.
