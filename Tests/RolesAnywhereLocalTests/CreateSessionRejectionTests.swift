@@ -368,6 +368,32 @@ struct CreateSessionRejectionTests {
         #expect((credentials.first?["x509CertificateData"] as? String)?.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
     }
 
+    @Test("instanceProperties sent to CreateSession are recorded on the subject, failed calls included, and bounded as the API is")
+    func instanceProperties() async throws {
+        let setup = try await Setup()
+        let properties = ["hostname": "build-7", "rack": "r12"]
+        #expect(try await setup.send(try setup.call(body: ["durationSeconds": 3600, "instanceProperties": properties])).status == 201)
+        var failing = try setup.call(body: ["durationSeconds": 3600, "instanceProperties": ["hostname": "build-8"]])
+        failing.roleArn = try await setup.local.createRole("not-listed")
+        #expect(try await setup.send(failing).status == 403)
+        let id = try #require((try await setup.local.control("GET", "/subjects").json?["subjects"] as? [[String: Any]])?.first?["subjectId"] as? String)
+        let detail = try #require(try await setup.local.control("GET", "/subject/\(id)").json?["subject"] as? [String: Any])
+        let recorded = try #require(detail["instanceProperties"] as? [[String: Any]])
+        #expect(recorded.count == 2, "\(recorded)")
+        #expect(recorded.first?["properties"] as? [String: String] == properties)
+        #expect(recorded.first?["failed"] as? Bool == false)
+        #expect(recorded.first?["seenAt"] as? String != nil)
+        #expect(recorded.last?["properties"] as? [String: String] == ["hostname": "build-8"])
+        #expect(recorded.last?["failed"] as? Bool == true)
+
+        let tooMany = Dictionary(uniqueKeysWithValues: (0...50).map { ("p\($0)", "v") })
+        let refused = try await setup.send(try setup.call(body: ["durationSeconds": 3600, "instanceProperties": tooMany]))
+        #expect(refused.status == 400)
+        #expect(refused.errorType == "ValidationException", "\(refused.body)")
+        let notStrings = try await setup.send(try setup.call(body: ["durationSeconds": 3600, "instanceProperties": ["n": 1]]))
+        #expect(notStrings.errorType == "ValidationException", "\(notStrings.body)")
+    }
+
     /// An extension no one processes, marked critical: RFC 5280 §6.1 requires the path to be rejected.
     static let unknownCritical = Certificate.Extension(oid: [1, 3, 6, 1, 4, 1, 55555, 1], critical: true, value: [0x05, 0x00])
 

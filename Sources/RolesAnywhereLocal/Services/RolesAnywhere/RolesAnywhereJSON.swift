@@ -183,6 +183,32 @@ struct JSONBody {
         }
     }
 
+    /// A map of strings (`instanceProperties`): at most `count` entries, keys and values of
+    /// `length` characters.
+    mutating func stringMap(_ key: String, count: ClosedRange<Int>, length: ClosedRange<Int>) -> [String: String]? {
+        switch members[key] {
+        case nil, .null?:
+            return nil
+        case .object(let entries)?:
+            guard count.contains(entries.count) else {
+                errors.add(nil, key, "Member must have length \(entries.count < count.lowerBound ? "greater than or equal to \(count.lowerBound)" : "less than or equal to \(count.upperBound)")")
+                return nil
+            }
+            var map = [String: String]()
+            for (name, value) in entries {
+                guard case .string(let text) = value, length.contains(name.count), length.contains(text.count) else {
+                    errors.add(nil, key, "Member must be a map of strings of \(length.lowerBound) to \(length.upperBound) characters")
+                    return nil
+                }
+                map[name] = text
+            }
+            return map
+        case let other?:
+            errors.add(other.displayText, key, "Member must be an object")
+            return nil
+        }
+    }
+
     /// `tags`: at most 200 `{key, value}` pairs.
     mutating func tags(_ key: String = "tags") -> [ResourceTag]? {
         objects(key, count: 0...200) { tag in

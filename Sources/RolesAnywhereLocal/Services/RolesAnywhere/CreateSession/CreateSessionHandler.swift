@@ -49,6 +49,9 @@ struct CreateSessionHandler: Sendable {
         var trustAnchorArn: String
         var durationSeconds: Int?
         var roleSessionName: String?
+        /// What the workload says of the instance it runs on (at most 50 properties), recorded on
+        /// the subject.
+        var instanceProperties: [String: String]?
     }
 
     /// Answers a CreateSession request whose signature ``SigV4X509Authenticator`` verified.
@@ -57,8 +60,9 @@ struct CreateSessionHandler: Sendable {
         // What the log says of a refusal; the subject and serial are written out only then.
         var context: [String: String] = [:]
         var trusted = false
+        var instanceProperties: [String: String]?
         do {
-            return try await createSession(request, verified: verified, context: &context, trusted: &trusted)
+            return try await createSession(request, verified: verified, context: &context, trusted: &trusted, instanceProperties: &instanceProperties)
         } catch let denial as Denial {
             var metadata: Logger.Metadata = [
                 "code": "\(denial.error.code)", "reason": "\(denial.reason)", "requestId": "\(request.requestID)",
@@ -69,7 +73,7 @@ struct CreateSessionHandler: Sendable {
             // A subject is recorded only for a certificate that chains to an anchor of this
             // account: made-up anchors and untrusted certificates leave no trace.
             if trusted {
-                _ = try? await recordSubject(leaf, session: nil, failed: true, at: request.receivedAt)
+                _ = try? await recordSubject(leaf, session: nil, failed: true, instanceProperties: instanceProperties, at: request.receivedAt)
             }
             throw denial.error
         } catch let error as AWSError {
@@ -80,9 +84,11 @@ struct CreateSessionHandler: Sendable {
     }
 
     func createSession(
-        _ request: LocalRequest, verified: VerifiedX509Request, context: inout [String: String], trusted: inout Bool
+        _ request: LocalRequest, verified: VerifiedX509Request, context: inout [String: String], trusted: inout Bool,
+        instanceProperties: inout [String: String]?
     ) async throws -> LocalResponse {
         let parameters = try Self.parameters(request)
+        instanceProperties = parameters.instanceProperties
         context["trustAnchor"] = parameters.trustAnchorArn
         context["profile"] = parameters.profileArn
         context["role"] = parameters.roleArn
@@ -170,7 +176,7 @@ struct CreateSessionHandler: Sendable {
             ),
             now: request.receivedAt
         )
-        let subject = try await recordSubject(leaf, session: session, failed: false, at: request.receivedAt)
+        let subject = try await recordSubject(leaf, session: session, failed: false, instanceProperties: parameters.instanceProperties, at: request.receivedAt)
         minter.remember(session)
         logger.info(
             "CreateSession allowed",
@@ -206,6 +212,7 @@ struct CreateSessionHandler: Sendable {
         let trustAnchorArn = arn("trustAnchorArn", RolesAnywherePatterns.trustAnchorArn)
         let duration = reader.integer("durationSeconds", range: RolesAnywhereCall.durationRange)
         let sessionName = reader.string("roleSessionName", length: 2...64, pattern: RolesAnywherePatterns.roleSessionName)
+        let instanceProperties = reader.stringMap("instanceProperties", count: 0...50, length: 1...200)
         do {
             try reader.validate()
         } catch {
@@ -214,7 +221,10 @@ struct CreateSessionHandler: Sendable {
         guard let profileArn, let roleArn, let trustAnchorArn else {
             throw Denial(error: .rolesAnywhereValidation("profileArn, roleArn and trustAnchorArn are required"), reason: "missing ARNs")
         }
-        return Parameters(profileArn: profileArn, roleArn: roleArn, trustAnchorArn: trustAnchorArn, durationSeconds: duration, roleSessionName: sessionName)
+        return Parameters(
+            profileArn: profileArn, roleArn: roleArn, trustAnchorArn: trustAnchorArn, durationSeconds: duration, roleSessionName: sessionName,
+            instanceProperties: instanceProperties
+        )
     }
 
     static func signatureDenial(_ error: SigningError) -> Denial {
@@ -317,9 +327,12 @@ struct CreateSessionHandler: Sendable {
     }
 
     /// Records the certificate under its subject (created on first sight), with the session if one
-    /// was minted, in one transaction.
+    /// was minted and the instance properties if any were sent, in one transaction. A subject keeps
+    /// its ten most recent distinct sets of instance properties.
     @discardableResult
-    func recordSubject(_ certificate: Certificate, session: SessionRecord?, failed: Bool, at date: Date) async throws -> SubjectRecord {
+    func recordSubject(
+        _ certificate: Certificate, session: SessionRecord?, failed: Bool, instanceProperties: [String: String]? = nil, at date: Date
+    ) async throws -> SubjectRecord {
         let now = RolesAnywhereJSON.now(date)
         let name = "\(certificate.subject)"
         let id = Self.subjectID(name)
@@ -334,7 +347,7 @@ struct CreateSessionHandler: Sendable {
             )
             // Seen within the last second with the same outcome: only the session is new. (At a
             // thousand calls a second, rewriting the subject each time would cost more than the call.)
-            if stored != nil, let seen = subject.credentials.first(where: { $0.serialNumber == serial }), seen.failed == failed,
+            if stored != nil, instanceProperties == nil, let seen = subject.credentials.first(where: { $0.serialNumber == serial }), seen.failed == failed,
                 now.timeIntervalSince(seen.seenAt) < 1, now.timeIntervalSince(subject.lastSeenAt) < 1
             {
                 return nil
@@ -343,6 +356,11 @@ struct CreateSessionHandler: Sendable {
             subject.credentials.append(
                 CredentialSummary(seenAt: now, serialNumber: serial, issuer: issuer, enabled: true, x509CertificateData: pem, failed: failed)
             )
+            if let instanceProperties {
+                subject.instanceProperties.removeAll { $0.properties == instanceProperties }
+                subject.instanceProperties.append(InstanceProperty(seenAt: now, properties: instanceProperties, failed: failed))
+                subject.instanceProperties = Array(subject.instanceProperties.suffix(Self.keptInstanceProperties))
+            }
             subject.lastSeenAt = now
             subject.updatedAt = now
             return subject
@@ -350,6 +368,9 @@ struct CreateSessionHandler: Sendable {
         guard let recorded else { throw AWSError.internalFailure("the subject \(id) was not recorded") }
         return recorded
     }
+
+    /// How many distinct sets of instance properties a subject keeps.
+    static let keptInstanceProperties = 10
 
     /// A stable UUID-shaped ID for a subject name.
     static func subjectID(_ name: String) -> String {
