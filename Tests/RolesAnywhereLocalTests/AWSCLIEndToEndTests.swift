@@ -142,6 +142,29 @@ struct AWSCLIEndToEndTests {
         try local.awsOK(["s3", "cp", "s3://walkthrough-bucket/data/payload.bin", download])
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: download))) == payload)
 
+        // Copies within S3 (CopyObject): the content and metadata, or new metadata with REPLACE.
+        try local.awsOK(["s3", "cp", "s3://walkthrough-bucket/notes/note with spaces.txt", "s3://walkthrough-bucket/copies/note+1.txt"])
+        let copied = local.directory.path("copied.txt")
+        try local.awsOK(["s3", "cp", "s3://walkthrough-bucket/copies/note+1.txt", copied])
+        #expect(try String(contentsOfFile: copied, encoding: .utf8) == "hello, s3\n")
+        try local.awsOK([
+            "s3api", "copy-object", "--bucket", "walkthrough-bucket", "--key", "copies/note+1.txt", "--copy-source", "walkthrough-bucket/copies/note+1.txt",
+            "--metadata-directive", "REPLACE", "--content-type", "text/x-note", "--metadata", "owner=tests",
+        ])
+        let replaced = try #require(try local.awsOK(["s3api", "head-object", "--bucket", "walkthrough-bucket", "--key", "copies/note+1.txt"]))
+        #expect(replaced["ContentType"] as? String == "text/x-note")
+        #expect((replaced["Metadata"] as? [String: String]) == ["owner": "tests"])
+        let onto = try local.aws(["s3api", "copy-object", "--bucket", "walkthrough-bucket", "--key", "copies/note+1.txt", "--copy-source", "walkthrough-bucket/copies/note+1.txt"])
+        #expect(onto.stderrText.contains("InvalidRequest"), "\(onto.stderrText)")
+        let conditional = try local.aws([
+            "s3api", "copy-object", "--bucket", "walkthrough-bucket", "--key", "copies/other.txt", "--copy-source", "walkthrough-bucket/copies/note+1.txt",
+            "--copy-source-if-match", "\"not-the-etag\"",
+        ])
+        #expect(conditional.stderrText.contains("PreconditionFailed"), "\(conditional.stderrText)")
+        let absent = try local.aws(["s3api", "copy-object", "--bucket", "walkthrough-bucket", "--key", "copies/x", "--copy-source", "walkthrough-bucket/none"])
+        #expect(absent.stderrText.contains("NoSuchKey"), "\(absent.stderrText)")
+        try local.awsOK(["s3", "rm", "s3://walkthrough-bucket/copies/note+1.txt"])
+
         // The ETag is the MD5 of the content.
         let head = try #require(try local.awsOK(["s3api", "head-object", "--bucket", "walkthrough-bucket", "--key", "notes/note with spaces.txt"]))
         let md5 = Insecure.MD5.hash(data: Array("hello, s3\n".utf8)).map { String(format: "%02x", $0) }.joined()
@@ -181,6 +204,12 @@ struct AWSCLIEndToEndTests {
         let download = local.directory.path("large-back.bin")
         try local.awsOK(["s3", "cp", "--only-show-errors", "s3://large-files/large.bin", download])
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: download))) == payload)
+        // Copied within S3 (UploadPartCopy in 8 MiB ranges): the same parts, so the same ETag.
+        try local.awsOK(["s3", "cp", "--only-show-errors", "s3://large-files/large.bin", "s3://large-files/copy of large.bin"])
+        let copy = try #require(try local.awsOK(["s3api", "head-object", "--bucket", "large-files", "--key", "copy of large.bin"]))
+        #expect(copy["ETag"] as? String == "\"\(expected)\"")
+        #expect(copy["ContentLength"] as? Int == payload.count)
+        try local.awsOK(["s3", "rm", "s3://large-files/copy of large.bin"])
         let uploads = try local.awsOK(["s3api", "list-multipart-uploads", "--bucket", "large-files"])
         #expect((uploads?["Uploads"] as? [Any])?.isEmpty ?? true, "\(String(describing: uploads))")
         try local.awsOK(["s3", "rm", "s3://large-files/large.bin"])

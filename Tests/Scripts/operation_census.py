@@ -51,7 +51,7 @@ IMPLEMENTED = {
     "s3": {
         "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2",
         "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",
-        "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "ListMultipartUploads",
+        "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "ListMultipartUploads", "CopyObject", "UploadPartCopy",
         # Reads of bucket configurations that cannot be set here: S3's answers for a new bucket.
         "GetBucketPolicy", "GetBucketPolicyStatus", "GetBucketCors", "GetBucketWebsite", "GetBucketLifecycle",
         "GetBucketLifecycleConfiguration", "GetBucketReplication", "GetObjectLockConfiguration", "GetBucketTagging",
@@ -70,7 +70,7 @@ IMPLEMENTED = {
 EXPRESS = {"ListDirectoryBuckets"}
 
 # Operations that change the fixture when implemented: it is made again after them.
-CHANGES_FIXTURE = {"DeleteBucket", "DeleteObject", "PutObject", "CreateBucket"}
+CHANGES_FIXTURE = {"DeleteBucket", "DeleteObject", "PutObject", "CreateBucket", "CopyObject"}
 
 
 def aliases():

@@ -22,11 +22,13 @@ struct S3Preconditions: Sendable {
     var ifModifiedSince: Date?
     var ifUnmodifiedSince: Date?
 
-    init(_ request: LocalRequest) {
-        ifMatch = request.header("if-match")
-        ifNoneMatch = request.header("if-none-match")
-        ifModifiedSince = request.header("if-modified-since").flatMap(Self.httpDate)
-        ifUnmodifiedSince = request.header("if-unmodified-since").flatMap(Self.httpDate)
+    /// The conditions of a request; `prefix` reads another family of them, such as CopyObject's
+    /// `x-amz-copy-source-if-match`, ... on the source object.
+    init(_ request: LocalRequest, prefix: String = "") {
+        ifMatch = request.header(prefix + "if-match")
+        ifNoneMatch = request.header(prefix + "if-none-match")
+        ifModifiedSince = request.header(prefix + "if-modified-since").flatMap(Self.httpDate)
+        ifUnmodifiedSince = request.header(prefix + "if-unmodified-since").flatMap(Self.httpDate)
     }
 
     func evaluate(etag: String, lastModified: Date) -> Outcome {

@@ -57,6 +57,8 @@ struct S3Service: Sendable {
             case .abortMultipartUpload: return try await call.abortMultipartUpload(bucket, key)
             case .listParts: return try await call.listParts(bucket, key)
             case .listMultipartUploads: return try await call.listMultipartUploads(bucket)
+            case .copyObject: return try await call.copyObject(bucket, key)
+            case .uploadPartCopy: return try await call.uploadPartCopy(bucket, key)
             default:
                 if let answer = try await call.bucketDefault(operation, bucket) { return answer }
                 throw AWSService.s3.notImplemented(resolved.model)

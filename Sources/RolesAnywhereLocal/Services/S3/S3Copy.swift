@@ -1,0 +1,122 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Crypto
+import RolesAnywhereSigning
+
+/// CopyObject and UploadPartCopy: the source named by `x-amz-copy-source` (`bucket/key`, URL-encoded,
+/// with or without a leading `/`), read with `s3:GetObject` on it and written with `s3:PutObject`
+/// on the destination; `x-amz-copy-source-if-*` conditions on the source (412 when one fails);
+/// `x-amz-metadata-directive` COPY (the default: the source's content type and metadata) or
+/// REPLACE (the request's); and for a part, an optional `x-amz-copy-source-range`.
+extension S3Call {
+    /// The source object of a copy, checked, authorised and read.
+    func copySource() async throws -> (object: ObjectRecord, data: [UInt8]) {
+        guard let header = request.header("x-amz-copy-source") else {
+            throw AWSError("InvalidArgument", status: 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+        }
+        var text = Substring(header)
+        if let query = text.firstIndex(of: "?") {
+            // Only `versionId=null` names the one version kept here.
+            guard text[text.index(after: query)...] == "versionId=null" else {
+                throw AWSError("NoSuchVersion", status: 404, "The specified version does not exist.")
+            }
+            text = text[..<query]
+        }
+        if text.hasPrefix("/") { text = text.dropFirst() }
+        guard let decoded = URIEncoding.decode(String(text)), let slash = decoded.firstIndex(of: "/"), slash != decoded.startIndex,
+            decoded.index(after: slash) != decoded.endIndex
+        else {
+            throw AWSError("InvalidArgument", status: 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+        }
+        let bucket = String(decoded[..<slash])
+        let key = String(decoded[decoded.index(after: slash)...])
+        try await service.authorizer.authorize(caller, action: "s3:GetObject", resource: "arn:aws:s3:::\(bucket)/\(key)", request: request)
+        _ = try await existingBucket(bucket)
+        guard let object = try await store.object(bucket: bucket, key: key), let data = try await store.objectData(bucket: bucket, key: key) else {
+            throw AWSError("NoSuchKey", status: 404, "The specified key does not exist.")
+        }
+        guard S3Preconditions(request, prefix: "x-amz-copy-source-").evaluate(etag: object.etag, lastModified: object.lastModified) == .proceed else {
+            throw AWSError("PreconditionFailed", status: 412, "At least one of the pre-conditions you specified did not hold")
+        }
+        return (object, data)
+    }
+
+    /// `PUT /{Bucket}/{Key+}` with `x-amz-copy-source`.
+    func copyObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
+        guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
+        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
+        _ = try await existingBucket(bucket)
+        let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
+        guard directive == "COPY" || directive == "REPLACE" else {
+            throw AWSError("InvalidArgument", status: 400, "Unknown metadata directive.")
+        }
+        let (source, data) = try await copySource()
+        if source.bucket == bucket, source.key == key, directive == "COPY" {
+            throw AWSError(
+                "InvalidRequest", status: 400,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+            )
+        }
+        var metadata = source.metadata
+        var contentType = source.contentType
+        if directive == "REPLACE" {
+            metadata = [:]
+            for header in request.headers where header.canonicalName.hasPrefix("x-amz-meta-") {
+                metadata[String(header.canonicalName.dropFirst("x-amz-meta-".count))] = header.value
+            }
+            contentType = request.header("content-type") ?? "binary/octet-stream"
+        }
+        let modified = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))
+        let etag = Hex.encode(Insecure.MD5.hash(data: data))
+        let object = ObjectRecord(bucket: bucket, key: key, size: data.count, etag: etag, lastModified: modified, contentType: contentType, metadata: metadata)
+        try await store.putObject(object, data: data)
+        var writer = XMLWriter(declaration: true)
+        writer.element("CopyObjectResult", namespace: S3Formats.namespace) { xml in
+            xml.element("ETag", "\"\(etag)\"")
+            xml.element("LastModified", S3Formats.xmlDate(modified))
+        }
+        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(writer.text.utf8))
+    }
+
+    /// `PUT /{Bucket}/{Key+}?partNumber=N&uploadId=ID` with `x-amz-copy-source`.
+    func uploadPartCopy(_ bucket: String, _ key: String) async throws -> LocalResponse {
+        guard let text = parameters["partNumber"], text.utf8.count <= 5, let number = Int(text), Self.partNumbers.contains(number) else {
+            throw AWSError("InvalidArgument", status: 400, "Part number must be an integer between 1 and 10000, inclusive")
+        }
+        try await authorize(objectARN(bucket, key))
+        let upload = try await upload(bucket, key)
+        var (_, data) = try await copySource()
+        if let range = request.header("x-amz-copy-source-range") {
+            // Only `bytes=first-last`, inside the object.
+            guard range.hasPrefix("bytes="), let (first, last) = Self.byteRange(range, size: data.count), !range.hasSuffix("-"),
+                !range.dropFirst("bytes=".count).hasPrefix("-")
+            else {
+                throw AWSError("InvalidArgument", status: 400, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+            }
+            data = Array(data[first...last])
+        }
+        let modified = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))
+        let etag = Hex.encode(Insecure.MD5.hash(data: data))
+        var checksum: (S3Checksum, String)?
+        if let name = upload.checksumAlgorithm, let algorithm = S3Checksum(rawValue: name) { checksum = (algorithm, algorithm.value(of: data)) }
+        let part = PartRecord(
+            uploadID: upload.uploadID, partNumber: number, size: data.count, etag: etag, lastModified: modified,
+            checksumAlgorithm: checksum?.0.rawValue, checksumValue: checksum?.1
+        )
+        do {
+            try await store.putPart(part, data: data)
+        } catch let error as StoreError where error.kind == .notFound {
+            throw Self.noSuchUpload
+        }
+        var writer = XMLWriter(declaration: true)
+        writer.element("CopyPartResult", namespace: S3Formats.namespace) { xml in
+            xml.element("ETag", "\"\(etag)\"")
+            xml.element("LastModified", S3Formats.xmlDate(modified))
+            if let (algorithm, value) = checksum { xml.element(algorithm.completeElementName, value) }
+        }
+        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(writer.text.utf8))
+    }
+}
