@@ -204,6 +204,8 @@ def main():
     seed("FuzzS3Body", "form.bin", b"\x03" + b"Action=CreateRole&RoleName=a+b&Tags.member.1.Key=%41")
     seed("FuzzS3Body", "delete.bin", b"\x04" + DELETE_XML)
     seed("FuzzS3Body", "complete.bin", b"\x05" + COMPLETE_XML)
+    seed("FuzzS3Body", "signed-chunks.bin", b"\x00" + b"10;chunk-signature=" + b"a" * 64 + b"\r\n0123456789abcdef\r\n0;chunk-signature="
+         + b"b" * 64 + b"\r\nx-amz-checksum-crc32:AAAAAA==\r\nx-amz-trailer-signature:" + b"c" * 64 + b"\r\n\r\n")
 
     # serve's router.
     seed("FuzzMetadataRouter", "token.txt", request_text("PUT", "/latest/api/token", {"X-aws-ec2-metadata-token-ttl-seconds": "21600"}))

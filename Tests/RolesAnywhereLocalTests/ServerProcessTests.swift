@@ -209,6 +209,14 @@ struct ServerProcessTests {
         #expect(output.stdoutText.contains("ASSUME ROLE OK"))
     }
 
+    @Test("signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD, with and without a signed trailer): stored when every chunk signature chains, refused otherwise")
+    func signedStreaming() throws {
+        let local = try LocalServerProcess()
+        let output = try local.python("signed_streaming.py")
+        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
+        #expect(output.stdoutText.contains("STREAMING OK"))
+    }
+
     @Test("presigned URLs (SigV2 and SigV4, GET and PUT, aws s3 presign) work for the administrator and for a Roles Anywhere session")
     func presignedURLs() async throws {
         let local = try LocalServerProcess()

@@ -68,29 +68,47 @@ enum IPv4Check {
     }
 }
 
-/// Decodes `aws-chunked` bodies (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): `size;ext\r\ndata\r\n`...
-/// then a zero-size chunk and optional trailers (`x-amz-checksum-crc32:...\r\n`).
+/// Decodes `aws-chunked` bodies (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`, and the signed
+/// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`): `size[;chunk-signature=sig]\r\ndata\r\n`...
+/// then a zero-size chunk and optional trailers (`x-amz-checksum-crc32:...\r\n`, and for a signed
+/// trailer `x-amz-trailer-signature:...`).
 enum AWSChunked {
     struct Decoded: Sendable {
         var payload: [UInt8]
+        /// The trailers, `x-amz-trailer-signature` aside.
         var trailers: [(name: String, value: String)]
+        /// Each chunk's byte range in `payload` and its `chunk-signature`, the final empty chunk last.
+        var chunks: [(range: Range<Int>, signature: String?)] = []
+        var trailerSignature: String?
     }
 
     static func decode(_ body: [UInt8]) -> Decoded? {
         var output = [UInt8]()
+        var chunks = [(range: Range<Int>, signature: String?)]()
         var index = 0
         while true {
             guard let lineEnd = crlf(in: body, from: index) else { return nil }
             let header = String(decoding: body[index..<lineEnd], as: UTF8.self)
-            let sizeText = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(), radix: 16), size >= 0 else { return nil }
+            let parts = header.split(separator: ";", maxSplits: 1)
+            let sizeText = parts.first.map(String.init) ?? ""
+            // At most 16 hex digits: a longer size is not one, and cannot overflow.
+            guard sizeText.utf8.count <= 16, let size = Int(sizeText.trimmingCharacters(), radix: 16), size >= 0 else { return nil }
+            var signature: String?
+            if parts.count == 2 {
+                let ext = parts[1].trimmingPrefix(" ")
+                if ext.hasPrefix("chunk-signature=") { signature = String(ext.dropFirst("chunk-signature=".count)) }
+            }
             index = lineEnd + 2
             if size == 0 {
-                guard let trailers = trailers(in: body, from: index) else { return nil }
-                return Decoded(payload: output, trailers: trailers)
+                chunks.append((output.count..<output.count, signature))
+                guard var trailers = trailers(in: body, from: index) else { return nil }
+                let trailerSignature = trailers.last { $0.name.lowercased() == "x-amz-trailer-signature" }?.value
+                trailers.removeAll { $0.name.lowercased() == "x-amz-trailer-signature" }
+                return Decoded(payload: output, trailers: trailers, chunks: chunks, trailerSignature: trailerSignature)
             }
             // The size comes from the client: compare it with what is left, never add to it.
             guard size <= body.count - index, body.count - index - size >= 2, body[index + size] == 13, body[index + size + 1] == 10 else { return nil }
+            chunks.append((output.count..<(output.count + size), signature))
             output.append(contentsOf: body[index..<(index + size)])
             index += size + 2
         }

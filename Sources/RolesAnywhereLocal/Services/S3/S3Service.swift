@@ -287,11 +287,15 @@ struct S3Call {
         var body = request.body
         var checksums = request.headers.filter { S3Checksum(headerName: $0.name) != nil }.map { (name: $0.name, value: $0.value) }
         if declared.hasPrefix("STREAMING-") {
-            guard declared == "STREAMING-UNSIGNED-PAYLOAD-TRAILER" else {
-                throw AWSError("NotImplemented", status: 501, "Signed streaming payloads (\(declared)) are not implemented by rolesanywhere-local; sign the whole payload or use UNSIGNED-PAYLOAD.")
-            }
             guard let decoded = AWSChunked.decode(body) else {
                 throw AWSError("IncompleteBody", status: 400, "The request body is not valid aws-chunked encoding.")
+            }
+            switch declared {
+            case "STREAMING-UNSIGNED-PAYLOAD-TRAILER": break
+            case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
+                try verifyChunkSignatures(decoded, trailer: declared.hasSuffix("-TRAILER"))
+            default:
+                throw AWSError("NotImplemented", status: 501, "The streaming payload \(declared) is not implemented by rolesanywhere-local (ECDSA-signed SigV4a streaming).")
             }
             body = decoded.payload
             checksums += decoded.trailers
@@ -309,6 +313,32 @@ struct S3Call {
             }
         }
         return (body, try S3Checksum.verify(declared: checksums, body: body))
+    }
+
+    /// A signed streaming body: every chunk's signature must chain from the request's, and a
+    /// signed trailer's too (403 SignatureDoesNotMatch otherwise, and nothing is stored).
+    func verifyChunkSignatures(_ decoded: AWSChunked.Decoded, trailer: Bool) throws(AWSError) {
+        let mismatch = AWSError(
+            "SignatureDoesNotMatch", status: 403,
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+        )
+        guard let header = request.header("authorization"), let authorization = try? SigV4Authorization(parsing: header),
+            let dateText = request.header("x-amz-date"), let date = AmzDate(amzDateTime: dateText)
+        else { throw mismatch }
+        let secret: String
+        switch caller {
+        case .administrator: secret = service.configuration.adminSecretAccessKey
+        case .session(let session): secret = session.secretAccessKey
+        }
+        var signatures = SigV4ChunkSignatures(
+            signingKey: SigV4SigningKey(secretAccessKey: secret, scope: authorization.scope), date: date, scope: authorization.scope, seed: authorization.signature
+        )
+        for chunk in decoded.chunks {
+            guard let signature = chunk.signature, signatures.verifyChunk(decoded.payload[chunk.range], signature: signature) else { throw mismatch }
+        }
+        if trailer {
+            guard let signature = decoded.trailerSignature, signatures.verifyTrailer(decoded.trailers, signature: signature) else { throw mismatch }
+        }
     }
 
     func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
