@@ -136,16 +136,14 @@ struct S3ChecksumTests {
     func trailerChecksums() async throws {
         let service = try S3BucketTests.service(region: "us-east-1")
         #expect(try await S3ConditionalRequestTests.send(service, "PUT", "/trailers").status == 200)
-        func upload(_ key: String, checksum: String) async throws -> LocalResponse {
-            let chunked = Array("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:\(checksum)\r\n\r\n".utf8)
-            return try await S3ConditionalRequestTests.send(
-                service, "PUT", "/trailers/\(key)",
-                headers: [
-                    ("X-Amz-Content-SHA256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"), ("Content-Encoding", "aws-chunked"),
-                    ("X-Amz-Decoded-Content-Length", "5"), ("X-Amz-Trailer", "x-amz-checksum-crc32"),
-                ],
-                body: chunked
-            )
+        func upload(_ key: String, checksum: String?, declared: String? = "x-amz-checksum-crc32") async throws -> LocalResponse {
+            let trailer = checksum.map { "x-amz-checksum-crc32:\($0)\r\n" } ?? ""
+            let chunked = Array("5\r\nhello\r\n0\r\n\(trailer)\r\n".utf8)
+            var headers = [
+                ("X-Amz-Content-SHA256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"), ("Content-Encoding", "aws-chunked"), ("X-Amz-Decoded-Content-Length", "5"),
+            ]
+            if let declared { headers.append(("X-Amz-Trailer", declared)) }
+            return try await S3ConditionalRequestTests.send(service, "PUT", "/trailers/\(key)", headers: headers, body: chunked)
         }
         let good = try await upload("good", checksum: S3Checksum.crc32.value(of: Array("hello".utf8)))
         #expect(good.status == 200, "\(String(decoding: good.body, as: UTF8.self))")
@@ -153,6 +151,17 @@ struct S3ChecksumTests {
         let bad = try await upload("bad", checksum: "AAAAAA==")
         #expect(bad.status == 400)
         #expect(String(decoding: bad.body, as: UTF8.self).contains("The CRC32 you specified did not match the calculated checksum."))
+        // The trailers must be the ones X-Amz-Trailer declares: a declared one missing, or one not
+        // declared, is MalformedTrailerError, and nothing is stored.
+        let crc = S3Checksum.crc32.value(of: Array("hello".utf8))
+        for (key, checksum, declared) in [("missing", nil, "x-amz-checksum-crc32"), ("undeclared", crc, nil), ("other", crc, "x-amz-checksum-sha256")] as [(String, String?, String?)] {
+            let answer = try await upload(key, checksum: checksum, declared: declared)
+            #expect(answer.status == 400, "\(key)")
+            #expect(String(decoding: answer.body, as: UTF8.self).contains("<Code>MalformedTrailerError</Code>"), "\(key)")
+            #expect(try await S3ConditionalRequestTests.send(service, "HEAD", "/trailers/\(key)").status == 404, "\(key) stored")
+        }
+        // No trailer declared and none sent: the body alone.
+        #expect(try await upload("plain", checksum: nil, declared: nil).status == 200)
     }
 }
 

@@ -288,7 +288,12 @@ struct S3Call {
         var checksums = request.headers.filter { S3Checksum(headerName: $0.name) != nil }.map { (name: $0.name, value: $0.value) }
         if declared.hasPrefix("STREAMING-") {
             guard let decoded = AWSChunked.decode(body) else {
-                throw AWSError("IncompleteBody", status: 400, "The request body is not valid aws-chunked encoding.")
+                throw AWSError("IncompleteBody", status: 400, "The request body terminated unexpectedly")
+            }
+            // The trailers sent must be the ones X-Amz-Trailer declares, no more and no fewer.
+            let declaredTrailers = Set((request.header("x-amz-trailer") ?? "").split(separator: ",").map { String($0).trimmingCharacters().lowercased() }.filter { !$0.isEmpty })
+            guard declaredTrailers == Set(decoded.trailers.map { $0.name.lowercased() }) else {
+                throw AWSError("MalformedTrailerError", status: 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.")
             }
             switch declared {
             case "STREAMING-UNSIGNED-PAYLOAD-TRAILER": break
