@@ -42,6 +42,18 @@ struct AWSCLIEndToEndTests {
         let tooLong = try local.aws(["iam", "update-role", "--role-name", "bucket-lister", "--max-session-duration", "50000"])
         #expect(tooLong.stderrText.contains("ValidationError"))
 
+        // Role tags, and the instance-profile reads Terraform makes (none can exist here).
+        try local.awsOK(["iam", "tag-role", "--role-name", "bucket-lister", "--tags", "Key=team,Value=platform", "Key=env,Value=dev"])
+        try local.awsOK(["iam", "tag-role", "--role-name", "bucket-lister", "--tags", "Key=Team,Value=security"])
+        let tags = try #require(try local.awsOK(["iam", "list-role-tags", "--role-name", "bucket-lister"])?["Tags"] as? [[String: String]])
+        #expect(Set(tags.map { "\($0["Key"] ?? "")=\($0["Value"] ?? "")" }) == ["env=dev", "Team=security"], "\(tags)")
+        try local.awsOK(["iam", "untag-role", "--role-name", "bucket-lister", "--tag-keys", "env", "absent"])
+        let tagged = try #require(try local.awsOK(["iam", "get-role", "--role-name", "bucket-lister"])?["Role"] as? [String: Any])
+        #expect((tagged["Tags"] as? [[String: String]])?.map { $0["Key"] } == ["Team"])
+        #expect((try local.awsOK(["iam", "list-instance-profiles-for-role", "--role-name", "bucket-lister"])?["InstanceProfiles"] as? [Any])?.isEmpty == true)
+        #expect(try local.aws(["iam", "list-instance-profiles-for-role", "--role-name", "no-such-role"]).stderrText.contains("NoSuchEntity"))
+        #expect(try local.aws(["iam", "get-instance-profile", "--instance-profile-name", "web"]).stderrText.contains("NoSuchEntity"))
+
         let conflict = try local.aws(["iam", "delete-role", "--role-name", "bucket-lister"])
         #expect(conflict.status != 0)
         #expect(conflict.stderrText.contains("DeleteConflict"))

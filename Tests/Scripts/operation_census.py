@@ -45,7 +45,8 @@ IMPLEMENTED = {
     "iam": {
         "CreateRole", "GetRole", "ListRoles", "UpdateRole", "UpdateAssumeRolePolicy", "DeleteRole", "PutRolePolicy",
         "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy", "CreatePolicy", "GetPolicy", "GetPolicyVersion",
-        "DeletePolicy", "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies",
+        "DeletePolicy", "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies", "TagRole", "UntagRole", "ListRoleTags",
+        "ListInstanceProfilesForRole", "ListInstanceProfiles", "GetInstanceProfile",
     },
     "sts": {"GetCallerIdentity", "AssumeRole"},
     "s3": {

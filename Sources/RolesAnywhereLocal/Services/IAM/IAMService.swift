@@ -39,6 +39,12 @@ struct IAMService: Sendable {
             case .attachRolePolicy: return try await context.attachRolePolicy()
             case .detachRolePolicy: return try await context.detachRolePolicy()
             case .listAttachedRolePolicies: return try await context.listAttachedRolePolicies()
+            case .tagRole: return try await context.tagRole()
+            case .untagRole: return try await context.untagRole()
+            case .listRoleTags: return try await context.listRoleTags()
+            case .listInstanceProfilesForRole: return try await context.listInstanceProfilesForRole()
+            case .listInstanceProfiles: return try await context.listInstanceProfiles()
+            case .getInstanceProfile: return try await context.getInstanceProfile()
             default: throw AWSService.iam.notImplemented(model)
             }
         } catch let error as AWSError {

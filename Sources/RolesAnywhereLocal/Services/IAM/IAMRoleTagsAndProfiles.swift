@@ -1,0 +1,91 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Role tags (TagRole, UntagRole, ListRoleTags) and the reads of instance profiles, which
+/// Terraform's `aws_iam_role` makes on refresh and destroy. Instance profiles cannot be created here
+/// (CreateInstanceProfile is NotImplemented), so none exist: the listings are empty and
+/// GetInstanceProfile is NoSuchEntity, as on AWS for an account without any.
+extension IAMCall {
+    /// `TagRole`: adds tags, replacing the values of keys already there (keys compare
+    /// case-insensitively, as IAM's do); at most 50 in all.
+    func tagRole() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        let added = try IAMValidation.tags(query.tags())
+        guard !added.isEmpty else {
+            throw AWSError.constraint("[]", member: "tags", "Member must have length greater than or equal to 1")
+        }
+        try await authorize(try await roleResource(name))
+        var role = try await existingRole(name)
+        for tag in added {
+            role.tags.removeAll { $0.key.lowercased() == tag.key.lowercased() }
+            role.tags.append(tag)
+        }
+        role.tags = try IAMValidation.tags(role.tags)
+        try await store.updateRole(role)
+        return respond()
+    }
+
+    /// `UntagRole`: removes the tags of the keys given (missing keys are not an error).
+    func untagRole() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        let keys = Set(query.list("TagKeys").map { $0.lowercased() })
+        guard !keys.isEmpty else {
+            throw AWSError.constraint("[]", member: "tagKeys", "Member must have length greater than or equal to 1")
+        }
+        try await authorize(try await roleResource(name))
+        var role = try await existingRole(name)
+        role.tags.removeAll { keys.contains($0.key.lowercased()) }
+        try await store.updateRole(role)
+        return respond()
+    }
+
+    /// `ListRoleTags`, paged with `Marker` and `MaxItems`.
+    func listRoleTags() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(name))
+        let role = try await existingRole(name)
+        let (tags, marker) = try page(role.tags, key: \.key)
+        return respond { xml in
+            xml.element("Tags") { list in
+                for tag in tags {
+                    list.element("member") { member in
+                        member.element("Key", tag.key)
+                        member.element("Value", tag.value)
+                    }
+                }
+            }
+            xml.element("IsTruncated", marker != nil)
+            xml.element("Marker", marker)
+        }
+    }
+
+    /// `ListInstanceProfilesForRole`: the role must exist; it is in no instance profile.
+    func listInstanceProfilesForRole() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(name))
+        _ = try await existingRole(name)
+        return respond { xml in
+            xml.element("InstanceProfiles") { _ in }
+            xml.element("IsTruncated", false)
+        }
+    }
+
+    /// `ListInstanceProfiles`: none.
+    func listInstanceProfiles() async throws -> LocalResponse {
+        try await authorize("arn:aws:iam::\(account):instance-profile\(query["PathPrefix"] ?? "/")*")
+        return respond { xml in
+            xml.element("InstanceProfiles") { _ in }
+            xml.element("IsTruncated", false)
+        }
+    }
+
+    /// `GetInstanceProfile`: NoSuchEntity, as for any name in an account without instance profiles.
+    func getInstanceProfile() async throws -> LocalResponse {
+        let name = try query.required("InstanceProfileName")
+        try await authorize("arn:aws:iam::\(account):instance-profile/\(name)")
+        throw AWSError("NoSuchEntity", status: 404, "Instance Profile \(name) cannot be found.")
+    }
+}
