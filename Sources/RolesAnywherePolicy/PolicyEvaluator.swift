@@ -38,18 +38,24 @@ public enum PolicyEvaluator {
         case identityBased = "identity-based"
         case session = "session"
         case resourceBased = "resource-based"
+        case permissionsBoundary = "permissions boundary"
     }
 
     /// Evaluates an identity request: `identity` (the role's inline and attached policies) must
     /// allow, `session` (when not `nil`) must allow too, and no statement anywhere may deny.
-    public static func evaluate(identity: [Policy], session: [Policy]?, context: RequestContext) -> Decision {
-        for policy in identity + (session ?? []) {
+    ///
+    /// - Parameter boundary: the principal's permissions boundary, if it has one: it must allow too.
+    public static func evaluate(identity: [Policy], session: [Policy]?, boundary: Policy? = nil, context: RequestContext) -> Decision {
+        for policy in identity + (session ?? []) + (boundary.map { [$0] } ?? []) {
             if let sid = firstMatch(in: policy.document, effect: .deny, context: context) {
                 return .explicitDeny(policy: policy.name, sid: sid.sid)
             }
         }
         guard identity.contains(where: { firstMatch(in: $0.document, effect: .allow, context: context) != nil }) else {
             return .implicitDeny(missing: .identityBased)
+        }
+        if let boundary, firstMatch(in: boundary.document, effect: .allow, context: context) == nil {
+            return .implicitDeny(missing: .permissionsBoundary)
         }
         if let session, !session.contains(where: { firstMatch(in: $0.document, effect: .allow, context: context) != nil }) {
             return .implicitDeny(missing: .session)
@@ -76,7 +82,10 @@ public enum PolicyEvaluator {
         case .allow:
             return base
         case .explicitDeny(let policy, _):
-            return base + " with an explicit deny in \(policy.hasPrefix("session") ? "a session" : "an identity-based") policy"
+            let kind = policy.hasPrefix("session") ? "a session policy" : policy.hasPrefix("permissions boundary") ? "a permissions boundary" : "an identity-based policy"
+            return base + " with an explicit deny in \(kind)"
+        case .implicitDeny(.permissionsBoundary):
+            return base + " because no permissions boundary allows the \(context.action) action"
         case .implicitDeny(let missing):
             return base + " because no \(missing.rawValue) policy allows the \(context.action) action"
         }

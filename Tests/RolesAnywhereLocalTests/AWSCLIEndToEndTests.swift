@@ -265,6 +265,41 @@ struct AWSCLIEndToEndTests {
         #expect(missing.stderrText.contains("NoSuchBucket"))
     }
 
+    @Test("a permissions boundary limits a role's sessions to what it also allows, until it is removed")
+    func permissionsBoundary() async throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["s3", "mb", "s3://bounded-existing"])
+        let everything = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
+        let missing = try local.aws([
+            "iam", "create-role", "--role-name", "bounded", "--assume-role-policy-document", Policies.trustRolesAnywhere,
+            "--permissions-boundary", "arn:aws:iam::123456789012:policy/none",
+        ])
+        #expect(missing.stderrText.contains("NoSuchEntity"), "\(missing.stderrText)")
+        let created = try #require(try local.awsOK([
+            "iam", "create-role", "--role-name", "bounded", "--assume-role-policy-document", Policies.trustRolesAnywhere,
+            "--permissions-boundary", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        ])?["Role"] as? [String: Any])
+        #expect((created["PermissionsBoundary"] as? [String: String])?["PermissionsBoundaryArn"] == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "bounded", "--policy-name", "all", "--policy-document", everything])
+        let session = try await local.mintSession(roleName: "bounded", tags: ["x509Subject/CN": "myContainer"])
+        // The role's policy allows s3:*, the boundary only reads.
+        #expect(try local.aws(["s3", "ls"], as: session).status == 0)
+        let create = try local.aws(["s3", "mb", "s3://bounded-new"], as: session)
+        #expect(create.stderrText.contains("AccessDenied"), "\(create.stderrText)")
+        #expect(create.stderrText.contains("because no permissions boundary allows the s3:CreateBucket action"), "\(create.stderrText)")
+
+        // A customer policy as the boundary cannot be deleted while it bounds a role.
+        let boundaryArn = try #require((try local.awsOK(["iam", "create-policy", "--policy-name", "boundary", "--policy-document", everything])?["Policy"] as? [String: Any])?["Arn"] as? String)
+        try local.awsOK(["iam", "put-role-permissions-boundary", "--role-name", "bounded", "--permissions-boundary", boundaryArn])
+        #expect(try local.aws(["iam", "delete-policy", "--policy-arn", boundaryArn]).stderrText.contains("DeleteConflict"))
+        #expect(try local.aws(["s3", "mb", "s3://bounded-new"], as: session).status == 0)
+        try local.awsOK(["iam", "delete-role-permissions-boundary", "--role-name", "bounded"])
+        let cleared = try #require(try local.awsOK(["iam", "get-role", "--role-name", "bounded"])?["Role"] as? [String: Any])
+        #expect(cleared["PermissionsBoundary"] == nil)
+        #expect(try local.aws(["iam", "delete-role-permissions-boundary", "--role-name", "bounded"]).stderrText.contains("NoSuchEntity"))
+        try local.awsOK(["iam", "delete-policy", "--policy-arn", boundaryArn])
+    }
+
     @Test("a session whose role allows only s3:ListAllMyBuckets lists buckets and cannot create one")
     func restrictedSession() async throws {
         let local = try LocalServerProcess()

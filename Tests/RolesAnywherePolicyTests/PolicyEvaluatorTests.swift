@@ -233,6 +233,25 @@ struct PolicyEvaluatorTests {
         #expect(!decide("sts:AssumeRole", .aws(arn: "arn:aws:iam::123456789012:root", account: "123456789012")))
     }
 
+    /// A permissions boundary allows nothing by itself: an action needs the identity policies and
+    /// the boundary, and a deny in the boundary wins.
+    @Test func permissionsBoundaries() throws {
+        func policy(_ json: String, _ name: String) throws -> PolicyEvaluator.Policy {
+            PolicyEvaluator.Policy(try PolicyDocument(json: json, kind: .identity), name: name)
+        }
+        let all = try policy(#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#, "inline policy all")
+        let reads = try policy(#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::secret/*"}]}"#, "permissions boundary reads")
+        func decide(_ action: String, _ resource: String = "*", identity: [PolicyEvaluator.Policy]) -> PolicyEvaluator.Decision {
+            PolicyEvaluator.evaluate(identity: identity, session: nil, boundary: reads, context: RequestContext(action: action, resource: resource, principalARN: "p"))
+        }
+        #expect(decide("s3:ListBucket", identity: [all]) == .allow)
+        #expect(decide("s3:PutObject", identity: [all]) == .implicitDeny(missing: .permissionsBoundary))
+        #expect(decide("s3:ListBucket", identity: []) == .implicitDeny(missing: .identityBased))
+        #expect(decide("s3:GetObject", "arn:aws:s3:::secret/key", identity: [all]) == .explicitDeny(policy: "permissions boundary reads", sid: nil))
+        let context = RequestContext(action: "s3:PutObject", resource: "*", principalARN: "p")
+        #expect(PolicyEvaluator.accessDeniedMessage(.implicitDeny(missing: .permissionsBoundary), context: context).hasSuffix("because no permissions boundary allows the s3:PutObject action"))
+    }
+
     /// How a role session is named in a trust policy: by its session ARN, by its role's ARN, or
     /// through its account (which, in IAM's rules, then needs the caller's own policies too).
     @Test func sessionPrincipals() throws {

@@ -46,6 +46,7 @@ IMPLEMENTED = {
         "CreateRole", "GetRole", "ListRoles", "UpdateRole", "UpdateAssumeRolePolicy", "DeleteRole", "PutRolePolicy",
         "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy", "CreatePolicy", "GetPolicy", "GetPolicyVersion",
         "DeletePolicy", "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies", "TagRole", "UntagRole", "ListRoleTags",
+        "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
         "ListInstanceProfilesForRole", "ListInstanceProfiles", "GetInstanceProfile",
     },
     "sts": {"GetCallerIdentity", "AssumeRole"},

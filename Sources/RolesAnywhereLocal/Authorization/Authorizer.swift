@@ -40,16 +40,25 @@ struct Authorizer: Sendable {
         addGlobalKeys(to: &context, session: session, request: request)
         let identity: [PolicyEvaluator.Policy]
         let sessionPolicies: [PolicyEvaluator.Policy]?
+        var boundary: PolicyEvaluator.Policy?
         do {
             // A session belongs to the role it was minted for, by unique ID: once that role is
             // deleted, a new role of the same name gives the old session nothing.
             let role = try await store.role(named: session.roleName)
-            identity = role?.id == session.roleId ? try await rolePolicies(session.roleName) : []
+            let current = role?.id == session.roleId ? role : nil
+            identity = current != nil ? try await rolePolicies(session.roleName) : []
             sessionPolicies = session.hasSessionPolicies ? try await self.sessionPolicies(session) : nil
+            if let arn = current?.permissionsBoundary {
+                // A boundary that cannot be read allows nothing (fail closed).
+                guard let document = try await managedPolicyDocument(arn).flatMap({ cache.document($0, kind: .identity) }) else {
+                    return (.implicitDeny(missing: .permissionsBoundary), context)
+                }
+                boundary = PolicyEvaluator.Policy(document, name: "permissions boundary \(arn)")
+            }
         } catch {
             throw AWSError.internalFailure("the policy store failed: \(error)")
         }
-        let decision = PolicyEvaluator.evaluate(identity: identity, session: sessionPolicies, context: context)
+        let decision = PolicyEvaluator.evaluate(identity: identity, session: sessionPolicies, boundary: boundary, context: context)
         logger.debug(
             "authorisation",
             metadata: ["principal": "\(context.principalARN)", "action": "\(action)", "resource": "\(resource)", "decision": "\(decision)"]

@@ -128,7 +128,7 @@ public final class MemoryStore: Store {
 
     public func deletePolicy(arn: String) async throws {
         try state.withLock { state in
-            if state.attachments.values.contains(where: { $0.contains(arn) }) {
+            if state.attachments.values.contains(where: { $0.contains(arn) }) || state.roles.values.contains(where: { $0.permissionsBoundary == arn }) {
                 throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
             }
             guard state.managedPolicies.removeValue(forKey: arn) != nil else {

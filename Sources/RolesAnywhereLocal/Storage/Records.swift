@@ -28,10 +28,13 @@ public struct RoleRecord: Sendable, Hashable {
     public var maxSessionDuration: Int
     public var createDate: Date
     public var tags: [Tag]
+    /// The ARN of the managed policy that bounds the role's permissions, if any: a session of the
+    /// role may do only what this policy also allows.
+    public var permissionsBoundary: String?
 
     public init(
         name: String, id: String, arn: String, path: String, description: String?, assumeRolePolicyDocument: String,
-        maxSessionDuration: Int, createDate: Date, tags: [Tag]
+        maxSessionDuration: Int, createDate: Date, tags: [Tag], permissionsBoundary: String? = nil
     ) {
         self.name = name
         self.id = id
@@ -42,6 +45,7 @@ public struct RoleRecord: Sendable, Hashable {
         self.maxSessionDuration = maxSessionDuration
         self.createDate = createDate
         self.tags = tags
+        self.permissionsBoundary = permissionsBoundary
     }
 }
 

@@ -91,6 +91,9 @@ public final class SQLiteStore: Store {
                     """
             )
         }
+        migrator.registerMigration("v4-permissions-boundary") { db in
+            try db.execute(sql: "ALTER TABLE roles ADD COLUMN permissions_boundary TEXT")
+        }
         return migrator
     }
 
@@ -131,7 +134,8 @@ public final class SQLiteStore: Store {
         RoleRecord(
             name: row["name"], id: row["id"], arn: row["arn"], path: row["path"], description: row["description"],
             assumeRolePolicyDocument: row["assume_role_policy"], maxSessionDuration: row["max_session_duration"],
-            createDate: date(row, "create_date"), tags: decode([Tag].self, row["tags"], default: [])
+            createDate: date(row, "create_date"), tags: decode([Tag].self, row["tags"], default: []),
+            permissionsBoundary: row["permissions_boundary"]
         )
     }
 
@@ -139,10 +143,13 @@ public final class SQLiteStore: Store {
         do {
             try await database.write { db in
                 try db.execute(
-                    sql: "INSERT INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    sql: """
+                        INSERT INTO roles (name, id, arn, path, description, assume_role_policy, max_session_duration, create_date, tags, permissions_boundary)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
                     arguments: [
                         role.name, role.id, role.arn, role.path, role.description, role.assumeRolePolicyDocument,
-                        role.maxSessionDuration, role.createDate.timeIntervalSince1970, Self.json(role.tags),
+                        role.maxSessionDuration, role.createDate.timeIntervalSince1970, Self.json(role.tags), role.permissionsBoundary,
                     ]
                 )
             }
@@ -167,8 +174,8 @@ public final class SQLiteStore: Store {
     public func updateRole(_ role: RoleRecord) async throws {
         try await database.write { db in
             try db.execute(
-                sql: "UPDATE roles SET description = ?, assume_role_policy = ?, max_session_duration = ?, tags = ? WHERE name = ?",
-                arguments: [role.description, role.assumeRolePolicyDocument, role.maxSessionDuration, Self.json(role.tags), role.name]
+                sql: "UPDATE roles SET description = ?, assume_role_policy = ?, max_session_duration = ?, tags = ?, permissions_boundary = ? WHERE name = ?",
+                arguments: [role.description, role.assumeRolePolicyDocument, role.maxSessionDuration, Self.json(role.tags), role.permissionsBoundary, role.name]
             )
             guard db.changesCount == 1 else { throw StoreError(.notFound, "The role with name \(role.name) cannot be found.") }
         }
@@ -262,7 +269,10 @@ public final class SQLiteStore: Store {
 
     public func deletePolicy(arn: String) async throws {
         try await database.write { db in
-            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_attachments WHERE policy_arn = ?"), arguments: [arn]) ?? 0 > 0 {
+            // Attached, or the permissions boundary of a role.
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_attachments WHERE policy_arn = ?"), arguments: [arn]) ?? 0 > 0
+                || Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM roles WHERE permissions_boundary = ?"), arguments: [arn]) ?? 0 > 0
+            {
                 throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
             }
             try db.execute(sql: "DELETE FROM managed_policies WHERE arn = ?", arguments: [arn])

@@ -24,7 +24,7 @@ public protocol IAMStore: Sendable {
 
     func createPolicy(_ policy: ManagedPolicyRecord) async throws
     func policy(arn: String) async throws -> ManagedPolicyRecord?
-    /// Deletes a policy; ``StoreError/Kind/conflict`` while attached.
+    /// Deletes a policy; ``StoreError/Kind/conflict`` while attached or a role's permissions boundary.
     func deletePolicy(arn: String) async throws
     func attachRolePolicy(roleName: String, policyArn: String) async throws
     func detachRolePolicy(roleName: String, policyArn: String) async throws

@@ -39,6 +39,8 @@ struct IAMService: Sendable {
             case .attachRolePolicy: return try await context.attachRolePolicy()
             case .detachRolePolicy: return try await context.detachRolePolicy()
             case .listAttachedRolePolicies: return try await context.listAttachedRolePolicies()
+            case .putRolePermissionsBoundary: return try await context.putRolePermissionsBoundary()
+            case .deleteRolePermissionsBoundary: return try await context.deleteRolePermissionsBoundary()
             case .tagRole: return try await context.tagRole()
             case .untagRole: return try await context.untagRole()
             case .listRoleTags: return try await context.listRoleTags()
@@ -134,7 +136,8 @@ struct IAMCall {
             description: try IAMValidation.description(query["Description"]), assumeRolePolicyDocument: trust,
             maxSessionDuration: try IAMValidation.maxSessionDuration(try query.integer("MaxSessionDuration")) ?? 3600,
             createDate: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
-            tags: try IAMValidation.tags(query.tags())
+            tags: try IAMValidation.tags(query.tags()),
+            permissionsBoundary: try await permissionsBoundary(query["PermissionsBoundary"])
         )
         try await store.createRole(role)
         return respond { IAMXML.role(role, into: &$0) }

@@ -24,6 +24,12 @@ enum IAMXML {
             xml.element("AssumeRolePolicyDocument", encodedDocument(role.assumeRolePolicyDocument))
             xml.element("Description", role.description)
             xml.element("MaxSessionDuration", role.maxSessionDuration)
+            if let boundary = role.permissionsBoundary {
+                xml.element("PermissionsBoundary") { entry in
+                    entry.element("PermissionsBoundaryType", "Policy")
+                    entry.element("PermissionsBoundaryArn", boundary)
+                }
+            }
             if !role.tags.isEmpty {
                 xml.element("Tags") { tags in
                     for tag in role.tags {

@@ -4,11 +4,48 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Role tags (TagRole, UntagRole, ListRoleTags) and the reads of instance profiles, which
+/// Permissions boundaries (on CreateRole, PutRolePermissionsBoundary,
+/// DeleteRolePermissionsBoundary), role tags (TagRole, UntagRole, ListRoleTags) and the reads of
+/// instance profiles, which
 /// Terraform's `aws_iam_role` makes on refresh and destroy. Instance profiles cannot be created here
 /// (CreateInstanceProfile is NotImplemented), so none exist: the listings are empty and
 /// GetInstanceProfile is NoSuchEntity, as on AWS for an account without any.
 extension IAMCall {
+    /// A permissions boundary ARN, which must name a managed policy that exists (an AWS managed
+    /// one of the catalog, or one of this account).
+    func permissionsBoundary(_ arn: String?) async throws -> String? {
+        guard let arn else { return nil }
+        _ = try IAMValidation.policyArn(arn)
+        guard try await service.authorizer.managedPolicyDocument(arn) != nil else {
+            throw AWSError("NoSuchEntity", status: 404, "Scope ARN: \(arn) does not exist or is not attachable.")
+        }
+        return arn
+    }
+
+    /// `PutRolePermissionsBoundary`: sets or replaces the role's boundary.
+    func putRolePermissionsBoundary() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        let boundary = try await permissionsBoundary(try query.required("PermissionsBoundary"))
+        try await authorize(try await roleResource(name))
+        var role = try await existingRole(name)
+        role.permissionsBoundary = boundary
+        try await store.updateRole(role)
+        return respond()
+    }
+
+    /// `DeleteRolePermissionsBoundary`: removes it (the role must have one).
+    func deleteRolePermissionsBoundary() async throws -> LocalResponse {
+        let name = try IAMValidation.roleName(try query.required("RoleName"))
+        try await authorize(try await roleResource(name))
+        var role = try await existingRole(name)
+        guard role.permissionsBoundary != nil else {
+            throw AWSError("NoSuchEntity", status: 404, "The role with name \(name) does not have a permissions boundary.")
+        }
+        role.permissionsBoundary = nil
+        try await store.updateRole(role)
+        return respond()
+    }
+
     /// `TagRole`: adds tags, replacing the values of keys already there (keys compare
     /// case-insensitively, as IAM's do); at most 50 in all.
     func tagRole() async throws -> LocalResponse {
