@@ -289,8 +289,15 @@ struct AWSCLIEndToEndTests {
         #expect(create.stderrText.contains("because no permissions boundary allows the s3:CreateBucket action"), "\(create.stderrText)")
 
         // A customer policy as the boundary cannot be deleted while it bounds a role.
-        let boundaryArn = try #require((try local.awsOK(["iam", "create-policy", "--policy-name", "boundary", "--policy-document", everything])?["Policy"] as? [String: Any])?["Arn"] as? String)
+        let boundaryPolicy = try #require(try local.awsOK([
+            "iam", "create-policy", "--policy-name", "boundary", "--policy-document", everything, "--tags", "Key=owner,Value=platform",
+        ])?["Policy"] as? [String: Any])
+        let boundaryArn = try #require(boundaryPolicy["Arn"] as? String)
+        #expect((boundaryPolicy["Tags"] as? [[String: String]]) == [["Key": "owner", "Value": "platform"]], "\(boundaryPolicy)")
         try local.awsOK(["iam", "put-role-permissions-boundary", "--role-name", "bounded", "--permissions-boundary", boundaryArn])
+        let used = try #require(try local.awsOK(["iam", "get-policy", "--policy-arn", boundaryArn])?["Policy"] as? [String: Any])
+        #expect(used["PermissionsBoundaryUsageCount"] as? Int == 1)
+        #expect((used["Tags"] as? [[String: String]])?.first?["Key"] == "owner")
         #expect(try local.aws(["iam", "delete-policy", "--policy-arn", boundaryArn]).stderrText.contains("DeleteConflict"))
         #expect(try local.aws(["s3", "mb", "s3://bounded-new"], as: session).status == 0)
         try local.awsOK(["iam", "delete-role-permissions-boundary", "--role-name", "bounded"])

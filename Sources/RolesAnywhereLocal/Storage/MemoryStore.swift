@@ -122,6 +122,7 @@ public final class MemoryStore: Store {
         state.withLock { state in
             guard var policy = state.managedPolicies[arn] else { return nil }
             policy.attachmentCount = state.attachments.values.reduce(0) { $0 + ($1.contains(arn) ? 1 : 0) }
+            policy.permissionsBoundaryUsageCount = state.roles.values.reduce(0) { $0 + ($1.permissionsBoundary == arn ? 1 : 0) }
             return policy
         }
     }

@@ -61,8 +61,14 @@ public struct ManagedPolicyRecord: Sendable, Hashable {
     public var createDate: Date
     public var updateDate: Date
     public var attachmentCount: Int
+    /// How many roles it is the permissions boundary of (computed when read).
+    public var permissionsBoundaryUsageCount: Int
+    public var tags: [Tag]
 
-    public init(arn: String, name: String, id: String, path: String, description: String?, document: String, createDate: Date, updateDate: Date, attachmentCount: Int) {
+    public init(
+        arn: String, name: String, id: String, path: String, description: String?, document: String, createDate: Date, updateDate: Date,
+        attachmentCount: Int, permissionsBoundaryUsageCount: Int = 0, tags: [Tag] = []
+    ) {
         self.arn = arn
         self.name = name
         self.id = id
@@ -72,6 +78,8 @@ public struct ManagedPolicyRecord: Sendable, Hashable {
         self.createDate = createDate
         self.updateDate = updateDate
         self.attachmentCount = attachmentCount
+        self.permissionsBoundaryUsageCount = permissionsBoundaryUsageCount
+        self.tags = tags
     }
 }
 

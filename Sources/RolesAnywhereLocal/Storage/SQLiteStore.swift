@@ -94,6 +94,9 @@ public final class SQLiteStore: Store {
         migrator.registerMigration("v4-permissions-boundary") { db in
             try db.execute(sql: "ALTER TABLE roles ADD COLUMN permissions_boundary TEXT")
         }
+        migrator.registerMigration("v5-policy-tags") { db in
+            try db.execute(sql: "ALTER TABLE managed_policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")
+        }
         return migrator
     }
 
@@ -237,7 +240,8 @@ public final class SQLiteStore: Store {
         ManagedPolicyRecord(
             arn: row["arn"], name: row["name"], id: row["id"], path: row["path"], description: row["description"],
             document: row["document"], createDate: date(row, "create_date"), updateDate: date(row, "update_date"),
-            attachmentCount: row["attachments"] ?? 0
+            attachmentCount: row["attachments"] ?? 0, permissionsBoundaryUsageCount: row["boundary_uses"] ?? 0,
+            tags: decode([Tag].self, row["tags"], default: [])
         )
     }
 
@@ -245,10 +249,13 @@ public final class SQLiteStore: Store {
         do {
             try await database.write { db in
                 try db.execute(
-                    sql: "INSERT INTO managed_policies VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    sql: """
+                        INSERT INTO managed_policies (arn, name, id, path, description, document, create_date, update_date, tags)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
                     arguments: [
                         policy.arn, policy.name, policy.id, policy.path, policy.description, policy.document,
-                        policy.createDate.timeIntervalSince1970, policy.updateDate.timeIntervalSince1970,
+                        policy.createDate.timeIntervalSince1970, policy.updateDate.timeIntervalSince1970, Self.json(policy.tags),
                     ]
                 )
             }
@@ -261,7 +268,10 @@ public final class SQLiteStore: Store {
         try read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments FROM managed_policies p WHERE arn = ?",
+                sql: """
+                    SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments,
+                    (SELECT count(*) FROM roles r WHERE r.permissions_boundary = p.arn) AS boundary_uses FROM managed_policies p WHERE arn = ?
+                    """,
                 arguments: [arn]
             ).map(Self.policy)
         }

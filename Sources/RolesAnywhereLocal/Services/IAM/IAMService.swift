@@ -268,7 +268,7 @@ struct IAMCall {
         let now = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))
         let policy = ManagedPolicyRecord(
             arn: arn, name: name, id: RandomText.iamID(prefix: "ANPA"), path: path, description: try IAMValidation.description(query["Description"]),
-            document: document, createDate: now, updateDate: now, attachmentCount: 0
+            document: document, createDate: now, updateDate: now, attachmentCount: 0, tags: try IAMValidation.tags(query.tags())
         )
         try await store.createPolicy(policy)
         return respond { IAMXML.policy(policy, into: &$0) }

@@ -51,11 +51,21 @@ enum IAMXML {
             xml.element("Path", policy.path)
             xml.element("DefaultVersionId", "v1")
             xml.element("AttachmentCount", policy.attachmentCount)
-            xml.element("PermissionsBoundaryUsageCount", 0)
+            xml.element("PermissionsBoundaryUsageCount", policy.permissionsBoundaryUsageCount)
             xml.element("IsAttachable", true)
             xml.element("Description", policy.description)
             xml.element("CreateDate", date(policy.createDate))
             xml.element("UpdateDate", date(policy.updateDate))
+            if !policy.tags.isEmpty {
+                xml.element("Tags") { tags in
+                    for tag in policy.tags {
+                        tags.element("member") { member in
+                            member.element("Key", tag.key)
+                            member.element("Value", tag.value)
+                        }
+                    }
+                }
+            }
         }
     }
 }
