@@ -71,21 +71,24 @@ struct WalkthroughEndToEndTests {
         let local = try LocalServerProcess()
         let material = try Material(directory: local.directory)
         let arns = try Self.createAWSSide(local, material: material)
+        // The CLI caches assumed-role credentials in ~/.aws/cli/cache by role ARN: names of this
+        // run only, so that no earlier run's (and earlier server's) credentials are reused.
+        let run = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         // A role that trusts the Roles Anywhere role by name, and may create buckets. The session
         // carries the certificate's source identity, so the next trust policy must allow
         // sts:SetSourceIdentity too.
         let trustsRole = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"\#(arns.role)"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Condition":{"StringEquals":{"aws:PrincipalTag/x509Subject/CN":"myContainer"}}}]}"#
-        let writer = try #require(try local.awsOK(["iam", "create-role", "--role-name", "report-writer", "--assume-role-policy-document", trustsRole])?["Role"] as? [String: Any])
+        let writer = try #require(try local.awsOK(["iam", "create-role", "--role-name", "report-writer-\(run)", "--assume-role-policy-document", trustsRole])?["Role"] as? [String: Any])
         try local.awsOK([
-            "iam", "put-role-policy", "--role-name", "report-writer", "--policy-name", "buckets",
+            "iam", "put-role-policy", "--role-name", "report-writer-\(run)", "--policy-name", "buckets",
             "--policy-document", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:CreateBucket","Resource":"*"}]}"#,
         ])
         // A role that trusts only the account: the caller's own policies must allow it too.
         let trustsAccount = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}]}"#
-        let guarded = try #require(try local.awsOK(["iam", "create-role", "--role-name", "account-trusting", "--assume-role-policy-document", trustsAccount])?["Role"] as? [String: Any])
+        let guarded = try #require(try local.awsOK(["iam", "create-role", "--role-name", "account-trusting-\(run)", "--assume-role-policy-document", trustsAccount])?["Role"] as? [String: Any])
         // A role that trusts the Roles Anywhere role but not to carry its source identity.
         let withoutSource = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"\#(arns.role)"},"Action":"sts:AssumeRole"}]}"#
-        let sourceless = try #require(try local.awsOK(["iam", "create-role", "--role-name", "no-source-identity", "--assume-role-policy-document", withoutSource])?["Role"] as? [String: Any])
+        let sourceless = try #require(try local.awsOK(["iam", "create-role", "--role-name", "no-source-identity-\(run)", "--assume-role-policy-document", withoutSource])?["Role"] as? [String: Any])
         var config = try String(contentsOfFile: try Self.writeConfig(local, material: material, arns: arns), encoding: .utf8)
         config += """
             [profile chained]
@@ -112,7 +115,7 @@ struct WalkthroughEndToEndTests {
 
         let identity = try Self.asWorkload(local, config: configPath, profile: "chained", ["sts", "get-caller-identity"])
         #expect(identity.status == 0, "\(identity.stderrText)")
-        #expect(identity.json?["Arn"] as? String == "arn:aws:sts::123456789012:assumed-role/report-writer/nightly-report")
+        #expect(identity.json?["Arn"] as? String == "arn:aws:sts::123456789012:assumed-role/report-writer-\(run)/nightly-report")
         // The second role's permissions, not the first's: it may create a bucket, bucket-lister may not.
         let created = try Self.asWorkload(local, config: configPath, profile: "chained", ["s3", "mb", "s3://chained-reports"])
         #expect(created.status == 0, "\(created.stderrText)")
