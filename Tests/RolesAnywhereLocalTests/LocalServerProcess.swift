@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import RolesAnywhereLocal
 import RolesAnywhereTesting
 
@@ -78,6 +79,17 @@ final class LocalServerProcess: @unchecked Sendable {
     func python(_ script: String, _ arguments: [String] = [], as credentials: Credentials = LocalServerProcess.admin) throws -> ChildProcess.Output {
         let path = Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/\(script)").path
         return try ChildProcess.run("python3", [path, endpoint] + arguments, environment: awsEnvironment(credentials))
+    }
+
+    /// Runs a script of `Tests/Scripts` (see ``python(_:_:as:)``) and expects it to succeed and to
+    /// print `marker`, its last line when every step held; records its output otherwise.
+    func expectScript(
+        _ script: String, _ arguments: [String] = [], as credentials: Credentials = LocalServerProcess.admin, expecting marker: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let output = try python(script, arguments, as: credentials)
+        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)", sourceLocation: sourceLocation)
+        #expect(output.stdoutText.contains(marker), sourceLocation: sourceLocation)
     }
 
     /// Opens the server's database from this process (SQLite WAL allows a second connection).

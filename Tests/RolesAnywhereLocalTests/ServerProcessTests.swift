@@ -188,41 +188,31 @@ struct ServerProcessTests {
     @Test("boto3 drives IAM, STS and S3 unchanged but for endpoint_url")
     func boto3() throws {
         let local = try LocalServerProcess()
-        let output = try local.python("boto3_local_walk.py")
-        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
-        #expect(output.stdoutText.contains("BOTO3 OK"))
+        try local.expectScript("boto3_local_walk.py", expecting: "BOTO3 OK")
     }
 
     @Test("boto3's multipart uploads: upload_file of 20 MiB, the low-level calls, S3's part rules and errors")
     func boto3Multipart() throws {
         let local = try LocalServerProcess()
-        let output = try local.python("boto3_multipart.py")
-        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
-        #expect(output.stdoutText.contains("MULTIPART OK"))
+        try local.expectScript("boto3_multipart.py", expecting: "MULTIPART OK")
     }
 
     @Test("boto3's sts.assume_role: trust policies by account and by role, external IDs, session tags and policies, chaining, STS's errors")
     func boto3AssumeRole() throws {
         let local = try LocalServerProcess()
-        let output = try local.python("boto3_assume_role.py")
-        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
-        #expect(output.stdoutText.contains("ASSUME ROLE OK"))
+        try local.expectScript("boto3_assume_role.py", expecting: "ASSUME ROLE OK")
     }
 
     @Test("signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD, with and without a signed trailer): stored when every chunk signature chains, refused otherwise")
     func signedStreaming() throws {
         let local = try LocalServerProcess()
-        let output = try local.python("signed_streaming.py")
-        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
-        #expect(output.stdoutText.contains("STREAMING OK"))
+        try local.expectScript("signed_streaming.py", expecting: "STREAMING OK")
     }
 
     @Test("presigned URLs (SigV2 and SigV4, GET and PUT, aws s3 presign) work for the administrator and for a Roles Anywhere session")
     func presignedURLs() async throws {
         let local = try LocalServerProcess()
-        let admin = try local.python("boto3_presigned.py", ["presigned-admin"])
-        #expect(admin.status == 0, "\(admin.stdoutText)\n\(admin.stderrText)")
-        #expect(admin.stdoutText.contains("PRESIGNED OK"))
+        try local.expectScript("boto3_presigned.py", ["presigned-admin"], expecting: "PRESIGNED OK")
 
         // A workload's session: its token travels in the URL, and its policy decides.
         try local.awsOK(["iam", "create-role", "--role-name", "presigner", "--assume-role-policy-document", Policies.trustRolesAnywhere])
@@ -231,9 +221,7 @@ struct ServerProcessTests {
             "--policy-document", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
         ])
         let session = try await local.mintSession(roleName: "presigner", tags: ["x509Subject/CN": "myContainer"])
-        let output = try local.python("boto3_presigned.py", ["presigned-session"], as: session)
-        #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
-        #expect(output.stdoutText.contains("PRESIGNED OK (session)"))
+        try local.expectScript("boto3_presigned.py", ["presigned-session"], as: session, expecting: "PRESIGNED OK (session)")
     }
 
     @Test("logs say why a request was refused and never contain a secret, a token or a signature")

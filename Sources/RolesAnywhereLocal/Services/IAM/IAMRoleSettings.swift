@@ -86,14 +86,7 @@ extension IAMCall {
         let role = try await existingRole(name)
         let (tags, marker) = try page(role.tags, key: \.key)
         return respond { xml in
-            xml.element("Tags") { list in
-                for tag in tags {
-                    list.element("member") { member in
-                        member.element("Key", tag.key)
-                        member.element("Value", tag.value)
-                    }
-                }
-            }
+            IAMXML.tags(tags, into: &xml)
             xml.element("IsTruncated", marker != nil)
             xml.element("Marker", marker)
         }

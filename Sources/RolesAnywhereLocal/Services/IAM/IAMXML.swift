@@ -30,14 +30,17 @@ enum IAMXML {
                     entry.element("PermissionsBoundaryArn", boundary)
                 }
             }
-            if !role.tags.isEmpty {
-                xml.element("Tags") { tags in
-                    for tag in role.tags {
-                        tags.element("member") { member in
-                            member.element("Key", tag.key)
-                            member.element("Value", tag.value)
-                        }
-                    }
+            if !role.tags.isEmpty { tags(role.tags, into: &xml) }
+        }
+    }
+
+    /// `<Tags><member><Key>..</Key><Value>..</Value></member>...</Tags>`.
+    static func tags(_ tags: [Tag], into xml: inout XMLWriter) {
+        xml.element("Tags") { list in
+            for tag in tags {
+                list.element("member") { member in
+                    member.element("Key", tag.key)
+                    member.element("Value", tag.value)
                 }
             }
         }
@@ -56,16 +59,7 @@ enum IAMXML {
             xml.element("Description", policy.description)
             xml.element("CreateDate", date(policy.createDate))
             xml.element("UpdateDate", date(policy.updateDate))
-            if !policy.tags.isEmpty {
-                xml.element("Tags") { tags in
-                    for tag in policy.tags {
-                        tags.element("member") { member in
-                            member.element("Key", tag.key)
-                            member.element("Value", tag.value)
-                        }
-                    }
-                }
-            }
+            if !policy.tags.isEmpty { tags(policy.tags, into: &xml) }
         }
     }
 }
