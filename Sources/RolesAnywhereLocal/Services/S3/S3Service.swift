@@ -280,7 +280,8 @@ struct S3Call {
     // MARK: - Objects
 
     /// The object bytes of a PutObject body (aws-chunked decoded), with every integrity check of
-    /// the request made: payload hash, decoded length, Content-MD5 and the additional checksum
+    /// the request made (the declared SHA-256 already by ``S3Service/checkPayloadHash(_:)``): chunk
+    /// signatures, trailers, decoded length, Content-MD5 and the additional checksum
     /// (header or trailer), which is returned to be echoed.
     func payload() throws(AWSError) -> (body: [UInt8], checksum: (S3Checksum, String)?) {
         let declared = request.header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
@@ -304,11 +305,8 @@ struct S3Call {
             }
             body = decoded.payload
             checksums += decoded.trailers
-        } else if declared != "UNSIGNED-PAYLOAD" {
-            guard SigV4RequestVerifier.hashOfBody(body) == declared.lowercased() else {
-                throw AWSError("XAmzContentSHA256Mismatch", status: 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-            }
         }
+        // A declared SHA-256 of the body was checked once, by checkPayloadHash, before any handler ran.
         if let length = request.header("x-amz-decoded-content-length"), let expected = Int(length), expected != body.count {
             throw AWSError("IncompleteBody", status: 400, "You did not provide the number of bytes specified by the x-amz-decoded-content-length header.")
         }
