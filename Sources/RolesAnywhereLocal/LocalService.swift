@@ -71,19 +71,25 @@ public final class LocalService: Sendable {
             return refuse(AWSError("RequestEntityTooLarge", status: 413, "The request body of \(declaredLength) bytes is larger than the \(limit) bytes this request may send."), service)
         }
         if head.header("authorization") == nil, LocalRequest.isPresigned(query: head.query) {
-            // A presigned URL: its signature needs no body either (an S3 one signs UNSIGNED-PAYLOAD;
-            // others sign the body, and are checked again once it is read).
+            // A presigned URL. Only an S3 one (SigV2, or SigV4 scoped to s3) signs UNSIGNED-PAYLOAD
+            // and can be judged from its head; any other signs its body, so it is admitted up to
+            // its service's limit and checked once the body is read.
+            if !SigV2PresignedRequest.isPresigned(query: head.query), let scope = try? SigV4PresignedRequest.parse(head.signable).request.authorization.scope,
+                let service = AWSService(signingName: scope.service), service != .s3
+            {
+                return tooLarge(service.maximumBody, service) ?? Admission(maximumBody: service.maximumBody)
+            }
             do {
                 let authenticated = try await authenticate(head)
                 let service = authenticated.service
                 if let refusal = tooLarge(service.maximumBody, service) { return refusal }
-                return Admission(maximumBody: service.maximumBody, authenticated: service == .s3 ? authenticated : nil)
+                return Admission(maximumBody: service.maximumBody, authenticated: authenticated)
             } catch {
                 logger.info(
                     "request refused",
                     metadata: ["service": "s3", "method": "\(head.method)", "path": "\(head.path)", "code": "\(error.code)", "status": "\(error.status)", "reason": "\(error.message)", "requestId": "\(head.requestID)"]
                 )
-                return refuse(error, .s3)
+                return refuse(error, AWSService.guess(head))
             }
         }
         guard let authorization = head.header("authorization") else {

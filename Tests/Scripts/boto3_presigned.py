@@ -83,6 +83,19 @@ status, body, _ = fetch(cli)
 assert status == 200 and body == b"uploaded with a sigv2 URL", (status, body, cli)
 print("aws s3 presign: ok")
 
+# Presigned outside S3: STS GetCallerIdentity, as EKS and Vault authenticate callers (botocore
+# moves the parameters into the query and signs a POST with an empty body; the method is signed).
+# A changed parameter or another method is refused in STS's own error format.
+sts = boto3.session.Session(region_name="us-east-1").client("sts", endpoint_url=endpoint)
+link = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60)
+status, body, _ = fetch(link, method="POST", data=b"")
+assert status == 200 and b"<Arn>" in body, (status, body)
+status, body, _ = fetch(link)
+assert status == 403 and b"<ErrorResponse" in body, (status, body)
+status, body, _ = fetch(link.replace("Version=2011-06-15", "Version=2011-06-16", 1), method="POST", data=b"")
+assert status == 403 and b"<ErrorResponse" in body and b"SignatureDoesNotMatch" in body, (status, body)
+print("presigned STS GetCallerIdentity: ok, and a changed one refused in STS's format")
+
 s3 = client()
 for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
     s3.delete_object(Bucket=bucket, Key=item["Key"])

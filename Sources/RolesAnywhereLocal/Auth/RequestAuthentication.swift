@@ -82,14 +82,8 @@ struct SigV4PresignedAuthenticator: Sendable {
         do {
             parsed = try SigV4PresignedRequest.parse(request.signable)
         } catch {
-            // The service of the credential's scope if it can be read; presigned URLs are S3's otherwise.
-            var service = AWSService.s3
-            if let credential = request.queryParameters.first(where: { $0.name == "X-Amz-Credential" })?.value,
-                let slash = credential.firstIndex(of: "/"), let scope = CredentialScope(credential[credential.index(after: slash)...]),
-                let named = AWSService(signingName: scope.service)
-            {
-                service = named
-            }
+            // The service of the credential's scope if it can be read (see AWSService.guess).
+            let service = AWSService.guess(request)
             if service == .s3 {
                 throw AWSError("AuthorizationQueryParametersError", status: 400, "Query-string authentication requires X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature: \(error.message)")
             }

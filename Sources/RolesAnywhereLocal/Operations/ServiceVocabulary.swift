@@ -1,3 +1,4 @@
+import RolesAnywhereSigning
 /// What differs between services beyond their model: body limits and the error codes of refusals
 /// that happen before an operation is known.
 extension AWSService {
@@ -78,6 +79,13 @@ extension AWSService {
     /// The service a request that cannot name its own (no signature, or one that does not parse)
     /// is most likely for, so that its error is in a form the client reads.
     static func guess(_ request: LocalRequest) -> AWSService {
+        // A presigned URL names its service in the scope of X-Amz-Credential.
+        if request.header("authorization") == nil, let credential = request.queryParameters.first(where: { $0.name == "X-Amz-Credential" })?.value,
+            let slash = credential.firstIndex(of: "/"), let scope = CredentialScope(credential[credential.index(after: slash)...]),
+            let service = AWSService(signingName: scope.service)
+        {
+            return service
+        }
         if let target = request.header("x-amz-target") {
             for service in allCases {
                 if case .json(let prefix, _) = service.wireProtocol, target.hasPrefix(prefix + ".") { return service }
