@@ -19,7 +19,9 @@ let package = Package(
     name: "swift-roles-anywhere",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "RolesAnywhereSupport", targets: ["RolesAnywhereSupport"]),
         .library(name: "RolesAnywhereSigning", targets: ["RolesAnywhereSigning"]),
+        .library(name: "RolesAnywhereKeys", targets: ["RolesAnywhereKeys"]),
         .library(name: "RolesAnywhereCredentials", targets: ["RolesAnywhereCredentials"]),
         .library(name: "RolesAnywherePKI", targets: ["RolesAnywherePKI"]),
         .library(name: "RolesAnywherePolicy", targets: ["RolesAnywherePolicy"]),
@@ -45,10 +47,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.7.0"),
     ],
     targets: [
+        // What every layer reads from outside and writes: PEM blocks, files, JSON, ARNs, and the typed
+        // error for bad input. Foundation only; below everything else.
+        .target(
+            name: "RolesAnywhereSupport",
+            swiftSettings: strictSettings
+        ),
         // The SigV4 / SigV4-X509 core: canonicalisation, signing and verification. No networking.
         .target(
             name: "RolesAnywhereSigning",
             dependencies: [
+                "RolesAnywhereSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -56,10 +65,26 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Key and certificate sources, the CreateSession client and credential output.
+        // Key and certificate files: PKCS#8 (plain and PBES2-encrypted), SEC1, PKCS#1, legacy PEM
+        // encryption, PKCS#12, and certificate files and bundles.
+        .target(
+            name: "RolesAnywhereKeys",
+            dependencies: [
+                "RolesAnywhereSupport",
+                "RolesAnywhereSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Identity sources, the CreateSession client, credential refresh and output.
         .target(
             name: "RolesAnywhereCredentials",
             dependencies: [
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 "RolesAnywhereSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -79,6 +104,7 @@ let package = Package(
             name: "RolesAnywhereServe",
             dependencies: [
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
                 "RolesAnywhereSigning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -91,8 +117,9 @@ let package = Package(
         .target(
             name: "RolesAnywherePKI",
             dependencies: [
+                "RolesAnywhereSupport",
                 "RolesAnywhereSigning",
-                "RolesAnywhereCredentials",
+                "RolesAnywhereKeys",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -108,6 +135,8 @@ let package = Package(
             dependencies: [
                 "CPKCS11",
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 "RolesAnywhereSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -121,6 +150,8 @@ let package = Package(
             name: "RolesAnywhereTPM",
             dependencies: [
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 "RolesAnywhereSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -132,7 +163,7 @@ let package = Package(
         // IAM policy documents and their evaluation: a pure library.
         .target(
             name: "RolesAnywherePolicy",
-            dependencies: ["RolesAnywhereSigning"],
+            dependencies: ["RolesAnywhereSupport", "RolesAnywhereSigning"],
             swiftSettings: strictSettings
         ),
         // rolesanywhere-local: the local AWS endpoint (IAM, STS, S3, and IAM Roles Anywhere).
@@ -142,7 +173,8 @@ let package = Package(
                 "RolesAnywhereSigning",
                 "RolesAnywherePolicy",
                 "RolesAnywherePKI",
-                "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -195,6 +227,8 @@ let package = Package(
             dependencies: [
                 "RolesAnywhereSigning",
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 "RolesAnywherePKI",
                 "RolesAnywhereCommandLine",
                 "RolesAnywhereServe",
@@ -212,12 +246,19 @@ let package = Package(
             dependencies: [
                 "RolesAnywhereSigning",
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             path: "Tests/RolesAnywhereTesting",
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "RolesAnywhereSupportTests",
+            dependencies: ["RolesAnywhereSupport"],
             swiftSettings: testSettings
         ),
         .testTarget(
@@ -235,6 +276,8 @@ let package = Package(
             name: "RolesAnywhereCredentialsTests",
             dependencies: [
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 "RolesAnywhereSigning",
                 "RolesAnywhereTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -249,6 +292,8 @@ let package = Package(
             dependencies: [
                 "RolesAnywherePKI",
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 "RolesAnywhereSigning",
                 "RolesAnywhereTesting",
                 .product(name: "X509", package: "swift-certificates"),
@@ -258,13 +303,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RolesAnywherePKCS11Tests",
-            dependencies: ["RolesAnywherePKCS11", "RolesAnywhereCredentials"],
+            dependencies: ["RolesAnywherePKCS11", "RolesAnywhereCredentials", "RolesAnywhereKeys", "RolesAnywhereSupport"],
             swiftSettings: testSettings
         ),
         .testTarget(
             name: "RolesAnywhereTPMTests",
             dependencies: [
-                "RolesAnywhereTPM", "RolesAnywhereCredentials",
+                "RolesAnywhereTPM", "RolesAnywhereCredentials", "RolesAnywhereKeys", "RolesAnywhereSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -273,7 +318,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RolesAnywherePolicyTests",
-            dependencies: ["RolesAnywherePolicy"],
+            dependencies: ["RolesAnywherePolicy", "RolesAnywhereSupport"],
             swiftSettings: testSettings
         ),
         .testTarget(
@@ -301,6 +346,8 @@ let package = Package(
                 "RolesAnywherePKI",
                 "RolesAnywherePolicy",
                 "RolesAnywhereCredentials",
+                "RolesAnywhereSupport",
+                "RolesAnywhereKeys",
                 "RolesAnywhereServe",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -19,9 +19,9 @@ let package = Package(
     targets: [
         .target(name: "CFuzzDriver"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzDriver"]),
-        fuzzTarget("FuzzPEM", ["RolesAnywhereCredentials"]),
-        fuzzTarget("FuzzPrivateKey", ["RolesAnywhereCredentials"]),
-        fuzzTarget("FuzzPKCS12", ["RolesAnywhereCredentials"]),
+        fuzzTarget("FuzzPEM", ["RolesAnywhereSupport", "RolesAnywhereKeys"]),
+        fuzzTarget("FuzzPrivateKey", ["RolesAnywhereSupport", "RolesAnywhereKeys"]),
+        fuzzTarget("FuzzPKCS12", ["RolesAnywhereSupport", "RolesAnywhereKeys"]),
         fuzzTarget("FuzzCertificate", ["RolesAnywherePKI", "RolesAnywhereSigning"]),
         fuzzTarget("FuzzCRL", ["RolesAnywherePKI"]),
         fuzzTarget("FuzzSigV4", ["RolesAnywhereSigning"]),

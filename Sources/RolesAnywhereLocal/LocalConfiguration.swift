@@ -1,4 +1,5 @@
 import Crypto
+public import RolesAnywhereSupport
 import RolesAnywhereSigning
 
 /// How `rolesanywhere-local` runs. A plain value with defaults; the executable fills it from flags.
@@ -8,6 +9,8 @@ public struct LocalConfiguration: Sendable {
     /// The port; 0 picks a free one (the ready line says which).
     public var port: Int
     public var region: String
+    /// The partition of ``region``: the first field of every ARN the server makes.
+    public var partition: ARN.Partition { ARN.Partition(region: region) }
     public var accountID: String {
         didSet { canonicalUserID = Self.canonicalUserID(accountID) }
     }
@@ -93,5 +96,29 @@ public struct ServerLimits: Sendable, Hashable {
         self.bodyTimeout = bodyTimeout
         self.maximumConnections = maximumConnections
         self.maximumUnsignedBody = maximumUnsignedBody
+    }
+}
+
+extension LocalConfiguration {
+    /// A Roles Anywhere resource ARN of this server: its partition, region and account.
+    func rolesAnywhereARN(type: String, id: String) -> ARN {
+        .rolesAnywhere(partition, region: region, account: accountID, type: type, id: id)
+    }
+
+    /// The ID of the Roles Anywhere resource of `type` that `arn` names, when it names one in this
+    /// server's partition, region and account; otherwise nil.
+    func rolesAnywhereID(_ arn: String, type: String) -> String? {
+        guard let parsed = ARN(arn), parsed.partition == partition, parsed.region == region, parsed.accountID == accountID,
+            parsed.isResource(of: "rolesanywhere", type: type)
+        else { return nil }
+        return parsed.resourceID
+    }
+
+    /// The name of the IAM role that `arn` names in this server's partition and account; otherwise nil.
+    func roleName(_ arn: String) -> String? {
+        guard let parsed = ARN(arn), parsed.partition == partition, parsed.region.isEmpty, parsed.accountID == accountID,
+            parsed.isResource(of: "iam", type: "role")
+        else { return nil }
+        return parsed.resourceName
     }
 }

@@ -1,11 +1,13 @@
 import CPKCS11
 import Crypto
 import _CryptoExtras
-public import RolesAnywhereCredentials
+import RolesAnywhereCredentials
 public import RolesAnywhereSigning
 import SwiftASN1
 import Synchronization
 public import X509
+public import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// A signing identity whose key (and possibly certificate) is on a PKCS#11 token, named by RFC 7512
 /// URIs in `--certificate` and/or `--private-key`, as `aws_signing_helper` accepts them:

@@ -6,8 +6,9 @@ import Musl
 import Darwin
 #endif
 import CPKCS11
-public import RolesAnywhereCredentials
+import RolesAnywhereCredentials
 import Synchronization
+public import RolesAnywhereSupport
 
 /// A PKCS#11 module (a shared library such as `p11-kit-proxy.so` or `libsofthsm2.so`), loaded with
 /// `dlopen` the first time a command needs it and initialised once for the life of the process.

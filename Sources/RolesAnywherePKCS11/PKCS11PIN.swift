@@ -1,4 +1,6 @@
-public import RolesAnywhereCredentials
+import RolesAnywhereCredentials
+public import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// Where a token's user PIN comes from. There is never a prompt: `credential_process`, containers and
 /// services have no terminal.

@@ -9,6 +9,8 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// A private key that stays on a PKCS#11 token: signing is done by the token (`C_Sign`).
 ///

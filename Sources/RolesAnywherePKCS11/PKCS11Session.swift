@@ -1,6 +1,7 @@
 import CPKCS11
 import RolesAnywhereCredentials
 import Synchronization
+import RolesAnywhereSupport
 
 /// A logged-in session on one token, opened once and reused for every signature (`serve` and
 /// `update` sign many times). Calls are serialised: a PKCS#11 session runs one operation at a time.

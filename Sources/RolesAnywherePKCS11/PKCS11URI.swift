@@ -1,4 +1,5 @@
-public import RolesAnywhereCredentials
+import RolesAnywhereCredentials
+public import RolesAnywhereSupport
 
 /// A PKCS#11 URI (RFC 7512) naming a token object: `pkcs11:token=my-token;object=my-key?pin-value=1234`.
 ///

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// One condition of a statement: an operator, a key and the values it compares with
 /// (`"StringEquals": {"aws:PrincipalTag/x509Subject/CN": "myContainer"}`).

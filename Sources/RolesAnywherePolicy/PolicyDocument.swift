@@ -1,3 +1,4 @@
+import RolesAnywhereSupport
 /// An IAM policy document: identity policies (inline or managed), session policies, and role trust
 /// policies, parsed and checked as IAM checks them.
 public struct PolicyDocument: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import RolesAnywhereSupport
 /// Policy variables in `Resource` and condition values: `${aws:username}`,
 /// `${aws:PrincipalTag/team}`, `${key, 'default'}`, and the escapes `${*}`, `${?}`, `${$}`.
 enum PolicyVariables {

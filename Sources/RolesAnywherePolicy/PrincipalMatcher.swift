@@ -1,3 +1,4 @@
+import RolesAnywhereSupport
 /// The `Principal` of a statement: `"*"`, or principals by type (`AWS`, `Service`, `Federated`,
 /// `CanonicalUser`).
 public struct PrincipalMatcher: Sendable, Hashable {
@@ -47,7 +48,11 @@ public struct PrincipalMatcher: Sendable, Hashable {
         return names.contains { name in
             if name == "*" || arns.contains(where: { name.hasSameCodePoints(as: $0) }) { return true }
             guard let account else { return false }
-            return name.hasSameCodePoints(as: account) || name.hasSameCodePoints(as: "arn:aws:iam::\(account):root")
+            if name.hasSameCodePoints(as: account) { return true }
+            // The account's root, `arn:PARTITION:iam::ACCOUNT:root`, in any partition.
+            guard let root = ARN(name) else { return false }
+            return root.service.hasSameCodePoints(as: "iam") && root.region.isEmpty && root.accountID.hasSameCodePoints(as: account)
+                && root.resource.hasSameCodePoints(as: "root")
         }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import RolesAnywhereCredentials
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// A request as the router sees it.
 struct MetadataRequest {

@@ -15,6 +15,7 @@ public import NIOCore
 import NIOHTTP1
 public import NIOPosix
 public import RolesAnywhereCredentials
+public import RolesAnywhereSupport
 
 /// The `serve` endpoint: IMDSv2 (and optionally ECS container credentials) over HTTP/1.1 on
 /// SwiftNIO, answering from a ``CredentialRefresher``.

@@ -1,4 +1,5 @@
 import RolesAnywhereCredentials
+import RolesAnywhereSupport
 
 /// The few TPM 2.0 commands a signing key needs, with password authorisation (`TPM_RS_PW`).
 struct TPMCommands {

@@ -5,8 +5,9 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import RolesAnywhereCredentials
+import RolesAnywhereCredentials
 import Synchronization
+public import RolesAnywhereSupport
 
 /// A connection to a TPM 2.0: the kernel's resource manager (`/dev/tpmrm0`), the raw device
 /// (`/dev/tpm0`), or a Unix socket that speaks the TPM command stream (`swtpm socket --server

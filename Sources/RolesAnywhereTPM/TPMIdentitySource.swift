@@ -5,10 +5,12 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import RolesAnywhereCredentials
+import RolesAnywhereCredentials
 public import RolesAnywhereSigning
 import SwiftASN1
 public import X509
+public import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// A signing identity whose key is in a TPM 2.0, as `aws_signing_helper` accepts it:
 /// `--private-key handle:0x81000002` (a persistent key) or `--private-key key.tss2.pem` (a

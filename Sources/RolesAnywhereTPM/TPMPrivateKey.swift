@@ -7,6 +7,8 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// A private key inside a TPM 2.0: a persistent handle, or a TSS2 key file loaded under its parent for
 /// each signature and flushed afterwards (as `aws_signing_helper` does).

@@ -2,6 +2,7 @@ import RolesAnywhereCredentials
 import SwiftASN1
 import X509
 import _CryptoExtras
+import RolesAnywhereKeys
 
 /// What rolesanywhere needs from a `TPMT_PUBLIC`: the key type, its attributes and the public key.
 struct TPMPublicArea {

@@ -1,6 +1,7 @@
 import Foundation
 import RolesAnywhereTesting
 import Testing
+import RolesAnywhereSupport
 
 /// Every malformed or wrong input gets one sentence on standard error and a documented non-zero
 /// exit code: 2 for usage and configuration, 3 for files, keys, certificates and passwords.

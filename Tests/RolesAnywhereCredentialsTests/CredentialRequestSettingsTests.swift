@@ -1,5 +1,6 @@
 import RolesAnywhereCredentials
 import Testing
+import RolesAnywhereSupport
 
 struct CredentialRequestSettingsTests {
     static let trustAnchor = "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/11111111-1111-1111-1111-111111111111"

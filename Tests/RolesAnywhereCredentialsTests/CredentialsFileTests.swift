@@ -2,6 +2,7 @@ import Foundation
 @testable import RolesAnywhereCredentials
 import RolesAnywhereTesting
 import Testing
+import RolesAnywhereSupport
 
 @Suite("update: the credentials file")
 struct CredentialsFileTests {

@@ -5,6 +5,7 @@ import RolesAnywhereTesting
 import SwiftASN1
 import Testing
 import X509
+import RolesAnywhereSupport
 
 struct FileIdentitySourceTests {
     let directory: TemporaryDirectory

@@ -1,4 +1,4 @@
-@testable import RolesAnywhereCredentials
+@testable import RolesAnywhereKeys
 import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Testing

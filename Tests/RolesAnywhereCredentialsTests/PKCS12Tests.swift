@@ -4,6 +4,8 @@ import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Testing
 import X509
+import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// PKCS#12 files made by `openssl pkcs12 -export`, in OpenSSL 3's default form and the legacy one
 /// (what the official helper reads), with and without passwords and chains.

@@ -4,6 +4,8 @@ import RolesAnywhereTesting
 import SwiftASN1
 import Testing
 import X509
+import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// Every key format users bring, made by the real `openssl` command line, must load, and load the
 /// right key (the public key OpenSSL derives from the same file).

@@ -5,6 +5,7 @@ import RolesAnywhereTesting
 import Synchronization
 import Testing
 import X509
+import RolesAnywhereSupport
 
 /// The CreateSession client against the independent verifier (botocore canonicalisation, pyca
 /// signature check) over real HTTPS on loopback.

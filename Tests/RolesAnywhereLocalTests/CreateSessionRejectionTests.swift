@@ -6,6 +6,7 @@ import RolesAnywhereTesting
 import SwiftASN1
 import Testing
 import X509
+import RolesAnywhereSupport
 
 /// Every refusal of CreateSession (service spec §2.8), each with a real bad input made in the test,
 /// and the code and message the client sees. The happy path is checked alongside, so that each
@@ -23,8 +24,8 @@ struct CreateSessionRejectionTests {
         let profile: String
         let role: String
 
-        init(rootKey: TestPKI.KeyKind = .rsa2048, profileExtra: [String: Any] = [:], roleMaximum: Int = 3600) async throws {
-            local = try InProcessLocal()
+        init(rootKey: TestPKI.KeyKind = .rsa2048, profileExtra: [String: Any] = [:], roleMaximum: Int = 3600, region: String = "us-east-1") async throws {
+            local = try InProcessLocal(region: region)
             root = try TestPKI.makeRoot(commonName: "Walkthrough CA", key: rootKey)
             intermediate = try TestPKI.makeIntermediate(issuer: root)
             leaf = try TestPKI.makeLeaf(issuer: root, commonName: "myContainer", key: .p256)
@@ -50,6 +51,31 @@ struct CreateSessionRejectionTests {
         } else {
             #expect(answer.message?.contains(message) == true, "\(answer.message ?? answer.body)", sourceLocation: sourceLocation)
         }
+    }
+
+    @Test("in a China region every ARN is in aws-cn: resources, the session, and ARNs of another partition are refused")
+    func partitionOfTheRegion() async throws {
+        let setup = try await Setup(region: "cn-north-1")
+        #expect(setup.role == "arn:aws-cn:iam::123456789012:role/bucket-lister")
+        #expect(setup.anchor.hasPrefix("arn:aws-cn:rolesanywhere:cn-north-1:123456789012:trust-anchor/"), "\(setup.anchor)")
+        #expect(setup.profile.hasPrefix("arn:aws-cn:rolesanywhere:cn-north-1:123456789012:profile/"), "\(setup.profile)")
+        let role = try await setup.local.iam([("Action", "GetRole"), ("RoleName", "bucket-lister")])
+        #expect(role.body.contains("<Arn>arn:aws-cn:iam::123456789012:role/bucket-lister</Arn>"), "\(role.body)")
+
+        let answer = try await setup.send(try setup.call())
+        #expect(answer.status == 201, "\(answer.body)")
+        let session = try #require(try await setup.local.session(of: answer))
+        #expect(session.assumedRoleArn == "arn:aws-cn:sts::123456789012:assumed-role/bucket-lister/\(session.sessionName)")
+        #expect(answer.body.contains("arn:aws-cn:sts::123456789012:assumed-role/bucket-lister/"), "\(answer.body)")
+
+        // The same resources named in the aws partition do not exist here.
+        var call = try setup.call()
+        call.trustAnchorArn = setup.anchor.replacingOccurrences(of: "arn:aws-cn:", with: "arn:aws:")
+        Self.expectDenied(try await setup.send(call), "does not exist in account", exact: false)
+        call = try setup.call()
+        call.roleArn = "arn:aws:iam::123456789012:role/bucket-lister"
+        let wrongRole = try await setup.send(call)
+        #expect(wrongRole.status == 403, "\(wrongRole.body)")
     }
 
     @Test("the walkthrough's certificate gets credentials (the baseline of every refusal below)")

@@ -5,6 +5,7 @@ import RolesAnywhereCredentials
 import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Synchronization
+import RolesAnywhereSupport
 
 /// A running `rolesanywhere-local` with the walkthrough's AWS side (role `bucket-lister`, a trust
 /// anchor, a profile) made through its API, and a `myContainer` certificate and key on disk: what

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RolesAnywhereLocal
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 import RolesAnywhereTesting
 import X509
 
@@ -13,12 +14,13 @@ struct InProcessLocal {
     let service: LocalService
     let store: SQLiteStore
     static let host = "rolesanywhere.us-east-1.amazonaws.com"
+    var region: String { service.configuration.region }
     static let admin = SigV4Credentials(accessKeyId: LocalServerProcess.admin.accessKeyID, secretAccessKey: LocalServerProcess.admin.secretAccessKey)
 
-    init(maximumClockSkew: Duration = .seconds(300)) throws {
+    init(maximumClockSkew: Duration = .seconds(300), region: String = "us-east-1") throws {
         store = try SQLiteStore(path: ":memory:")
         service = LocalService(
-            configuration: LocalConfiguration(maximumClockSkew: maximumClockSkew),
+            configuration: LocalConfiguration(region: region, maximumClockSkew: maximumClockSkew),
             store: store,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
@@ -48,7 +50,7 @@ struct InProcessLocal {
             body = Array(try JSONSerialization.data(withJSONObject: json))
             headers.append(HTTPHeaderField(name: "Content-Type", value: "application/json"))
         }
-        let signed = try SigV4Signer(credentials: Self.admin, region: "us-east-1", service: name)
+        let signed = try SigV4Signer(credentials: Self.admin, region: region, service: name)
             .sign(SignableRequest(method: method, path: path, query: query, headers: headers, body: body), date: AmzDate(date)).request
         return Self.answer(await service.handle(LocalRequest(method: method, path: path, query: query, headers: signed.headers, body: signed.body, receivedAt: date)))
     }
@@ -76,7 +78,7 @@ struct InProcessLocal {
             let put = try await iam([("Action", "PutRolePolicy"), ("RoleName", name), ("PolicyName", "permissions"), ("PolicyDocument", permissions)])
             guard put.status == 200 else { throw TestFailure("PutRolePolicy: \(put.body)") }
         }
-        return "arn:aws:iam::123456789012:role/\(name)"
+        return "arn:\(service.configuration.partition.rawValue):iam::123456789012:role/\(name)"
     }
 
     /// Creates a trust anchor from PEM and returns its ARN.
@@ -135,7 +137,7 @@ struct InProcessLocal {
             headers: [HTTPHeaderField(name: "Host", value: Self.host), HTTPHeaderField(name: "Content-Type", value: "application/json")],
             body: Array(try JSONSerialization.data(withJSONObject: call.body))
         )
-        var signed = try X509RequestSigner(identity: call.identity, region: "us-east-1").sign(request, date: AmzDate(call.signedAt)).request
+        var signed = try X509RequestSigner(identity: call.identity, region: region).sign(request, date: AmzDate(call.signedAt)).request
         call.tamper?(&signed)
         let local = LocalRequest(
             method: signed.method, path: signed.path, query: signed.query, headers: signed.headers, body: signed.body,

@@ -2,6 +2,7 @@ import Foundation
 import RolesAnywhereTesting
 import Synchronization
 import Testing
+import RolesAnywhereSupport
 
 /// `rolesanywhere serve` and `rolesanywhere update` as processes, against `rolesanywhere-local`,
 /// with clients we did not write: the AWS CLI and boto3.
@@ -197,7 +198,7 @@ struct ServeAndUpdateCommandTests {
         process.executableURL = URL(fileURLWithPath: Binaries.path("rolesanywhere"))
         process.arguments = ["update"] + fixture.helperFlags
         process.environment = Self.workloadEnvironment(fixture, ["AWS_SHARED_CREDENTIALS_FILE": path, "AWS_MAX_ATTEMPTS": "1"])
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -3,6 +3,7 @@ import RolesAnywhereLocal
 import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Testing
+import RolesAnywhereSupport
 
 /// The `rolesanywhere-local` executable: its flags, its READY line, TLS, shutdown, and its state
 /// across restarts and crashes.

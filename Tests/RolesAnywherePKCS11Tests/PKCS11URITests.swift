@@ -1,5 +1,6 @@
 import RolesAnywhereCredentials
 import Testing
+import RolesAnywhereSupport
 
 @testable import RolesAnywherePKCS11
 

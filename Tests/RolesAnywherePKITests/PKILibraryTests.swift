@@ -2,6 +2,7 @@ import Foundation
 import RolesAnywhereCredentials
 import RolesAnywherePKI
 import RolesAnywhereSigning
+import RolesAnywhereKeys
 import RolesAnywhereTesting
 import SwiftASN1
 import Testing

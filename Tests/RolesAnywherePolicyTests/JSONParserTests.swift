@@ -1,5 +1,6 @@
 import RolesAnywherePolicy
 import Testing
+import RolesAnywhereSupport
 
 /// The JSON parser behind `JSONValue.parse`: RFC 8259, strict, bounded.
 struct JSONParserTests {

@@ -1,5 +1,6 @@
 import RolesAnywherePolicy
 import Testing
+import RolesAnywhereSupport
 
 struct PolicyDocumentTests {
     @Test func theWalkthroughsPoliciesParse() throws {

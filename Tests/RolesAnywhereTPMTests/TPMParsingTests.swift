@@ -4,6 +4,8 @@ import RolesAnywhereCredentials
 import SwiftASN1
 import X509
 import Testing
+import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 @testable import RolesAnywhereTPM
 

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+public import RolesAnywhereSupport
 
 /// The parameters of a CreateSession call.
 public struct CreateSessionInput: Sendable, Hashable {

@@ -1,3 +1,4 @@
+public import RolesAnywhereSupport
 /// The settings of a credential request as the user gives them (flags and environment), before
 /// they are checked: the shared part of `credential-process`, `serve` and `update`.
 public struct CredentialRequestSettings: Sendable, Hashable {

@@ -1,3 +1,4 @@
+public import RolesAnywhereSupport
 /// Where CreateSession requests go: an `https://host[:port]` URL (or `http://` for local testing).
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     public var scheme: String

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOPosix
 import NIOSSL
+import RolesAnywhereSupport
 
 /// Plain-language descriptions of the errors NIO and AsyncHTTPClient throw.
 package enum NetworkErrorDescription {

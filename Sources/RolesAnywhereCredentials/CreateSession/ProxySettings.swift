@@ -1,3 +1,4 @@
+public import RolesAnywhereSupport
 /// An HTTP proxy taken from the standard environment variables (`HTTPS_PROXY`, `HTTP_PROXY`,
 /// `NO_PROXY`, in either case), as the AWS CLI and SDKs use them.
 public struct ProxySettings: Sendable, Hashable {

@@ -10,6 +10,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 public import RolesAnywhereSigning
+public import RolesAnywhereSupport
 
 /// Settings of the CreateSession client.
 public struct RolesAnywhereClientConfiguration: Sendable {

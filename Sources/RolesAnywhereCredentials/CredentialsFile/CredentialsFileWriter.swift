@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+public import RolesAnywhereSupport
 
 /// Writes temporary credentials into a shared credentials file the way `update` should:
 ///

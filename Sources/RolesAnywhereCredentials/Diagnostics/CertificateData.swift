@@ -2,6 +2,8 @@ import Crypto
 public import RolesAnywhereSigning
 import X509
 import _CryptoExtras
+public import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// What `read-certificate-data` prints for a certificate file, in `aws_signing_helper`'s JSON shape:
 /// `{"keyType":"RSA","certificateData":"<base64 DER>","serialNumber":"<decimal>","supportedAlgorithms":[...]}`.

@@ -1,6 +1,7 @@
 import Crypto
 public import X509
 import _CryptoExtras
+public import RolesAnywhereSupport
 
 /// What `sign-string` signs: the fixed test string of `aws_signing_helper`,
 /// `"AWS Roles Anywhere Credential Helper Signing Test" || "1" || SHA256("IAM RA" || public key)`,

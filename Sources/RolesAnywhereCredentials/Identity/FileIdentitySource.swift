@@ -1,5 +1,7 @@
 public import RolesAnywhereSigning
 public import X509
+public import RolesAnywhereSupport
+public import RolesAnywhereKeys
 
 /// A signing identity read from files: the `--certificate`, `--private-key` and `--intermediates`
 /// of the official helper, with the same rules.
@@ -151,12 +153,5 @@ public struct FileIdentitySource: Sendable, Hashable {
     }
 
     /// Whether `bytes` contain a PEM BEGIN line (as opposed to binary DER or PKCS#12).
-    public static func looksLikePEM(_ bytes: [UInt8]) -> Bool {
-        let marker = Array("-----BEGIN ".utf8)
-        guard bytes.count >= marker.count else { return false }
-        for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
-            if Array(bytes[start..<(start + marker.count)]) == marker { return true }
-        }
-        return false
-    }
+    public static func looksLikePEM(_ bytes: [UInt8]) -> Bool { PEMBlock.mayHoldPEM(bytes) }
 }

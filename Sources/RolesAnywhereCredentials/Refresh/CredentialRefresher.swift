@@ -1,10 +1,11 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+import FoundationEssentials
 #else
-public import Foundation
+import Foundation
 #endif
 public import Logging
 import RolesAnywhereSigning
+public import RolesAnywhereSupport
 
 /// Keeps temporary credentials fresh for `serve` and `update`, without the official helper's failure
 /// modes:

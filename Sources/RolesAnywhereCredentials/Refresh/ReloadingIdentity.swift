@@ -9,6 +9,7 @@ public import Logging
 public import RolesAnywhereSigning
 import X509
 import Synchronization
+public import RolesAnywhereSupport
 
 /// A ``FileIdentitySource`` for long-running commands (`serve`, `update`): the files are read again
 /// when they change on disk, so a rotated certificate and key are used by the next refresh without a

@@ -1,3 +1,4 @@
+import RolesAnywhereSupport
 /// Who made an authenticated request.
 public enum Caller: Sendable, Hashable {
     /// The account's administrator keys: allowed everything, like the root user.
@@ -6,10 +7,10 @@ public enum Caller: Sendable, Hashable {
     case session(SessionRecord)
 
     /// The principal's ARN, as GetCallerIdentity and AccessDenied messages show it.
-    func arn(accountID: String) -> String {
+    func arn(in configuration: LocalConfiguration) -> String {
         switch self {
-        case .administrator(let account): "arn:aws:iam::\(account):root"
-        case .session(let session): session.assumedRoleArn(account: accountID)
+        case .administrator(let account): ARN.accountRoot(configuration.partition, account: account).description
+        case .session(let session): session.assumedRoleArn
         }
     }
 

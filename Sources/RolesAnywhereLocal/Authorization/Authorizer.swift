@@ -35,7 +35,7 @@ struct Authorizer: Sendable {
     func decide(
         _ caller: Caller, action: String, resource: String, request: LocalRequest, keys: [String: [String]] = [:]
     ) async throws(AWSError) -> (PolicyEvaluator.Decision, RequestContext) {
-        var context = RequestContext(action: action, resource: resource, principalARN: caller.arn(accountID: configuration.accountID), keys: keys)
+        var context = RequestContext(action: action, resource: resource, principalARN: caller.arn(in: configuration), keys: keys)
         guard case .session(let session) = caller else { return (.allow, context) }
         addGlobalKeys(to: &context, session: session, request: request)
         let identity: [PolicyEvaluator.Policy]
@@ -116,7 +116,7 @@ struct Authorizer: Sendable {
     }
 
     func managedPolicyDocument(_ arn: String) async throws -> String? {
-        if let builtin = ManagedPolicyCatalog.policies[arn] { return builtin }
+        if let builtin = ManagedPolicyCatalog.document(arn) { return builtin }
         return try await store.policy(arn: arn)?.document
     }
 }

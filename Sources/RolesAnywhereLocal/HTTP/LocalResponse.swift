@@ -1,4 +1,4 @@
-import RolesAnywhereCredentials
+import RolesAnywhereSupport
 
 /// An answer: status, headers and body.
 public struct LocalResponse: Sendable {

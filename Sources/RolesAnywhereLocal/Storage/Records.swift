@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import RolesAnywhereSupport
 
 /// A tag: `Key` and `Value`.
 public struct Tag: Sendable, Hashable, Codable {
@@ -123,9 +124,10 @@ public struct SessionRecord: Sendable, Hashable {
         self.expiration = expiration
     }
 
-    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
-    public func assumedRoleArn(account: String) -> String {
-        "arn:aws:sts::\(account):assumed-role/\(roleName)/\(sessionName)"
+    /// `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION`, in the partition and account of the role.
+    public var assumedRoleArn: String {
+        let role = ARN(roleArn)
+        return ARN.assumedRole(role?.partition ?? .aws, account: role?.accountID ?? "", roleName: roleName, sessionName: sessionName).description
     }
 
     /// `ROLEID:SESSION`.

@@ -1,5 +1,5 @@
-import RolesAnywhereCredentials
 public import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 extension EncodedCertificate {
     /// The certificate as PEM, from its original DER bytes.

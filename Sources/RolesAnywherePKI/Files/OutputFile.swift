@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import RolesAnywhereCredentials
+import RolesAnywhereSupport
 
 /// Writes output files safely: never over an existing file unless asked, private keys with mode
 /// 0600, and atomically (a temporary file in the same directory, then a rename), so a failure never

@@ -3,10 +3,10 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-import RolesAnywhereCredentials
 import RolesAnywhereSigning
 import SwiftASN1
 import X509
+import RolesAnywhereSupport
 
 /// `rolesanywhere pki check`: every Roles Anywhere requirement for a CA, intermediates, an
 /// end-entity certificate and a CRL, each with PASS, FAIL or WARN and, when it fails, what to change.
@@ -166,7 +166,7 @@ public struct PKICheck: Sendable {
         let bytes = try read(path, role: role)
         let source = "the \(role) file '\(path)'"
         var ders = [[UInt8]]()
-        if FileIdentitySource.looksLikePEM(bytes) {
+        if PEMBlock.mayHoldPEM(bytes) {
             do {
                 ders = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).filter { $0.type == "CERTIFICATE" }.map(\.derBytes)
             } catch {

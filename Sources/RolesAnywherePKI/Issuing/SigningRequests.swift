@@ -1,6 +1,6 @@
-import RolesAnywhereCredentials
 import SwiftASN1
 public import X509
+import RolesAnywhereSupport
 
 /// Certificate signing requests: made for `pki csr`, read and checked for `pki issue --csr`.
 public enum SigningRequests {
@@ -32,7 +32,7 @@ public enum SigningRequests {
     /// was altered after signing is never issued.
     public static func read(_ bytes: [UInt8], source: String) throws(PKIError) -> CertificateSigningRequest {
         var der = bytes
-        if FileIdentitySource.looksLikePEM(bytes) {
+        if PEMBlock.mayHoldPEM(bytes) {
             let blocks: [PEMBlock]
             do {
                 blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self))

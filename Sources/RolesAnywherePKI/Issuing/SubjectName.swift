@@ -1,5 +1,6 @@
 import SwiftASN1
 public import X509
+import RolesAnywhereSupport
 
 /// The parts of a distinguished name the PKI commands set from flags (`--cn`, `--o`, `--ou`, `--c`,
 /// `--st`, `--l`), in the order OpenSSL writes them.

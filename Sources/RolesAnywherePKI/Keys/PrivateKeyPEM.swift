@@ -1,8 +1,9 @@
 import Crypto
-import RolesAnywhereCredentials
 import SwiftASN1
 public import X509
 import _CryptoExtras
+import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// Writes private keys as PEM: PKCS#8, or encrypted PKCS#8 (PBES2 with PBKDF2-HMAC-SHA256 and
 /// AES-256-CBC) when a password is given. Both open with `openssl pkey` and with the helper.

@@ -3,10 +3,10 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-import RolesAnywhereCredentials
 import RolesAnywhereSigning
 import SwiftASN1
 public import X509
+import RolesAnywhereSupport
 
 /// An X.509 v2 certificate revocation list (RFC 5280 section 5), which swift-certificates does not
 /// provide: built and signed for `rolesanywhere pki crl`, parsed and verified for `pki check` and for
@@ -49,7 +49,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
     /// Parses a CRL from PEM (`X509 CRL`) or DER.
     public init(pemOrDER bytes: [UInt8], source: String) throws(PKIError) {
         var der = bytes
-        if FileIdentitySource.looksLikePEM(bytes) {
+        if PEMBlock.mayHoldPEM(bytes) {
             let blocks: [PEMBlock]
             do {
                 blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self))

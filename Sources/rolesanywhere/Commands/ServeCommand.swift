@@ -1,6 +1,7 @@
 import Logging
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
+import RolesAnywhereSupport
 import RolesAnywhereServe
 
 /// `serve`: an IMDSv2-compatible endpoint (and optionally an ECS-style container credentials

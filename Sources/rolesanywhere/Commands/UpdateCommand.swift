@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
+import RolesAnywhereSupport
 import RolesAnywhereSigning
 
 /// `update`: keeps a profile of the shared credentials file filled with fresh credentials.

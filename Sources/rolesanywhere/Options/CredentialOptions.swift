@@ -1,6 +1,7 @@
 import Logging
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
+import RolesAnywhereSupport
 
 /// The flags shared by `credential-process`, `serve` and `update`, as `aws_signing_helper` defines them.
 struct CredentialOptions {

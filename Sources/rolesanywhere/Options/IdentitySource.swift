@@ -4,6 +4,7 @@ import RolesAnywherePKCS11
 import RolesAnywhereTPM
 import RolesAnywhereSigning
 import X509
+import RolesAnywhereSupport
 
 /// The certificate and key a command signs with: files (read again when they change), a PKCS#11
 /// token (loaded once; its session stays open), or a TPM (its key used in place).

@@ -2,6 +2,7 @@ import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 import RolesAnywherePKCS11
 import RolesAnywhereTPM
+import RolesAnywhereKeys
 
 /// Where the certificate and private key come from: the flags of `aws_signing_helper`, plus password
 /// sources that work without a terminal.

@@ -3,6 +3,7 @@ import RolesAnywhereCredentials
 import RolesAnywherePKI
 import RolesAnywhereSigning
 import X509
+import RolesAnywhereKeys
 
 /// `--cn`, `--o`, `--ou`, `--c`, `--st`, `--l`.
 struct SubjectOptions {

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import RolesAnywhereCredentials
+import RolesAnywhereSupport
 
 /// The token of the container credentials endpoint (`AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`).
 enum ContainerToken {

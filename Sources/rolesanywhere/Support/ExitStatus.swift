@@ -1,6 +1,7 @@
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
 import RolesAnywherePKI
+import RolesAnywhereSupport
 
 /// The documented exit codes. `aws_signing_helper` exits 1 for every failure; callers asked for
 /// codes that tell a bad setup from a refusal from an outage (aws/rolesanywhere-credential-helper#15).

@@ -1,5 +1,6 @@
 import FuzzSupport
-import RolesAnywhereCredentials
+import RolesAnywhereKeys
+import RolesAnywhereSupport
 
 /// PEM text: blocks, their headers and base64, and every private-key block through the key parser.
 @_cdecl("FuzzPEM_main")

@@ -1,5 +1,6 @@
 import FuzzSupport
-import RolesAnywhereCredentials
+import RolesAnywhereKeys
+import RolesAnywhereSupport
 
 /// PKCS#12 files (OpenSSL 3's PBES2/AES form and the legacy 3DES/RC2 form), with and without a password.
 @_cdecl("FuzzPKCS12_main")

@@ -1,5 +1,6 @@
 import FuzzSupport
-import RolesAnywhereCredentials
+import RolesAnywhereKeys
+import RolesAnywhereSupport
 
 /// Private keys: the first byte picks the form (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 with its
 /// PBES2, PBKDF2 and scrypt parameters, or OpenSSL's legacy encrypted PEM as text); the rest is the key.

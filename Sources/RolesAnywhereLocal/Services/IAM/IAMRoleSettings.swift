@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import RolesAnywhereSupport
 
 /// Permissions boundaries (on CreateRole, PutRolePermissionsBoundary,
 /// DeleteRolePermissionsBoundary), role tags (TagRole, UntagRole, ListRoleTags) and the reads of
@@ -105,7 +106,7 @@ extension IAMCall {
 
     /// `ListInstanceProfiles`: none.
     func listInstanceProfiles() async throws -> LocalResponse {
-        try await authorize("arn:aws:iam::\(account):instance-profile\(query["PathPrefix"] ?? "/")*")
+        try await authorize(ARN.iam(partition, account: account, type: "instance-profile", path: query["PathPrefix"] ?? "/", name: "*"))
         return respond { xml in
             xml.element("InstanceProfiles") { _ in }
             xml.element("IsTruncated", false)
@@ -115,7 +116,7 @@ extension IAMCall {
     /// `GetInstanceProfile`: NoSuchEntity, as for any name in an account without instance profiles.
     func getInstanceProfile() async throws -> LocalResponse {
         let name = try query.required("InstanceProfileName")
-        try await authorize("arn:aws:iam::\(account):instance-profile/\(name)")
+        try await authorize(ARN.iam(partition, account: account, type: "instance-profile", name: name))
         throw AWSError("NoSuchEntity", status: 404, "Instance Profile \(name) cannot be found.")
     }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import RolesAnywherePolicy
+import RolesAnywhereSupport
 
 /// IAM over the query protocol: roles, their inline and attached policies, and managed policies.
 struct IAMService: Sendable {
@@ -79,12 +80,18 @@ struct IAMCall {
     var action: String { model.name }
 
     var account: String { service.configuration.accountID }
+    var partition: ARN.Partition { service.configuration.partition }
     var store: any Store { service.store }
 
-    func roleArn(path: String, name: String) -> String { "arn:aws:iam::\(account):role\(path)\(name)" }
+    func roleArn(path: String, name: String) -> String { ARN.iamRole(partition, account: account, path: path, name: name).description }
 
+    /// Authorises the operation's action (from the model) on `resource`, an ARN or ARN pattern.
     func authorize(_ resource: String) async throws(AWSError) {
         try await service.authorizer.authorize(caller, action: model.action, resource: resource, request: request)
+    }
+
+    func authorize(_ resource: ARN) async throws(AWSError) {
+        try await authorize(resource.description)
     }
 
     func respond(_ result: ((inout XMLWriter) -> Void)? = nil) -> LocalResponse {
@@ -152,7 +159,7 @@ struct IAMCall {
 
     func listRoles() async throws -> LocalResponse {
         let prefix = query["PathPrefix"] ?? "/"
-        try await authorize("arn:aws:iam::\(account):role\(prefix)*")
+        try await authorize(ARN.iamRole(partition, account: account, path: prefix, name: "*"))
         let (roles, marker) = try page(try await store.roles(pathPrefix: prefix), key: \.name)
         return respond { xml in
             xml.element("Roles") { list in
@@ -245,7 +252,7 @@ struct IAMCall {
     // MARK: - Managed policies
 
     func existingPolicy(_ arn: String) async throws -> ManagedPolicyRecord {
-        if let document = ManagedPolicyCatalog.policies[arn] {
+        if let document = ManagedPolicyCatalog.document(arn) {
             let epoch = Date(timeIntervalSince1970: 1_420_070_400)
             return ManagedPolicyRecord(
                 arn: arn, name: ManagedPolicyCatalog.name(of: arn), id: "ANPA" + String(repeating: "A", count: 17), path: "/",
@@ -263,7 +270,7 @@ struct IAMCall {
         let path = try IAMValidation.path(query["Path"])
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
         try IAMValidation.checkManagedPolicySize(document)
-        let arn = "arn:aws:iam::\(account):policy\(path)\(name)"
+        let arn = ARN.iamPolicy(partition, account: account, path: path, name: name).description
         try await authorize(arn)
         let now = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))
         let policy = ManagedPolicyRecord(
@@ -302,7 +309,7 @@ struct IAMCall {
     func deletePolicy() async throws -> LocalResponse {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
         try await authorize(arn)
-        if ManagedPolicyCatalog.policies[arn] != nil {
+        if ManagedPolicyCatalog.document(arn) != nil {
             throw AWSError("UnmodifiableEntity", status: 400, "Cannot delete the AWS managed policy \(arn).")
         }
         try await store.deletePolicy(arn: arn)

@@ -1,4 +1,5 @@
 import RolesAnywherePolicy
+import RolesAnywhereSupport
 
 /// IAM's input constraints, with its messages.
 enum IAMValidation {
@@ -114,8 +115,7 @@ enum IAMValidation {
 
     /// Checks a managed policy ARN: `arn:aws:iam::ACCOUNT|aws:policy/PATH/NAME`.
     static func policyArn(_ value: String) throws(AWSError) -> String {
-        let parts = value.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[5].hasPrefix("policy/") else {
+        guard let arn = ARN(value), arn.isResource(of: "iam", type: "policy") else {
             throw AWSError("InvalidInput", status: 400, "ARN \(value) is not valid.")
         }
         return value

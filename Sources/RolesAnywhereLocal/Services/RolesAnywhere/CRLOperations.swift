@@ -3,8 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import RolesAnywhereCredentials
 import RolesAnywherePKI
+import RolesAnywhereKeys
 
 /// ImportCrl, GetCrl, UpdateCrl, DeleteCrl, Enable/DisableCrl and ListCrls.
 extension RolesAnywhereCall {
@@ -75,8 +75,7 @@ extension RolesAnywhereCall {
 
     /// The trust anchor an ARN names, in this account and region.
     func anchor(arn: String) async throws -> TrustAnchorRecord {
-        let prefix = self.arn("trust-anchor", "")
-        guard arn.hasPrefix(prefix), let anchor = try await store.resource(TrustAnchorRecord.self, id: String(arn.dropFirst(prefix.count))) else {
+        guard let id = configuration.rolesAnywhereID(arn, type: TrustAnchorRecord.kind), let anchor = try await store.resource(TrustAnchorRecord.self, id: id) else {
             throw AWSError.resourceNotFound("The trust anchor \(arn) does not exist in account \(configuration.accountID), region \(configuration.region).")
         }
         return anchor

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import RolesAnywherePolicy
+import RolesAnywhereSupport
 
 /// CreateProfile, GetProfile, UpdateProfile, DeleteProfile, Enable/DisableProfile, ListProfiles,
 /// PutAttributeMapping and DeleteAttributeMapping.
@@ -44,7 +45,7 @@ extension RolesAnywhereCall {
                 body.errors.messages.append("sessionPolicy is not a valid policy document: \(error)")
             }
         }
-        for arn in members.managedPolicyArns ?? [] where !arn.hasPrefix("arn:aws:iam::") || !arn.contains(":policy/") {
+        for arn in members.managedPolicyArns ?? [] where !(ARN(arn)?.isResource(of: "iam", type: "policy") ?? false) {
             body.errors.add(arn, "managedPolicyArns", "Member must be an IAM managed policy ARN")
         }
         return members
@@ -64,7 +65,7 @@ extension RolesAnywhereCall {
         let id = Self.newID()
         let profile = ProfileRecord(
             profileId: id, profileArn: arn("profile", id), name: name, requireInstanceProperties: requireInstanceProperties ?? false,
-            enabled: enabled ?? false, createdBy: caller.arn(accountID: configuration.accountID), sessionPolicy: members.sessionPolicy,
+            enabled: enabled ?? false, createdBy: caller.arn(in: configuration), sessionPolicy: members.sessionPolicy,
             roleArns: roleArns, managedPolicyArns: members.managedPolicyArns ?? [], createdAt: now, updatedAt: now,
             durationSeconds: members.durationSeconds ?? 3600, acceptRoleSessionName: members.acceptRoleSessionName ?? false,
             attributeMappings: AttributeMapping.defaults

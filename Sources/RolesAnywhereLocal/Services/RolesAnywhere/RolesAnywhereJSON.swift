@@ -5,6 +5,7 @@ import Foundation
 #endif
 import RolesAnywherePolicy
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// REST-JSON answers of the Roles Anywhere service: ISO 8601 timestamps with microseconds, as the
 /// service writes them, and unescaped slashes in ARNs.

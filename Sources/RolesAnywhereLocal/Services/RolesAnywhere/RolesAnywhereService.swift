@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// The IAM Roles Anywhere control plane over REST-JSON: trust anchors, profiles, CRLs, subjects,
 /// attribute mappings, notification settings and tags, with the model's paths, status codes,
@@ -106,7 +107,7 @@ struct RolesAnywhereCall {
     }
 
     func arn(_ kind: String, _ id: String) -> String {
-        "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):\(kind)/\(id)"
+        configuration.rolesAnywhereARN(type: kind, id: id).description
     }
 
     static func newID() -> String { UUID().uuidString.lowercased() }

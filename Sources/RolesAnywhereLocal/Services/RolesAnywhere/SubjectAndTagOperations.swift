@@ -38,9 +38,7 @@ extension RolesAnywhereCall {
     /// Checks that `arn` names a trust anchor, profile, CRL or subject of this account and region.
     func taggableResource(_ arn: String) async throws {
         for kind in [TrustAnchorRecord.kind, ProfileRecord.kind, CRLRecord.kind, SubjectRecord.kind] {
-            let prefix = self.arn(kind, "")
-            guard arn.hasPrefix(prefix) else { continue }
-            let id = String(arn.dropFirst(prefix.count))
+            guard let id = configuration.rolesAnywhereID(arn, type: kind) else { continue }
             let exists: Bool =
                 switch kind {
                 case TrustAnchorRecord.kind: try await store.resource(TrustAnchorRecord.self, id: id) != nil

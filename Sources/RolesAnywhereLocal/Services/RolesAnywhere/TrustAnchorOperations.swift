@@ -3,9 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import RolesAnywhereCredentials
 import RolesAnywherePKI
 import RolesAnywhereSigning
+import RolesAnywhereKeys
 
 /// CreateTrustAnchor, GetTrustAnchor, UpdateTrustAnchor, DeleteTrustAnchor, Enable/DisableTrustAnchor,
 /// ListTrustAnchors, and the notification settings.

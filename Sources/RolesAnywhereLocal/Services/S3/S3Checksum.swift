@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Crypto
+import RolesAnywhereSupport
 
 /// S3's additional checksums (`x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`, `-sha1`, `-sha256`):
 /// the value a client sends, in a header or an aws-chunked trailer, is compared with the body

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Crypto
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// CopyObject and UploadPartCopy: the source named by `x-amz-copy-source` (`bucket/key`, URL-encoded,
 /// with or without a leading `/`), read with `s3:GetObject` on it and written with `s3:PutObject`
@@ -33,7 +34,7 @@ extension S3Call {
         }
         let bucket = String(decoded[..<slash])
         let key = String(decoded[decoded.index(after: slash)...])
-        try await service.authorizer.authorize(caller, action: "s3:GetObject", resource: "arn:aws:s3:::\(bucket)/\(key)", request: request)
+        try await service.authorizer.authorize(caller, action: "s3:GetObject", resource: objectARN(bucket, key).description, request: request)
         _ = try await existingBucket(bucket)
         guard let object = try await store.object(bucket: bucket, key: key), let data = try await store.objectData(bucket: bucket, key: key) else {
             throw AWSError("NoSuchKey", status: 404, "The specified key does not exist.")
@@ -47,7 +48,7 @@ extension S3Call {
     /// `PUT /{Bucket}/{Key+}` with `x-amz-copy-source`.
     func copyObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
-        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
+        try await authorize(objectARN(bucket, key))
         _ = try await existingBucket(bucket)
         let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// Dates and names in S3's formats.
 enum S3Formats {

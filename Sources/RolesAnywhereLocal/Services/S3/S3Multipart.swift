@@ -32,7 +32,6 @@ extension S3Call {
         return upload
     }
 
-    func objectARN(_ bucket: String, _ key: String) -> String { "arn:aws:s3:::\(bucket)/\(key)" }
 
     /// `POST /{Bucket}/{Key+}?uploads`.
     func createMultipartUpload(_ bucket: String, _ key: String) async throws -> LocalResponse {
@@ -236,7 +235,7 @@ extension S3Call {
         let delimiter = parameters["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
         let keyMarker = parameters["key-marker"] ?? ""
         let uploadIDMarker = parameters["upload-id-marker"]
-        try await authorize("arn:aws:s3:::\(bucket)")
+        try await authorize(bucketARN(bucket))
         _ = try await existingBucket(bucket)
         var uploads = [MultipartUploadRecord]()
         var commonPrefixes = [String]()
@@ -300,9 +299,8 @@ extension S3Call {
 
     /// `Initiator` (the caller) and `Owner` (the account) of an upload.
     func writeParties(_ xml: inout XMLWriter) {
-        let account = service.configuration.accountID
         xml.element("Initiator") { initiator in
-            initiator.element("ID", caller.arn(accountID: account))
+            initiator.element("ID", caller.arn(in: service.configuration))
             initiator.element("DisplayName", "rolesanywhere-local")
         }
         xml.element("Owner") { owner in

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// The conditional headers of GetObject and HeadObject (`If-Match`, `If-None-Match`,
 /// `If-Modified-Since`, `If-Unmodified-Since`), evaluated in the order RFC 7232 §6 gives and S3

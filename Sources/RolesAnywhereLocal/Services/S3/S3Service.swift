@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Crypto
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// S3 over REST-XML with path-style addressing (`/bucket/key`), as the AWS CLI uses it with
 /// `--endpoint-url`: buckets, and objects put whole or in parts (multipart uploads), stored durably
@@ -88,9 +89,15 @@ struct S3Call {
     var store: any Store { service.store }
 
     /// Authorises the operation's action (from the model) on `resource`.
-    func authorize(_ resource: String, keys: [String: [String]] = [:]) async throws(AWSError) {
-        try await service.authorizer.authorize(caller, action: model.action, resource: resource, request: request, keys: keys)
+    func authorize(_ resource: ARN, keys: [String: [String]] = [:]) async throws(AWSError) {
+        try await service.authorizer.authorize(caller, action: model.action, resource: resource.description, request: request, keys: keys)
     }
+
+    /// `arn:P:s3:::BUCKET`, in the server's partition.
+    func bucketARN(_ bucket: String) -> ARN { .s3Bucket(service.configuration.partition, bucket) }
+
+    /// `arn:P:s3:::BUCKET/KEY`.
+    func objectARN(_ bucket: String, _ key: String) -> ARN { .s3Object(service.configuration.partition, bucket: bucket, key: key) }
 
     func headers(_ extra: [(String, String)] = []) -> [(String, String)] {
         [("x-amz-request-id", request.requestID), ("x-amz-id-2", request.requestID)] + extra
@@ -107,7 +114,7 @@ struct S3Call {
 
     func listBuckets() async throws -> LocalResponse {
         // ListAllMyBuckets has no resource type: both "*" and "arn:aws:s3:::*" grant it.
-        try await authorize("arn:aws:s3:::*")
+        try await authorize(bucketARN("*"))
         let buckets = try await store.buckets()
         var writer = XMLWriter(declaration: true)
         writer.element("ListAllMyBucketsResult", namespace: S3Formats.namespace) { xml in
@@ -132,7 +139,7 @@ struct S3Call {
         guard S3Formats.isValidBucketName(name) else {
             throw AWSError("InvalidBucketName", status: 400, "The specified bucket is not valid.")
         }
-        try await authorize("arn:aws:s3:::\(name)")
+        try await authorize(bucketARN(name))
         var region = service.configuration.region
         if let constraint = try S3Formats.locationConstraint(in: request.body) {
             region = constraint
@@ -154,13 +161,13 @@ struct S3Call {
     }
 
     func headBucket(_ name: String) async throws -> LocalResponse {
-        try await authorize("arn:aws:s3:::\(name)")
+        try await authorize(bucketARN(name))
         let bucket = try await existingBucket(name)
         return LocalResponse(status: 200, headers: headers([("x-amz-bucket-region", bucket.region)]))
     }
 
     func bucketLocation(_ name: String) async throws -> LocalResponse {
-        try await authorize("arn:aws:s3:::\(name)")
+        try await authorize(bucketARN(name))
         let bucket = try await existingBucket(name)
         // us-east-1 is written as an empty constraint, as S3 does.
         let value = bucket.region == "us-east-1" ? "" : XMLWriter.escape(bucket.region)
@@ -169,7 +176,7 @@ struct S3Call {
     }
 
     func deleteBucket(_ name: String) async throws -> LocalResponse {
-        try await authorize("arn:aws:s3:::\(name)")
+        try await authorize(bucketARN(name))
         try await store.deleteBucket(named: name)
         return LocalResponse(status: 204, headers: headers())
     }
@@ -186,7 +193,7 @@ struct S3Call {
         }
         var keys = ["s3:prefix": [prefix], "s3:max-keys": [String(maxKeys)]]
         if let delimiter { keys["s3:delimiter"] = [delimiter] }
-        try await authorize("arn:aws:s3:::\(bucketName)", keys: keys)
+        try await authorize(bucketARN(bucketName), keys: keys)
         _ = try await existingBucket(bucketName)
 
         var start: String?
@@ -346,7 +353,7 @@ struct S3Call {
 
     func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
-        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
+        try await authorize(objectARN(bucket, key))
         _ = try await existingBucket(bucket)
         let (body, checksum) = try payload()
         let etag = Hex.encode(Insecure.MD5.hash(data: body))
@@ -369,7 +376,7 @@ struct S3Call {
     }
 
     func getObject(_ bucket: String, _ key: String, includeBody: Bool) async throws -> LocalResponse {
-        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
+        try await authorize(objectARN(bucket, key))
         _ = try await existingBucket(bucket)
         guard let object = try await store.object(bucket: bucket, key: key) else {
             throw AWSError("NoSuchKey", status: 404, "The specified key does not exist.")
@@ -433,7 +440,7 @@ struct S3Call {
     }
 
     func deleteObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
-        try await authorize("arn:aws:s3:::\(bucket)/\(key)")
+        try await authorize(objectARN(bucket, key))
         _ = try await existingBucket(bucket)
         try await store.deleteObject(bucket: bucket, key: key)
         return LocalResponse(status: 204, headers: headers())
@@ -455,7 +462,7 @@ struct S3Call {
         var errors = [(S3DeleteRequest.Object, AWSError)]()
         for object in deletion.objects {
             do {
-                try await authorize("arn:aws:s3:::\(bucket)/\(object.key)")
+                try await authorize(objectARN(bucket, object.key))
                 try await store.deleteObject(bucket: bucket, key: object.key)
                 deleted.append(object)
             } catch let error as AWSError {

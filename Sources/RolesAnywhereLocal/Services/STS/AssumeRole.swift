@@ -5,6 +5,7 @@ import Foundation
 #endif
 import RolesAnywherePolicy
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// `sts:AssumeRole`, as a CLI profile with `role_arn` and `source_profile` calls it: a role session
 /// (from CreateSession or an earlier AssumeRole) or the administrator keys assume another role.
@@ -62,22 +63,21 @@ struct AssumeRoleHandler: Sendable {
         let inherited: SessionRecord?
         switch caller {
         case .administrator:
-            principal = .aws(arn: "arn:aws:iam::\(account):root", account: account)
+            principal = .aws(arn: ARN.accountRoot(configuration.partition, account: account).description, account: account)
             inherited = nil
         case .session(let session):
-            principal = .session(sessionARN: session.assumedRoleArn(account: account), roleARN: session.roleArn, account: account)
+            principal = .session(sessionARN: session.assumedRoleArn, roleARN: session.roleArn, account: account)
             inherited = session
         }
         if let carried = inherited?.sourceIdentity, let requestedSource, requestedSource != carried {
-            throw AWSError.accessDenied("The source identity \(carried) of \(caller.arn(accountID: account)) cannot be changed to \(requestedSource) when it assumes a role.")
+            throw AWSError.accessDenied("The source identity \(carried) of \(caller.arn(in: configuration)) cannot be changed to \(requestedSource) when it assumes a role.")
         }
         let sourceIdentity = inherited?.sourceIdentity ?? requestedSource
 
-        let denied = AWSError.accessDenied("User: \(caller.arn(accountID: account)) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
+        let denied = AWSError.accessDenied("User: \(caller.arn(in: configuration)) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
         let role: RoleRecord
         do {
-            guard roleArn.hasPrefix("arn:aws:iam::\(account):role/"), let name = roleArn.split(separator: "/").last,
-                let found = try await store.role(named: String(name)), found.arn == roleArn
+            guard let name = configuration.roleName(roleArn), let found = try await store.role(named: name), found.arn == roleArn
             else { throw denied }
             role = found
         } catch let error as AWSError {
@@ -124,7 +124,7 @@ struct AssumeRoleHandler: Sendable {
             }
             xml.element("AssumedRoleUser") { user in
                 user.element("AssumedRoleId", session.assumedRoleId)
-                user.element("Arn", session.assumedRoleArn(account: account))
+                user.element("Arn", session.assumedRoleArn)
             }
             if !tags.isEmpty || sessionPolicy != nil || !policyArns.isEmpty {
                 xml.element("PackedPolicySize", min(100, packed * 100 / 2048))
@@ -141,13 +141,13 @@ struct AssumeRoleHandler: Sendable {
     ) async throws(AWSError) {
         guard let document = policies.document(role.assumeRolePolicyDocument, kind: .trust) else { throw denied }
         let trust = PolicyEvaluator.Policy(document, name: "trust policy of \(role.name)")
-        var context = RequestContext(action: action, resource: role.arn, principal: principal, principalARN: caller.arn(accountID: configuration.accountID))
+        var context = RequestContext(action: action, resource: role.arn, principal: principal, principalARN: caller.arn(in: configuration))
         if case .session(let session) = caller {
             authorizer.addGlobalKeys(to: &context, session: session, request: request)
         } else {
             context.set("aws:CurrentTime", AmzDate(request.receivedAt).iso8601)
             context.set("aws:PrincipalAccount", configuration.accountID)
-            context.set("aws:PrincipalArn", caller.arn(accountID: configuration.accountID))
+            context.set("aws:PrincipalArn", caller.arn(in: configuration))
         }
         context.set("sts:RoleSessionName", sessionName)
         context.set("sts:ExternalId", query["ExternalId"])

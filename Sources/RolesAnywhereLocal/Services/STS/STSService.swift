@@ -19,7 +19,7 @@ struct STSService: Sendable {
         case .getCallerIdentity:
             let account = configuration.accountID
             return .query(action: model.name, namespace: Self.namespace, requestID: request.requestID) { xml in
-                xml.element("Arn", caller.arn(accountID: account))
+                xml.element("Arn", caller.arn(in: configuration))
                 xml.element("UserId", caller.userID(accountID: account))
                 xml.element("Account", account)
             }

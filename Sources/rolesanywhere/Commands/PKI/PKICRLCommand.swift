@@ -8,6 +8,8 @@ import RolesAnywhereCredentials
 import RolesAnywherePKI
 import RolesAnywhereSigning
 import X509
+import RolesAnywhereSupport
+import RolesAnywhereKeys
 
 /// `pki crl`: a signed X.509 v2 CRL, ready for `aws rolesanywhere import-crl`.
 struct PKICRLCommand: HelperCommand {

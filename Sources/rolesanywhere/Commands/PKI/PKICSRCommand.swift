@@ -4,6 +4,7 @@ import RolesAnywherePKCS11
 import RolesAnywhereTPM
 import RolesAnywherePKI
 import X509
+import RolesAnywhereKeys
 
 /// `pki csr`: a key and a certificate signing request for a workload.
 struct PKICSRCommand: HelperCommand {

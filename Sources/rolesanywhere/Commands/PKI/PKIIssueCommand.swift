@@ -3,6 +3,7 @@ import RolesAnywhereCredentials
 import RolesAnywherePKI
 import RolesAnywhereSigning
 import X509
+import RolesAnywhereSupport
 
 /// `pki issue`: an end-entity certificate, from a CSR or for a freshly generated key.
 struct PKIIssueCommand: HelperCommand {

@@ -4,12 +4,12 @@ import FoundationEssentials
 import Foundation
 #endif
 import Crypto
-import RolesAnywhereCredentials
 import Logging
 import RolesAnywherePKI
 import RolesAnywherePolicy
 import RolesAnywhereSigning
 import X509
+import RolesAnywhereSupport
 
 /// `POST /sessions`: temporary credentials for a request signed with an X.509 certificate
 /// (SigV4-X509), with the checks IAM Roles Anywhere makes, in this order:
@@ -182,7 +182,7 @@ struct CreateSessionHandler: Sendable {
             "CreateSession allowed",
             metadata: [
                 "subject": "\(leaf.subject)", "serial": "\(SessionIdentity.serialHex(leaf))", "trustAnchor": "\(anchor.trustAnchorArn)",
-                "profile": "\(profile.profileArn)", "role": "\(role.arn)", "session": "\(session.assumedRoleArn(account: configuration.accountID))",
+                "profile": "\(profile.profileArn)", "role": "\(role.arn)", "session": "\(session.assumedRoleArn)",
                 "accessKeyId": "\(session.accessKeyId)", "expiration": "\(AmzDate(session.expiration).iso8601)", "requestId": "\(request.requestID)",
             ]
         )
@@ -253,8 +253,7 @@ struct CreateSessionHandler: Sendable {
     private func enabledResource<Resource: RolesAnywhereResource>(
         _ type: Resource.Type, arn: String, noun: String, enableOperation: String, isEnabled: (Resource) -> Bool
     ) async throws -> Resource {
-        let prefix = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):\(Resource.kind)/"
-        guard arn.hasPrefix(prefix), let resource = try await store.resource(Resource.self, id: String(arn.dropFirst(prefix.count))) else {
+        guard let id = configuration.rolesAnywhereID(arn, type: Resource.kind), let resource = try await store.resource(Resource.self, id: id) else {
             throw Denial(
                 error: .accessDeniedException("The \(noun) \(arn) does not exist in account \(configuration.accountID), region \(configuration.region)."),
                 reason: "no such \(noun)"
@@ -268,9 +267,7 @@ struct CreateSessionHandler: Sendable {
 
     /// The IAM role of the ARN, in this account.
     func role(_ arn: String) async throws -> RoleRecord {
-        let prefix = "arn:aws:iam::\(configuration.accountID):role/"
-        guard arn.hasPrefix(prefix), let name = arn.split(separator: "/").last,
-            let role = try await store.role(named: String(name)), role.arn == arn
+        guard let name = configuration.roleName(arn), let role = try await store.role(named: name), role.arn == arn
         else {
             throw Denial(error: .accessDeniedException("The role \(arn) does not exist in account \(configuration.accountID)."), reason: "no such role")
         }
@@ -336,7 +333,7 @@ struct CreateSessionHandler: Sendable {
         let now = RolesAnywhereJSON.now(date)
         let name = "\(certificate.subject)"
         let id = Self.subjectID(name)
-        let arn = "arn:aws:rolesanywhere:\(configuration.region):\(configuration.accountID):subject/\(id)"
+        let arn = configuration.rolesAnywhereARN(type: SubjectRecord.kind, id: id).description
         let serial = SessionIdentity.serialHex(certificate)
         let issuer = "\(certificate.issuer)"
         let pem = (try? EncodedCertificate(certificate).pemString) ?? ""
@@ -394,7 +391,7 @@ struct CreateSessionHandler: Sendable {
             + session.tags.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
         func string(_ text: String) -> String { JSONText.string(text) }
         var json = #"{"credentialSet":[{"assumedRoleUser":{"arn":"#
-        json += string(session.assumedRoleArn(account: account)) + #","assumedRoleId":"# + string(session.assumedRoleId) + "},"
+        json += string(session.assumedRoleArn) + #","assumedRoleId":"# + string(session.assumedRoleId) + "},"
         json += #""credentials":{"accessKeyId":"# + string(session.accessKeyId)
         json += #","expiration":"# + string(AmzDate(session.expiration).iso8601)
         json += #","secretAccessKey":"# + string(session.secretAccessKey)

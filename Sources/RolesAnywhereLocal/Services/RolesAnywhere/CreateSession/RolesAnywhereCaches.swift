@@ -3,9 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import RolesAnywhereCredentials
 import RolesAnywherePKI
 import RolesAnywhereSigning
+import RolesAnywhereKeys
 
 /// Parsed trust-anchor certificates and CRLs, kept while the resource is unchanged (keyed by ID and
 /// `updatedAt`), so CreateSession does not parse PEM on every call.

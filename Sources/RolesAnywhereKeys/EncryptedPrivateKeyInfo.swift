@@ -1,4 +1,5 @@
 import SwiftASN1
+public import RolesAnywhereSupport
 
 /// `EncryptedPrivateKeyInfo` (RFC 5958): the `ENCRYPTED PRIVATE KEY` PEM block that OpenSSL 3 writes
 /// for `openssl genrsa -aes256`, `openssl req -newkey` and `openssl pkcs8 -topk8`, and that AWS

@@ -1,6 +1,7 @@
 import Crypto
 import SwiftASN1
 import _CryptoExtras
+import RolesAnywhereSupport
 
 /// PBES2 (RFC 8018): a password-based key derivation (PBKDF2 with HMAC-SHA1/224/256/384/512, or
 /// scrypt) followed by AES-CBC. It protects encrypted PKCS#8 keys (`ENCRYPTED PRIVATE KEY`) and the

@@ -1,10 +1,11 @@
 public import RolesAnywhereSigning
 import X509
+public import RolesAnywhereSupport
 
 /// Reads certificates from PEM text (and DER), as `--certificate` and `--intermediates` need.
 public enum CertificateParser {
     /// Every `CERTIFICATE` block of `blocks`, parsed.
-    static func certificates(in blocks: [PEMBlock], source: String) throws(CredentialsError) -> [EncodedCertificate] {
+    package static func certificates(in blocks: [PEMBlock], source: String) throws(CredentialsError) -> [EncodedCertificate] {
         var certificates = [EncodedCertificate]()
         for (index, block) in blocks.enumerated() where block.type == "CERTIFICATE" {
             certificates.append(try certificate(der: block.derBytes, source: "\(source) (block \(index + 1))"))
@@ -13,7 +14,7 @@ public enum CertificateParser {
     }
 
     /// Parses one DER certificate.
-    static func certificate(der: [UInt8], source: String) throws(CredentialsError) -> EncodedCertificate {
+    package static func certificate(der: [UInt8], source: String) throws(CredentialsError) -> EncodedCertificate {
         do {
             return try EncodedCertificate(derEncoded: der)
         } catch {
@@ -25,7 +26,7 @@ public enum CertificateParser {
     public static func certificates(file path: String, role: String) throws(CredentialsError) -> [EncodedCertificate] {
         let bytes = try FileReader.read(path, role: role)
         let source = "the \(role) file '\(path)'"
-        if FileIdentitySource.looksLikePEM(bytes) {
+        if PEMBlock.mayHoldPEM(bytes) {
             let found = try certificates(in: try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)), source: source)
             guard !found.isEmpty else { throw CredentialsError(.invalidInput, "\(source) holds no CERTIFICATE block") }
             return found

@@ -2,6 +2,7 @@ import Crypto
 import SwiftASN1
 public import X509
 import _CryptoExtras
+public import RolesAnywhereSupport
 
 /// Turns private-key PEM blocks into signing keys: PKCS#1 (`RSA PRIVATE KEY`), SEC1
 /// (`EC PRIVATE KEY`), PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`, PBES2) and

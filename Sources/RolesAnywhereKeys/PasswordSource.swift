@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+public import RolesAnywhereSupport
 
 /// Where the password of an encrypted key or PKCS#12 file comes from.
 ///

@@ -2,6 +2,7 @@ import Crypto
 public import RolesAnywhereSigning
 import SwiftASN1
 public import X509
+public import RolesAnywhereSupport
 
 /// The contents of a PKCS#12 (`.p12`/`.pfx`) file: an end-entity certificate, the certificates that
 /// come with it, and its private key.

@@ -1,3 +1,4 @@
+import RolesAnywhereSupport
 /// DES and two- or three-key triple DES in CBC mode (FIPS 46-3, SP 800-67), decryption only.
 ///
 /// Only for reading legacy PKCS#12 files (`pbeWithSHAAnd3-KeyTripleDES-CBC`, the default of OpenSSL

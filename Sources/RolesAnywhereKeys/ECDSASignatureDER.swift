@@ -1,4 +1,5 @@
 import SwiftASN1
+package import RolesAnywhereSupport
 
 /// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 3279) from the big-endian `r` and `s`
 /// that devices return (PKCS#11's raw `r || s`, a TPM's `TPMS_SIGNATURE_ECDSA`).

@@ -1,4 +1,5 @@
 import Crypto
+import RolesAnywhereSupport
 
 /// The password-based key derivation of PKCS#12 (RFC 7292 appendix B.2), used for the MAC and the
 /// legacy `pbeWithSHAAnd...` encryptions.

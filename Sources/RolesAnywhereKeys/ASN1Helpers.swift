@@ -1,4 +1,5 @@
 import SwiftASN1
+import RolesAnywhereSupport
 
 /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`.
 struct AlgorithmIdentifierValue: DERParseable, DERSerializable, Hashable, Sendable {

@@ -59,7 +59,7 @@ private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?,
 }
 
 /// `strerror` in lower case, e.g. "no such file or directory".
-func describeErrno(_ code: Int32) -> String {
+package func describeErrno(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     let message = String(cString: text)
     guard let first = message.first else { return message }

@@ -2,6 +2,7 @@ import Crypto
 import RolesAnywhereSigning
 import SwiftASN1
 import _CryptoExtras
+import RolesAnywhereSupport
 
 /// OpenSSL's traditional PEM encryption (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: AES-256-CBC,<iv>`), as
 /// `openssl genrsa -aes256 -traditional` writes it. The key is `EVP_BytesToKey` with MD5 and the

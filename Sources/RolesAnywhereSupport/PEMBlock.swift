@@ -81,6 +81,16 @@ public struct PEMBlock: Sendable, Hashable {
         return blocks
     }
 
+    /// Whether `bytes` contain a `-----BEGIN ` line anywhere, and so should be read as PEM rather than DER.
+    public static func mayHoldPEM(_ bytes: [UInt8]) -> Bool {
+        let marker = Array("-----BEGIN ".utf8)
+        guard bytes.count >= marker.count else { return false }
+        for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+            if bytes[start..<(start + marker.count)].elementsEqual(marker) { return true }
+        }
+        return false
+    }
+
     public static func == (lhs: PEMBlock, rhs: PEMBlock) -> Bool {
         lhs.type == rhs.type && lhs.derBytes == rhs.derBytes && lhs.headerLines == rhs.headerLines
     }
@@ -92,11 +102,11 @@ public struct PEMBlock: Sendable, Hashable {
 }
 
 extension String {
-    func trimmingSpaces() -> String { trimmingCharacters(in: " \t\r\n") }
+    package func trimmingSpaces() -> String { trimmingCharacters(in: " \t\r\n") }
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in characters: String) -> String {
+    package func trimmingCharacters(in characters: String) -> String {
         let set = Set(characters.unicodeScalars)
         var scalars = Substring(self).unicodeScalars[...]
         while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }

@@ -1,6 +1,7 @@
 import Crypto
 package import SwiftASN1
 package import X509
+import RolesAnywhereSupport
 
 /// The hash of a signature algorithm, for keys in devices (PKCS#11 tokens, TPMs) that sign a digest
 /// or need the hash named.

@@ -1,3 +1,4 @@
+import RolesAnywhereSupport
 /// The RC2 block cipher in CBC mode (RFC 2268), decryption only.
 ///
 /// Only for reading legacy PKCS#12 files, whose certificates OpenSSL 1.x encrypted with

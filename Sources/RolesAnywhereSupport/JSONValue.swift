@@ -20,7 +20,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The text of a scalar, as IAM reads scalars in policies (numbers and booleans become text).
-    var scalarText: String? {
+    public var scalarText: String? {
         switch self {
         case .string(let text): text
         case .bool(let value): value ? "true" : "false"
