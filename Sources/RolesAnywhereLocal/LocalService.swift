@@ -153,7 +153,7 @@ public final class LocalService: Sendable {
                 (resolved, query) = try Self.resolve(request, service: service)
             }
             operation = resolved.model.name
-            response = try await dispatch(request, resolved: resolved, query: query, authentication: authenticated.authentication)
+            response = try await dispatch(request, resolved: resolved, query: query, authentication: authenticated.authentication, signedIn: authenticated.signedIn)
         } catch let error as AWSError {
             let service = known ?? AWSService.guess(request)
             response = error.response(protocol: service.wireProtocol, requestID: request.requestID, isHead: request.method == "HEAD")
@@ -189,7 +189,7 @@ public final class LocalService: Sendable {
         guard let authorization = request.header("authorization") else {
             if presigned { return try await presignedAuthenticator.authenticate(request) }
             // Unsigned: only operations the model calls without a signature get past resolution.
-            return AuthenticatedRequest(service: AWSService.guess(request), authentication: .anonymous)
+            return AuthenticatedRequest(service: AWSService.guess(request), authentication: .anonymous, signedIn: .none)
         }
         if presigned {
             throw AWSService.guess(request) == .s3
@@ -230,7 +230,8 @@ public final class LocalService: Sendable {
 
     /// Steps 3 and 4: the operation's handler, which authorises and carries it out.
     func dispatch(
-        _ request: LocalRequest, resolved: ResolvedOperation, query: QueryRequest?, authentication: Authentication
+        _ request: LocalRequest, resolved: ResolvedOperation, query: QueryRequest?, authentication: Authentication,
+        signedIn: SignatureLocation
     ) async throws(AWSError) -> LocalResponse {
         switch (resolved.operation, authentication) {
         case (.rolesAnywhere(.createSession), .certificate(let verified)):
@@ -254,7 +255,7 @@ public final class LocalService: Sendable {
                 .handle(operation, model: resolved.model, request: request, query: query, caller: caller)
         case (.s3(let operation), .keys(let caller)):
             return try await S3Service(configuration: configuration, store: store, authorizer: authorizer)
-                .handle(operation, resolved: resolved, request: request, caller: caller)
+                .handle(operation, resolved: resolved, request: request, caller: caller, signedIn: signedIn)
         case (.rolesAnywhere(let operation), .keys(let caller)):
             return try await RolesAnywhereService(configuration: configuration, store: store, authorizer: authorizer)
                 .handle(operation, resolved: resolved, request: request, caller: caller)

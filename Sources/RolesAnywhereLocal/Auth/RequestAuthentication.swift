@@ -17,10 +17,19 @@ enum Authentication: Sendable {
     case anonymous
 }
 
+/// Where a request carries its signature, which decides the payload rules: a presigned URL (in
+/// the query string) signs no body hash.
+enum SignatureLocation: Sendable, Hashable {
+    case header
+    case queryString
+    case none
+}
+
 /// A request whose signature was checked, and the service its scope names.
 struct AuthenticatedRequest: Sendable {
     var service: AWSService
     var authentication: Authentication
+    var signedIn: SignatureLocation = .header
 }
 
 /// One signature scheme: checks the request's signature and says who made it.
@@ -76,7 +85,7 @@ struct SigV4PresignedAuthenticator: Sendable {
             } catch {
                 throw AWSError("AuthorizationQueryParametersError", status: 400, "Query-string authentication requires AWSAccessKeyId, Expires and Signature: \(error.message)")
             }
-            return AuthenticatedRequest(service: .s3, authentication: .keys(try await keys.authenticate(presigned, request: request)))
+            return AuthenticatedRequest(service: .s3, authentication: .keys(try await keys.authenticate(presigned, request: request)), signedIn: .queryString)
         }
         let parsed: (request: ParsedSigV4Request, expires: Int)
         do {
@@ -97,7 +106,7 @@ struct SigV4PresignedAuthenticator: Sendable {
             )
         }
         let caller = try await keys.authenticate(parsed.request, service: service, request: request, presignedFor: parsed.expires)
-        return AuthenticatedRequest(service: service, authentication: .keys(caller))
+        return AuthenticatedRequest(service: service, authentication: .keys(caller), signedIn: .queryString)
     }
 }
 

@@ -15,27 +15,12 @@ struct S3Service: Sendable {
     let store: any Store
     let authorizer: Authorizer
 
-    /// S3 signs the declared payload hash, not the body: a body that does not match it is refused
-    /// before anything else, whatever the operation.
-    static func checkPayloadHash(_ request: LocalRequest) throws(AWSError) {
-        guard let declared = request.header("x-amz-content-sha256") else {
-            // A presigned URL signs UNSIGNED-PAYLOAD; a header-signed request must declare its hash.
-            if request.header("authorization") == nil, LocalRequest.isPresigned(query: request.query) { return }
-            throw AWSError("InvalidRequest", status: 400, "Missing required header for this request: x-amz-content-sha256")
-        }
-        if declared.utf8.count == 64, Hex.decode(declared) != nil {
-            guard SigV4RequestVerifier.hashOfBody(request.body) == declared.lowercased() else {
-                throw AWSError("XAmzContentSHA256Mismatch", status: 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-            }
-        } else if !["UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"].contains(declared) {
-            throw AWSError("InvalidArgument", status: 400, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.")
-        }
-    }
-
-    func handle(_ operation: S3Operation, resolved: ResolvedOperation, request: LocalRequest, caller: Caller) async throws(AWSError) -> LocalResponse {
-        try Self.checkPayloadHash(request)
+    func handle(
+        _ operation: S3Operation, resolved: ResolvedOperation, request: LocalRequest, caller: Caller, signedIn location: SignatureLocation
+    ) async throws(AWSError) -> LocalResponse {
+        let payloadHash = try S3PayloadHash(request, signedIn: location)
         let parameters = Dictionary(request.queryParameters.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
-        let call = S3Call(service: self, request: request, caller: caller, parameters: parameters, model: resolved.model)
+        let call = S3Call(service: self, request: request, caller: caller, parameters: parameters, model: resolved.model, payloadHash: payloadHash)
         let bucket = resolved.label("Bucket")
         let key = resolved.label("Key")
         do {
@@ -85,6 +70,8 @@ struct S3Call {
     let caller: Caller
     let parameters: [String: String]
     let model: OperationModel
+    /// What `x-amz-content-sha256` declared, already checked against the body.
+    let payloadHash: S3PayloadHash
 
     var store: any Store { service.store }
 
@@ -287,14 +274,13 @@ struct S3Call {
     // MARK: - Objects
 
     /// The object bytes of a PutObject body (aws-chunked decoded), with every integrity check of
-    /// the request made (the declared SHA-256 already by ``S3Service/checkPayloadHash(_:)``): chunk
+    /// the request made (the declared SHA-256 already, by ``S3PayloadHash``): chunk
     /// signatures, trailers, decoded length, Content-MD5 and the additional checksum
     /// (header or trailer), which is returned to be echoed.
     func payload() throws(AWSError) -> (body: [UInt8], checksum: (S3Checksum, String)?) {
-        let declared = request.header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
         var body = request.body
         var checksums = request.headers.filter { S3Checksum(headerName: $0.name) != nil }.map { (name: $0.name, value: $0.value) }
-        if declared.hasPrefix("STREAMING-") {
+        if payloadHash.isStreaming {
             guard let decoded = AWSChunked.decode(body) else {
                 throw AWSError("IncompleteBody", status: 400, "The request body terminated unexpectedly")
             }
@@ -303,17 +289,13 @@ struct S3Call {
             guard declaredTrailers == Set(decoded.trailers.map { $0.name.lowercased() }) else {
                 throw AWSError("MalformedTrailerError", status: 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.")
             }
-            switch declared {
-            case "STREAMING-UNSIGNED-PAYLOAD-TRAILER": break
-            case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
-                try verifyChunkSignatures(decoded, trailer: declared.hasSuffix("-TRAILER"))
-            default:
-                throw AWSError("NotImplemented", status: 501, "The streaming payload \(declared) is not implemented by rolesanywhere-local (ECDSA-signed SigV4a streaming).")
+            if case .streamingSigned(let trailer) = payloadHash {
+                try verifyChunkSignatures(decoded, trailer: trailer)
             }
             body = decoded.payload
             checksums += decoded.trailers
         }
-        // A declared SHA-256 of the body was checked once, by checkPayloadHash, before any handler ran.
+        // A declared SHA-256 of the body was checked once, by S3PayloadHash, before any handler ran.
         if let length = request.header("x-amz-decoded-content-length"), let expected = Int(length), expected != body.count {
             throw AWSError("IncompleteBody", status: 400, "You did not provide the number of bytes specified by the x-amz-decoded-content-length header.")
         }
