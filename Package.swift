@@ -53,11 +53,15 @@ let package = Package(
             name: "RolesAnywhereSupport",
             swiftSettings: strictSettings
         ),
+        // Declarations of the BoringSSL entry points (inside swift-crypto) that ML-DSA's deterministic
+        // signatures and expanded keys need; header only, resolved from the BoringSSL `Crypto` links.
+        .target(name: "CBoringSSLMLDSA"),
         // The SigV4 / SigV4-X509 core: canonicalisation, signing and verification. No networking.
         .target(
             name: "RolesAnywhereSigning",
             dependencies: [
                 "RolesAnywhereSupport",
+                "CBoringSSLMLDSA",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

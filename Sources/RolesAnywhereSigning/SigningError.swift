@@ -28,6 +28,9 @@ public struct SigningError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unsupportedKey = Code("unsupportedKey")
         /// The private key does not belong to the certificate.
         public static let keyMismatch = Code("keyMismatch")
+        /// A key's encoding is malformed: a wrong length, or an expanded ML-DSA key that does not
+        /// match its seed.
+        public static let malformedKey = Code("malformedKey")
         /// The key failed to produce a signature.
         public static let signingFailed = Code("signingFailed")
         /// The signature does not verify.
