@@ -1,4 +1,5 @@
 import Crypto
+public import RolesAnywhereSigning
 import SwiftASN1
 public import X509
 import _CryptoExtras
@@ -9,7 +10,8 @@ public import RolesAnywhereSupport
 /// OpenSSL's legacy encrypted PEM (`Proc-Type: 4,ENCRYPTED` with AES).
 ///
 /// Only keys IAM Roles Anywhere accepts come out: RSA of 2048 bits or more, EC on P-256, P-384 or
-/// P-521. Anything else gets an error that names the key type.
+/// P-521, and ML-DSA-44, -65 and -87 (PKCS#8, in any of RFC 9881's three forms). Anything else
+/// gets an error that names the key type.
 public enum PrivateKeyParser {
     /// The PEM labels that hold a private key.
     public static let keyBlockTypes: Set<String> = [
@@ -23,7 +25,7 @@ public enum PrivateKeyParser {
     public static func privateKey(
         from block: PEMBlock,
         password: PasswordSource
-    ) throws(CredentialsError) -> Certificate.PrivateKey {
+    ) throws(CredentialsError) -> SigningKey {
         if block.headers.contains(where: { $0.name == "Proc-Type" && $0.value.hasSuffix("ENCRYPTED") }) {
             let der = try LegacyPEMEncryption.decrypt(block, password: try requirePassword(password))
             return try privateKey(unencryptedType: block.type, der: der)
@@ -45,10 +47,10 @@ public enum PrivateKeyParser {
         return password
     }
 
-    static func privateKey(unencryptedType type: String, der: [UInt8]) throws(CredentialsError) -> Certificate.PrivateKey {
+    static func privateKey(unencryptedType type: String, der: [UInt8]) throws(CredentialsError) -> SigningKey {
         switch type {
-        case "RSA PRIVATE KEY": return try rsaKey(pkcs1: der)
-        case "EC PRIVATE KEY": return try ecKey(sec1: der, curve: nil)
+        case "RSA PRIVATE KEY": return .certificateKey(try rsaKey(pkcs1: der))
+        case "EC PRIVATE KEY": return .certificateKey(try ecKey(sec1: der, curve: nil))
         case "PRIVATE KEY": return try privateKey(pkcs8: der)
         default:
             throw CredentialsError(.invalidInput, "a '\(type)' PEM block is not a private key")
@@ -56,7 +58,7 @@ public enum PrivateKeyParser {
     }
 
     /// Parses a PKCS#8 `PrivateKeyInfo`.
-    public static func privateKey(pkcs8 der: [UInt8]) throws(CredentialsError) -> Certificate.PrivateKey {
+    public static func privateKey(pkcs8 der: [UInt8]) throws(CredentialsError) -> SigningKey {
         let algorithm: AlgorithmIdentifierValue
         let inner: ASN1OctetString
         do {
@@ -70,16 +72,22 @@ public enum PrivateKeyParser {
         } catch {
             throw CredentialsError(.invalidInput, "the PKCS#8 private key is not valid DER")
         }
+        if let set = MLDSAParameterSet(oid: algorithm.algorithm) {
+            guard algorithm.parameters == nil else {
+                throw CredentialsError(.invalidInput, "the \(set) private key has algorithm parameters, which RFC 9881 forbids")
+            }
+            return .mlDSA(try MLDSAPrivateKeyInfo.privateKey(field: Array(inner.bytes), parameterSet: set))
+        }
         switch algorithm.algorithm {
         case OID.rsaEncryption:
-            return try rsaKey(pkcs1: Array(inner.bytes))
+            return .certificateKey(try rsaKey(pkcs1: Array(inner.bytes)))
         case OID.ecPublicKey:
             let curve = try? algorithm.parametersNode().map { try ASN1ObjectIdentifier(derEncoded: $0) }
-            return try ecKey(sec1: Array(inner.bytes), curve: curve ?? nil)
+            return .certificateKey(try ecKey(sec1: Array(inner.bytes), curve: curve ?? nil))
         default:
             throw CredentialsError(
                 .unsupportedKey,
-                "the private key is \(OID.name(algorithm.algorithm)); IAM Roles Anywhere needs an RSA or EC (P-256, P-384, P-521) key"
+                "the private key is \(OID.name(algorithm.algorithm)); IAM Roles Anywhere needs an RSA, EC (P-256, P-384, P-521) or ML-DSA (44, 65, 87) key"
             )
         }
     }
@@ -145,5 +153,15 @@ public enum PrivateKeyParser {
         case 66: OID.secp521r1
         default: nil
         }
+    }
+}
+
+extension SigningKey {
+    /// The RSA or EC key, for what does not take ML-DSA keys yet (`use` says what, e.g. "a CA key").
+    package func classicKey(for use: String) throws(CredentialsError) -> Certificate.PrivateKey {
+        guard let key = certificateKey else {
+            throw CredentialsError(.unsupportedKey, "\(publicKey) keys cannot be used as \(use) yet; use an RSA or EC key")
+        }
+        return key
     }
 }

@@ -85,7 +85,7 @@ public struct PKCS11IdentitySource: Sendable {
         } else if let found {
             chain = Self.chain(for: leaf, from: try Self.certificates(in: found.session, label: nil, id: nil))
         }
-        return try FileIdentitySource.identity(certificate: leaf, chain: chain, key: Certificate.PrivateKey(key))
+        return try FileIdentitySource.identity(certificate: leaf, chain: chain, key: .certificateKey(Certificate.PrivateKey(key)))
     }
 
     /// Only the key (for `sign-string` and `pki csr`); its public half is read from the token.
@@ -94,7 +94,10 @@ public struct PKCS11IdentitySource: Sendable {
             throw CredentialsError(.invalidConfiguration, "no private key given: pass --private-key with a PKCS#11 URI")
         }
         if let certificate, privateKey != nil || PKCS11URI.isURI(certificate) {
-            return try load().privateKey
+            guard let key = try load().key.certificateKey else {
+                throw CredentialsError(.unsupportedKey, "PKCS#11 keys are RSA or EC; the certificate on the token is not")
+            }
+            return key
         }
         let uri = try PKCS11URI(parsing: name)
         let session = try Self.session(for: uri, objectClass: CK.privateKeyClass, moduleFlag: modulePath, pinURI: uri)
@@ -183,7 +186,7 @@ public struct PKCS11IdentitySource: Sendable {
     static func singleCertificate(matching uri: PKCS11URI, in session: PKCS11Session) throws(CredentialsError) -> TokenCertificate {
         let all = try certificates(in: session, label: uri.object, id: uri.id)
         // With several, prefer end-entity certificates: CA certificates are there for the chain.
-        let leaves = all.filter { !isCA($0.certificate.certificate) }
+        let leaves = all.filter { !isCA($0.certificate.fields) }
         let candidates = leaves.isEmpty ? all : leaves
         guard let first = candidates.first else {
             throw CredentialsError(.invalidInput, "no certificate on the PKCS#11 token \(session.slot.summary) matches \(uri)")
@@ -211,7 +214,7 @@ public struct PKCS11IdentitySource: Sendable {
         return found
     }
 
-    static func isCA(_ certificate: Certificate) -> Bool {
+    static func isCA(_ certificate: X509Certificate) -> Bool {
         (try? certificate.extensions.basicConstraints).flatMap { constraints -> Bool? in
             if case .isCertificateAuthority = constraints { return true }
             return false
@@ -221,14 +224,14 @@ public struct PKCS11IdentitySource: Sendable {
     /// The issuers of `leaf` among `candidates`, nearest first, up to (not including) a self-signed root.
     static func chain(for leaf: EncodedCertificate, from candidates: [TokenCertificate]) -> [EncodedCertificate] {
         var chain = [EncodedCertificate]()
-        var current = leaf.certificate
+        var current = leaf.fields
         while chain.count < 5 {
             guard let issuer = candidates.first(where: {
-                $0.certificate.certificate.subject == current.issuer
-                    && $0.certificate.certificate != current
-                    && $0.certificate.certificate.publicKey.isValidSignature(current.signature, for: current)
+                $0.certificate.fields.subject == current.issuer
+                    && $0.certificate.fields != current
+                    && current.isSigned(by: $0.certificate.fields.publicKey)
             }) else { break }
-            let issuerCertificate = issuer.certificate.certificate
+            let issuerCertificate = issuer.certificate.fields
             if issuerCertificate.subject == issuerCertificate.issuer { break }  // the root: the trust anchor has it
             chain.append(issuer.certificate)
             current = issuerCertificate
@@ -254,7 +257,7 @@ public struct PKCS11IdentitySource: Sendable {
             keys.append((object, keyType, try publicKey(of: object, keyType: keyType, in: session)))
         }
         if let certificate, keys.count > 1 {
-            keys = keys.filter { $0.2 == nil || $0.2 == certificate.certificate.publicKey }
+            keys = keys.filter { $0.2.map { certificate.fields.publicKey == .classic($0) } ?? true }
         }
         guard let (object, keyType, tokenPublicKey) = keys.first else {
             throw CredentialsError(
@@ -271,7 +274,7 @@ public struct PKCS11IdentitySource: Sendable {
         guard keyType == CK.rsaKey || keyType == CK.ecKey else {
             throw CredentialsError(.unsupportedKey, "the PKCS#11 key \(uri) is neither RSA nor EC (CKK 0x\(String(keyType, radix: 16))); IAM Roles Anywhere needs one of them")
         }
-        guard let publicKey = tokenPublicKey ?? certificate?.certificate.publicKey else {
+        guard let publicKey = tokenPublicKey ?? certificate?.fields.publicKey.classic else {
             throw CredentialsError(
                 .invalidInput,
                 "the public half of the PKCS#11 key \(uri) is not on the token (no public key object with its CKA_ID); store the public key or give the certificate"

@@ -68,7 +68,7 @@ public struct TPMIdentitySource: Sendable {
                 source: "the intermediates file '\(intermediatesPath)'"
             )
         }
-        return try FileIdentitySource.identity(certificate: certificate, chain: chain, key: try loadPrivateKey())
+        return try FileIdentitySource.identity(certificate: certificate, chain: chain, key: .certificateKey(try loadPrivateKey()))
     }
 
     /// The key alone (for `sign-string` and `pki csr`).

@@ -34,8 +34,8 @@ struct FileIdentitySourceTests {
     @Test func aCombinedPEMNeedsNoPrivateKeyFlag() throws {
         let combined = try directory.write("combo.pem", leaf.certificatePEM + leaf.privateKeyPEM)
         let identity = try FileIdentitySource(certificatePath: combined).load()
-        #expect(identity.privateKey.publicKey == leaf.privateKey.publicKey)
-        #expect(try FileIdentitySource(certificatePath: combined).loadPrivateKey().publicKey == leaf.privateKey.publicKey)
+        #expect(identity.key.publicKey == .classic(leaf.privateKey.publicKey))
+        #expect(try FileIdentitySource(certificatePath: combined).loadPrivateKey().publicKey == .classic(leaf.privateKey.publicKey))
     }
 
     @Test func aDERCertificateIsAccepted() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import RolesAnywhereCredentials
+import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Testing
 import X509

@@ -1,5 +1,6 @@
 import Foundation
 import RolesAnywhereCredentials
+import RolesAnywhereSigning
 import RolesAnywhereTesting
 import SwiftASN1
 import Testing
@@ -17,7 +18,9 @@ struct PrivateKeyParserTests {
     }
 
     func load(_ path: String, password: PasswordSource = .none) throws(CredentialsError) -> Certificate.PrivateKey {
-        try FileIdentitySource(certificatePath: nil, privateKeyPath: path, password: password).loadPrivateKey()
+        let key = try FileIdentitySource(certificatePath: nil, privateKeyPath: path, password: password).loadPrivateKey()
+        guard let classic = key.certificateKey else { throw CredentialsError(.unsupportedKey, "expected an RSA or EC key, got \(key.publicKey)") }
+        return classic
     }
 
     static let supportedKinds = ["rsa:2048", "rsa:3072", "P-256", "P-384", "P-521"]

@@ -32,20 +32,26 @@ public struct CertificateData: Sendable, Hashable {
     }
 
     public init(certificate: EncodedCertificate) {
-        let key = certificate.certificate.publicKey
-        if _RSA.Signing.PublicKey(key) != nil {
-            keyType = "RSA"
-        } else if P256.Signing.PublicKey(key) != nil || P384.Signing.PublicKey(key) != nil || P521.Signing.PublicKey(key) != nil {
-            keyType = "EC"
-        } else {
-            keyType = ""
+        switch certificate.fields.publicKey {
+        case .mlDSA(let key):
+            keyType = key.parameterSet.name
+        case .classic(let key):
+            if _RSA.Signing.PublicKey(key) != nil {
+                keyType = "RSA"
+            } else if P256.Signing.PublicKey(key) != nil || P384.Signing.PublicKey(key) != nil || P521.Signing.PublicKey(key) != nil {
+                keyType = "EC"
+            } else {
+                keyType = ""
+            }
         }
         self.certificate = certificate
     }
 
-    /// The JSON, with no trailing newline.
+    /// The JSON, with no trailing newline. An ML-DSA key signs without a digest, so its one
+    /// algorithm is its parameter set (`["ML-DSA-65"]`).
     public var json: String {
-        let algorithms = ["SHA256", "SHA384", "SHA512"].map { JSONText.string(keyType + $0) }.joined(separator: ",")
+        let names = certificate.fields.publicKey.mlDSA != nil ? [keyType] : ["SHA256", "SHA384", "SHA512"].map { keyType + $0 }
+        let algorithms = names.map { JSONText.string($0) }.joined(separator: ",")
         return JSONText.object([
             ("keyType", JSONText.string(keyType)),
             ("certificateData", JSONText.string(certificate.base64)),

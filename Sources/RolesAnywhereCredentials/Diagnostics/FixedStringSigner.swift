@@ -1,11 +1,13 @@
 import Crypto
+public import RolesAnywhereSigning
 public import X509
 import _CryptoExtras
 public import RolesAnywhereSupport
 
 /// What `sign-string` signs: the fixed test string of `aws_signing_helper`,
 /// `"AWS Roles Anywhere Credential Helper Signing Test" || "1" || SHA256("IAM RA" || public key)`,
-/// where the public key is PKCS#1 DER for RSA and the uncompressed point for EC.
+/// where the public key is PKCS#1 DER for RSA, the uncompressed point for EC, and the encoded
+/// public key (FIPS 204's `pkEncode`) for ML-DSA.
 public enum FixedStringSigner {
     public enum Digest: Sendable, Hashable {
         case sha256, sha384, sha512
@@ -15,6 +17,16 @@ public enum FixedStringSigner {
     static let version = "1"
 
     /// The bytes to sign for `publicKey`.
+    public static func message(for publicKey: CertificatePublicKey) throws(CredentialsError) -> [UInt8] {
+        switch publicKey {
+        case .mlDSA(let key):
+            return Array((prefix + version).utf8) + Array(SHA256.hash(data: Array("IAM RA".utf8) + key.rawRepresentation))
+        case .classic(let key):
+            return try message(for: key)
+        }
+    }
+
+    /// The bytes to sign for an RSA or EC `publicKey`.
     public static func message(for publicKey: Certificate.PublicKey) throws(CredentialsError) -> [UInt8] {
         let keyBytes: [UInt8]
         if let rsa = _RSA.Signing.PublicKey(publicKey) {
@@ -31,7 +43,24 @@ public enum FixedStringSigner {
         return Array((prefix + version).utf8) + Array(SHA256.hash(data: Array("IAM RA".utf8) + keyBytes))
     }
 
-    /// Signs the fixed string: RSASSA-PKCS1-v1_5 for RSA keys, DER ECDSA for EC keys.
+    /// Signs the fixed string: RSASSA-PKCS1-v1_5 for RSA keys, DER ECDSA for EC keys (over the
+    /// digest), and the deterministic pure ML-DSA signature for ML-DSA keys (which take no digest).
+    public static func sign(with key: SigningKey, digest: Digest) throws(CredentialsError) -> [UInt8] {
+        switch key {
+        case .certificateKey(let key):
+            return try sign(with: key, digest: digest)
+        case .mlDSA(let key):
+            do {
+                return try key.signature(for: try message(for: .mlDSA(key.publicKey)))
+            } catch let error as CredentialsError {
+                throw error
+            } catch {
+                throw CredentialsError(.unsupportedKey, "the private key could not sign: \(error)")
+            }
+        }
+    }
+
+    /// Signs the fixed string with an RSA or EC key.
     public static func sign(with key: Certificate.PrivateKey, digest: Digest) throws(CredentialsError) -> [UInt8] {
         let message = try message(for: key.publicKey)
         let isRSA = _RSA.Signing.PublicKey(key.publicKey) != nil

@@ -74,9 +74,9 @@ public struct FileIdentitySource: Sendable, Hashable {
 
     /// Reads only the private key (for `sign-string`): from `--private-key`, or from the certificate
     /// file when it also holds the key (combined PEM or PKCS#12).
-    public func loadPrivateKey() throws(CredentialsError) -> Certificate.PrivateKey {
+    public func loadPrivateKey() throws(CredentialsError) -> SigningKey {
         if privateKeyPath == nil, certificatePath != nil {
-            return try load().privateKey
+            return try load().key
         }
         guard let privateKeyPath else {
             throw CredentialsError(.invalidConfiguration, "no private key given: pass --private-key")
@@ -85,7 +85,7 @@ public struct FileIdentitySource: Sendable, Hashable {
     }
 
     private func identity(certificate: EncodedCertificate, inlineKeyBlocks: [PEMBlock]) throws(CredentialsError) -> SigningIdentity {
-        let key: Certificate.PrivateKey
+        let key: SigningKey
         if let privateKeyPath {
             key = try Self.readKey(path: privateKeyPath, password: password)
         } else if let block = inlineKeyBlocks.first {
@@ -110,16 +110,16 @@ public struct FileIdentitySource: Sendable, Hashable {
     package static func identity(
         certificate: EncodedCertificate,
         chain: [EncodedCertificate],
-        key: Certificate.PrivateKey
+        key: SigningKey
     ) throws(CredentialsError) -> SigningIdentity {
         do {
-            return try SigningIdentity(certificate: certificate, certificateChain: chain, privateKey: key)
+            return try SigningIdentity(certificate: certificate, certificateChain: chain, key: key)
         } catch {
             switch error.code {
             case .keyMismatch:
                 throw CredentialsError(
                     .keyMismatch,
-                    "the private key does not belong to the certificate (\(certificate.certificate.subject)); check --certificate and --private-key"
+                    "the private key does not belong to the certificate (\(certificate.fields.subject)); check --certificate and --private-key"
                 )
             default:
                 throw CredentialsError(.unsupportedKey, error.message)
@@ -128,7 +128,7 @@ public struct FileIdentitySource: Sendable, Hashable {
     }
 
     /// Reads the first private key of a PEM file (any of the supported forms, encrypted or not).
-    public static func readKey(path: String, password: PasswordSource) throws(CredentialsError) -> Certificate.PrivateKey {
+    public static func readKey(path: String, password: PasswordSource) throws(CredentialsError) -> SigningKey {
         let bytes = try FileReader.read(path, role: "private key")
         let source = "the private key file '\(path)'"
         guard looksLikePEM(bytes) else {

@@ -44,7 +44,7 @@ public final class ReloadingIdentity: Sendable {
             let identity = try source.load()
             state.withLock { $0 = Loaded(signatures: signatures, identity: identity) }
             if let cached, cached.identity != identity {
-                logger.notice("the certificate or key changed on disk; using the new one", metadata: ["serial": "\(identity.certificate.certificate.serialNumber)"])
+                logger.notice("the certificate or key changed on disk; using the new one", metadata: ["serial": "\(identity.certificate.fields.serialNumber)"])
             }
             return identity
         } catch {

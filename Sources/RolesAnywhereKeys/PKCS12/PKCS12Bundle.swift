@@ -1,7 +1,7 @@
 import Crypto
 public import RolesAnywhereSigning
 import SwiftASN1
-public import X509
+import X509
 public import RolesAnywhereSupport
 
 /// The contents of a PKCS#12 (`.p12`/`.pfx`) file: an end-entity certificate, the certificates that
@@ -16,7 +16,7 @@ public struct PKCS12Bundle: Sendable {
     public var certificate: EncodedCertificate
     /// The other certificates, ordered from the end-entity certificate's issuer upwards where they chain.
     public var chain: [EncodedCertificate]
-    public var privateKey: Certificate.PrivateKey
+    public var privateKey: SigningKey
 
     /// Parses and decrypts a PKCS#12 file. `source` names the file in messages.
     public init(derEncoded bytes: [UInt8], password: PasswordSource, source: String) throws(CredentialsError) {
@@ -26,7 +26,7 @@ public struct PKCS12Bundle: Sendable {
         guard let key = contents.keys.first else {
             throw CredentialsError(.invalidInput, "\(source) holds no private key")
         }
-        guard let leafIndex = contents.certificates.firstIndex(where: { $0.certificate.publicKey == key.publicKey }) else {
+        guard let leafIndex = contents.certificates.firstIndex(where: { $0.fields.publicKey == key.publicKey }) else {
             throw CredentialsError(
                 .keyMismatch,
                 contents.certificates.isEmpty
@@ -38,7 +38,7 @@ public struct PKCS12Bundle: Sendable {
         let leaf = remaining.remove(at: leafIndex)
         var chain = [EncodedCertificate]()
         var current = leaf
-        while let next = remaining.firstIndex(where: { $0.certificate.subject == current.certificate.issuer && $0 != current }) {
+        while let next = remaining.firstIndex(where: { $0.fields.subject == current.fields.issuer && $0 != current }) {
             current = remaining.remove(at: next)
             chain.append(current)
         }
@@ -54,7 +54,7 @@ struct PKCS12Reader {
     var source: String
 
     struct Contents {
-        var keys: [Certificate.PrivateKey] = []
+        var keys: [SigningKey] = []
         var certificates: [EncodedCertificate] = []
     }
 

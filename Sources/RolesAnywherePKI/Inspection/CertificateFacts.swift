@@ -39,18 +39,21 @@ public struct CertificateFacts: Sendable, Hashable {
     }
 
     private init(fallback encoded: EncodedCertificate) {
-        let certificate = encoded.certificate
+        let fields = encoded.fields
         derBytes = encoded.derBytes
-        version = certificate.version == .v3 ? 3 : 1
-        serialNumber = Array(certificate.serialNumber.bytes)
-        signatureAlgorithm = SignatureAlgorithmInfo(oid: [1, 2, 840, 113_549, 1, 1, 11], parameters: nil)
-        issuer = certificate.issuer
-        subject = certificate.subject
-        notBefore = certificate.notValidBefore
-        notAfter = certificate.notValidAfter
-        publicKey = .other("\(certificate.publicKey)")
-        extensions = Array(certificate.extensions)
-        self.certificate = certificate
+        version = fields.version
+        serialNumber = Array(fields.serialNumber.bytes)
+        signatureAlgorithm = SignatureAlgorithmInfo(oid: fields.signatureAlgorithm.algorithm, parameters: fields.signatureAlgorithm.parameters.flatMap { try? DER.parse(Array($0)) })
+        issuer = fields.issuer
+        subject = fields.subject
+        notBefore = fields.notValidBefore
+        notAfter = fields.notValidAfter
+        switch fields.publicKey {
+        case .mlDSA(let key): publicKey = .mldsa(key.parameterSet.name)
+        case .classic(let key): publicKey = .other("\(key)")
+        }
+        extensions = Array(fields.extensions)
+        self.certificate = encoded.certificate
     }
 
     /// Parses DER. Throws only when the bytes are not a certificate at all.

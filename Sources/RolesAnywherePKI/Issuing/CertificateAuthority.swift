@@ -20,15 +20,15 @@ public struct CertificateAuthority: Sendable {
     /// Wraps an existing CA, checking that the key belongs to it and that it can issue what Roles
     /// Anywhere accepts (every requirement of a trust anchor, valid now).
     public init(certificate: EncodedCertificate, privateKey: Certificate.PrivateKey, now: Date = Date()) throws(PKIError) {
-        guard privateKey.publicKey == certificate.certificate.publicKey else {
-            throw PKIError(.invalidInput, "the CA key does not belong to the CA certificate (\(certificate.certificate.subject))")
+        guard certificate.fields.publicKey == .classic(privateKey.publicKey) else {
+            throw PKIError(.invalidInput, "the CA key does not belong to the CA certificate (\(certificate.fields.subject))")
         }
         let failures = RolesAnywhereRequirements.check(CertificateFacts(certificate), as: .certificateAuthority, at: now)
             .filter { $0.status == .fail }
         if let first = failures.first {
             throw PKIError(
                 .rejected,
-                "the CA certificate \(certificate.certificate.subject) cannot issue certificates IAM Roles Anywhere accepts: \(first.detail)\(first.fix.map { "; \($0)" } ?? "")"
+                "the CA certificate \(certificate.fields.subject) cannot issue certificates IAM Roles Anywhere accepts: \(first.detail)\(first.fix.map { "; \($0)" } ?? "")"
             )
         }
         self.certificate = certificate
@@ -64,14 +64,14 @@ public struct CertificateAuthority: Sendable {
         serialNumber: Certificate.SerialNumber = .random128()
     ) throws(PKIError) -> EncodedCertificate {
         try checkWithinLifetime(validity)
-        if case .isCertificateAuthority(let maximum?) = try? certificate.certificate.extensions.basicConstraints, maximum < 1 {
+        if case .isCertificateAuthority(let maximum?) = try? certificate.fields.extensions.basicConstraints, maximum < 1 {
             throw PKIError(.rejected, "the issuing CA has pathlen \(maximum), so it cannot issue intermediate CAs")
         }
         return try Self.sign(
             serialNumber: serialNumber,
             publicKey: publicKey,
             validity: validity,
-            issuer: certificate.certificate.subject,
+            issuer: certificate.fields.subject,
             subject: subject,
             extensions: try Self.caExtensions(publicKey: publicKey, issuerKeyIdentifier: issuerKeyIdentifier, pathLength: pathLength),
             signer: privateKey
@@ -111,7 +111,7 @@ public struct CertificateAuthority: Sendable {
             serialNumber: serialNumber,
             publicKey: publicKey,
             validity: validity,
-            issuer: certificate.certificate.subject,
+            issuer: certificate.fields.subject,
             subject: subject,
             extensions: extensions,
             signer: privateKey
@@ -119,18 +119,18 @@ public struct CertificateAuthority: Sendable {
     }
 
     var issuerKeyIdentifier: ArraySlice<UInt8> {
-        (try? certificate.certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
-            ?? SubjectKeyIdentifier(hash: certificate.certificate.publicKey).keyIdentifier
+        (try? certificate.fields.extensions.subjectKeyIdentifier?.keyIdentifier)
+            ?? SubjectKeyIdentifier(hash: privateKey.publicKey).keyIdentifier
     }
 
     func checkWithinLifetime(_ validity: ValidityPeriod) throws(PKIError) {
         guard validity.notAfter > validity.notBefore else {
             throw PKIError(.invalidConfiguration, "the validity period is empty")
         }
-        guard validity.notAfter <= certificate.certificate.notValidAfter else {
+        guard validity.notAfter <= certificate.fields.notValidAfter else {
             throw PKIError(
                 .rejected,
-                "the certificate would outlive its CA, which expires \(Self.format(certificate.certificate.notValidAfter)); issue it for less time or renew the CA"
+                "the certificate would outlive its CA, which expires \(Self.format(certificate.fields.notValidAfter)); issue it for less time or renew the CA"
             )
         }
     }

@@ -190,7 +190,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
             try tbs.appendConstructedNode(identifier: .sequence) { coder in
                 try coder.serialize(1)  // v2
                 try serializeAlgorithm(algorithm, into: &coder)
-                try coder.serialize(authority.certificate.certificate.subject)
+                try coder.serialize(authority.certificate.fields.subject)
                 try serializeTime(thisUpdate, into: &coder)
                 try serializeTime(nextUpdate, into: &coder)
                 if !entries.isEmpty {

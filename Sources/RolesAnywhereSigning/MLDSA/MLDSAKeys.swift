@@ -38,7 +38,7 @@ public struct MLDSAPublicKey: Sendable, Hashable {
 /// expanded key alone (`expandedKey`), or from both, which must agree. Signatures are FIPS 204's
 /// deterministic variant with an empty context, exactly as `aws_signing_helper` makes them, so a
 /// key and a string to sign always give the same signature.
-public struct MLDSAPrivateKey: Sendable {
+public struct MLDSAPrivateKey: Sendable, Hashable {
     public let parameterSet: MLDSAParameterSet
     /// The seed the key was expanded from; nil for a key read from its expanded form only.
     public let seed: [UInt8]?
@@ -115,6 +115,11 @@ public struct MLDSAPrivateKey: Sendable {
         }
         return signature
     }
+
+    /// Keys are the same key when their public keys are.
+    public static func == (lhs: MLDSAPrivateKey, rhs: MLDSAPrivateKey) -> Bool { lhs.publicKey == rhs.publicKey }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(publicKey) }
 
     private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }

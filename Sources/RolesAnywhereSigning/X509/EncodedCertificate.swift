@@ -11,17 +11,25 @@ import SwiftASN1
 /// Requests carry the original bytes (`X-Amz-X509`), never a re-serialisation, so a certificate that
 /// swift-certificates would encode differently still reaches the verifier byte for byte.
 public struct EncodedCertificate: Sendable, Hashable {
-    public let certificate: Certificate
+    /// swift-certificates' model of the certificate, or nil when it cannot hold it: an ML-DSA key,
+    /// or a signature by an ML-DSA issuer. ``fields`` reads every certificate.
+    public let certificate: Certificate?
+    /// The certificate's fields, read for every key and signature algorithm.
+    public let fields: X509Certificate
     public let derBytes: [UInt8]
     /// The serial number in decimal, as SigV4-X509 puts it in `Credential=` (computed once: the
     /// server compares it on every request).
     public let decimalSerialNumber: String
 
-    /// Parses DER bytes.
+    /// Parses DER bytes. A certificate with an RSA or EC key, signed with RSA or ECDSA, must be one
+    /// swift-certificates reads too; one with ML-DSA in it is read by ``X509Certificate`` alone.
     public init(derEncoded bytes: [UInt8]) throws {
-        self.certificate = try Certificate(derEncoded: bytes)
+        let fields = try X509Certificate(derEncoded: bytes)
+        let postQuantum = fields.publicKey.mlDSA != nil || MLDSAParameterSet(oid: fields.signatureAlgorithm.algorithm) != nil
+        self.certificate = postQuantum ? nil : try Certificate(derEncoded: bytes)
+        self.fields = fields
         self.derBytes = bytes
-        self.decimalSerialNumber = BigEndianInteger.decimalString(certificate.serialNumber.bytes)
+        self.decimalSerialNumber = BigEndianInteger.decimalString(fields.serialNumber.bytes)
     }
 
     /// Wraps a certificate made in memory, serialising it once.
@@ -30,6 +38,7 @@ public struct EncodedCertificate: Sendable, Hashable {
         try serializer.serialize(certificate)
         self.certificate = certificate
         self.derBytes = serializer.serializedBytes
+        self.fields = try X509Certificate(derEncoded: derBytes)
         self.decimalSerialNumber = BigEndianInteger.decimalString(certificate.serialNumber.bytes)
     }
 

@@ -1,7 +1,7 @@
 import X509
 
 /// Signs requests with SigV4-X509, exactly as AWS's `aws_signing_helper` does
-/// (`AWS4-X509-RSA-SHA256` / `AWS4-X509-ECDSA-SHA256`).
+/// (`AWS4-X509-RSA-SHA256`, `AWS4-X509-ECDSA-SHA256`, `AWS4-X509-MLDSA`).
 ///
 /// The signer sets `X-Amz-Date`, `X-Amz-X509` and, when there are intermediates, `X-Amz-X509-Chain`,
 /// then signs **every header present** except `Authorization`, `User-Agent` and `X-Amzn-Trace-Id`.
@@ -49,15 +49,7 @@ public struct X509RequestSigner: Sendable {
             scope: scope,
             canonicalRequest: canonicalRequest
         )
-        let signature: [UInt8]
-        do {
-            signature = try identity.privateKey.sign(
-                bytes: Array(stringToSign.utf8),
-                signatureAlgorithm: identity.algorithm.certificateSignatureAlgorithm
-            ).rawRepresentation
-        } catch {
-            throw SigningError(.signingFailed, "the private key could not sign the request: \(error)")
-        }
+        let signature = try identity.key.signature(for: Array(stringToSign.utf8))
         let authorization = SigV4Authorization(
             algorithm: identity.algorithm.name,
             credentialID: identity.certificate.decimalSerialNumber,

@@ -18,19 +18,15 @@ public enum X509RequestVerifier {
         decodingCertificatesWith decode: (String) throws(SigningError) -> EncodedCertificate = Self.decodeCertificate
     ) throws(SigningError) -> VerifiedX509Request {
         let parsed = try parse(request, decodingCertificatesWith: decode)
-        let publicKey = parsed.certificate.certificate.publicKey
-        guard X509SigningAlgorithm(for: publicKey) == parsed.algorithm else {
+        let publicKey = parsed.certificate.fields.publicKey
+        guard publicKey.sigV4X509Algorithm == parsed.algorithm else {
             throw SigningError(
                 .unsupportedKey,
                 "the algorithm \(parsed.algorithm) does not match the certificate's key (\(publicKey))"
             )
         }
         guard let signature = Hex.decode(parsed.authorization.signature),
-            publicKey.isValidSignature(
-                signature,
-                for: Array(parsed.stringToSign.utf8),
-                signatureAlgorithm: parsed.algorithm.certificateSignatureAlgorithm
-            )
+            publicKey.isValidSigV4X509Signature(signature, for: Array(parsed.stringToSign.utf8))
         else {
             throw SigningError(.signatureMismatch, "the signature does not match the request and the certificate's key")
         }
@@ -49,9 +45,6 @@ public enum X509RequestVerifier {
         let authorization = try SigV4Authorization(parsing: header)
         guard let algorithm = X509SigningAlgorithm(name: authorization.algorithm) else {
             throw SigningError(.unsupportedAlgorithm, "'\(authorization.algorithm)' is not a SigV4-X509 algorithm")
-        }
-        guard algorithm != .mldsa else {
-            throw SigningError(.unsupportedAlgorithm, "ML-DSA signatures are not supported yet")
         }
 
         let certificate = try decode(try singleHeader("X-Amz-X509", in: request, code: .malformedCertificate))

@@ -14,8 +14,7 @@ public struct X509SigningAlgorithm: Sendable, Hashable, CustomStringConvertible 
     public static let rsaSHA256 = X509SigningAlgorithm(uncheckedName: "AWS4-X509-RSA-SHA256")
     /// EC keys (any curve): ECDSA over SHA-256 of the string to sign, DER-encoded `(r, s)`.
     public static let ecdsaSHA256 = X509SigningAlgorithm(uncheckedName: "AWS4-X509-ECDSA-SHA256")
-    /// ML-DSA keys: the string to sign itself, no pre-hash. Reserved: keys of this type plug in through
-    /// `CustomPrivateKey` once swift-certificates can represent them.
+    /// ML-DSA keys (44, 65, 87): pure ML-DSA over the string to sign itself, no pre-hash, empty context.
     public static let mldsa = X509SigningAlgorithm(uncheckedName: "AWS4-X509-MLDSA")
 
     /// Every algorithm this library knows.
@@ -40,10 +39,29 @@ public struct X509SigningAlgorithm: Sendable, Hashable, CustomStringConvertible 
         }
     }
 
-    /// The X.509 signature algorithm used to produce the request signature with a private key.
-    var certificateSignatureAlgorithm: Certificate.SignatureAlgorithm {
-        self == .rsaSHA256 ? .sha256WithRSAEncryption : .ecdsaWithSHA256
-    }
 
     public var description: String { name }
+}
+
+extension CertificatePublicKey {
+    /// The SigV4-X509 algorithm a certificate with this key signs with, or nil when Roles Anywhere
+    /// cannot use the key type (Ed25519).
+    public var sigV4X509Algorithm: X509SigningAlgorithm? {
+        switch self {
+        case .classic(let key): X509SigningAlgorithm(for: key)
+        case .mlDSA: .mldsa
+        }
+    }
+
+    /// Whether `signature` is this key's SigV4-X509 signature of `stringToSign`: RSASSA-PKCS1-v1_5
+    /// or ECDSA over its SHA-256, or pure ML-DSA over the bytes themselves.
+    public func isValidSigV4X509Signature(_ signature: [UInt8], for stringToSign: [UInt8]) -> Bool {
+        switch self {
+        case .mlDSA(let key):
+            return key.isValidSignature(signature, for: stringToSign)
+        case .classic(let key):
+            guard let algorithm = X509SigningAlgorithm(for: key) else { return false }
+            return key.isValidSignature(signature, for: stringToSign, signatureAlgorithm: algorithm == .rsaSHA256 ? .sha256WithRSAEncryption : .ecdsaWithSHA256)
+        }
+    }
 }

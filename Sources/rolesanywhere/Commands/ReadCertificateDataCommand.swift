@@ -48,7 +48,7 @@ struct ReadCertificateDataCommand: HelperCommand {
         }
         var text = "Matching identities\n"
         for (index, entry) in found.enumerated() {
-            text += "\(index + 1)) \(entry.sha1Fingerprint) \"\(entry.certificate.certificate.subject)\"\n\tURI: \(entry.uri)\n"
+            text += "\(index + 1)) \(entry.sha1Fingerprint) \"\(entry.certificate.fields.subject)\"\n\tURI: \(entry.uri)\n"
         }
         CommandOutput.write(text)
     }

@@ -48,7 +48,7 @@ struct SignStringCommand: HelperCommand {
     func run() throws {
         let source = keys.identitySource(intermediates: nil)
         // With both files, load them together so a key that does not match the certificate is caught.
-        let key = keys.certificate != nil && keys.privateKey != nil ? try source.load().privateKey : try source.loadPrivateKey()
+        let key = keys.certificate != nil && keys.privateKey != nil ? try source.load().key : try source.loadPrivateKey()
         let signature = try FixedStringSigner.sign(with: key, digest: digest)
         switch format {
         case .json: CommandOutput.write("\"" + Hex.encode(signature) + "\"")

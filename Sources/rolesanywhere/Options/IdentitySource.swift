@@ -23,11 +23,11 @@ enum IdentitySource {
     }
 
     /// Only the key (for `sign-string`).
-    func loadPrivateKey() throws(CredentialsError) -> Certificate.PrivateKey {
+    func loadPrivateKey() throws(CredentialsError) -> SigningKey {
         switch self {
         case .files(let source): try source.loadPrivateKey()
-        case .pkcs11(let source): try source.loadPrivateKey()
-        case .tpm(let source): try source.loadPrivateKey()
+        case .pkcs11(let source): .certificateKey(try source.loadPrivateKey())
+        case .tpm(let source): .certificateKey(try source.loadPrivateKey())
         }
     }
 

@@ -114,7 +114,7 @@ struct SigningCAOptions {
 
     func load() throws -> CertificateAuthority {
         let certificates = try CertificateParser.certificates(file: certificatePath, role: "CA certificate")
-        let key = try FileIdentitySource.readKey(path: keyPath, password: password)
+        let key = try FileIdentitySource.readKey(path: keyPath, password: password).classicKey(for: "a CA key")
         return try CertificateAuthority(certificate: certificates[0], privateKey: key)
     }
 }

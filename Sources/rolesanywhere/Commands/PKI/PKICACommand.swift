@@ -61,7 +61,7 @@ struct PKICACommand: HelperCommand {
         var validity = ValidityPeriod.starting(lasting: Double(seconds))
         if let authority, !daysGiven {
             // By default an intermediate lives as long as it can: no longer than its issuer.
-            validity.notAfter = min(validity.notAfter, authority.certificate.certificate.notValidAfter)
+            validity.notAfter = min(validity.notAfter, authority.certificate.fields.notValidAfter)
         }
         let certificate =
             if let authority {

@@ -79,10 +79,10 @@ struct PKICRLCommand: HelperCommand {
         var number = UInt64(crlNumber ?? 1)
         if let from {
             let previous = try CertificateRevocationList(pemOrDER: try FileReader.read(from, role: "CRL"), source: "the CRL '\(from)'")
-            guard previous.issuer == authority.certificate.certificate.subject,
-                previous.isSigned(by: authority.certificate.certificate)
+            guard previous.issuer == authority.certificate.fields.subject,
+                authority.certificate.certificate.map({ previous.isSigned(by: $0) }) == true
             else {
-                throw PKIError(.invalidInput, "the CRL '\(from)' was not signed by \(authority.certificate.certificate.subject)")
+                throw PKIError(.invalidInput, "the CRL '\(from)' was not signed by \(authority.certificate.fields.subject)")
             }
             entries = previous.entries
             if crlNumber == nil { number = (previous.crlNumberValue ?? 0) + 1 }
@@ -97,10 +97,10 @@ struct PKICRLCommand: HelperCommand {
         for serial in serials { add(Array(serial.bytes)) }
         for path in certificates {
             let certificate = try CertificateParser.certificates(file: path, role: "certificate to revoke")[0]
-            guard certificate.certificate.issuer == authority.certificate.certificate.subject else {
-                throw PKIError(.invalidInput, "'\(path)' was issued by \(certificate.certificate.issuer), not by this CA")
+            guard certificate.fields.issuer == authority.certificate.fields.subject else {
+                throw PKIError(.invalidInput, "'\(path)' was issued by \(certificate.fields.issuer), not by this CA")
             }
-            add(Array(certificate.certificate.serialNumber.bytes))
+            add(Array(certificate.fields.serialNumber.bytes))
         }
         let crl = try CertificateRevocationList.make(
             authority: authority, entries: entries, thisUpdate: now, nextUpdate: now.addingTimeInterval(Double(days) * 86_400),
@@ -108,7 +108,7 @@ struct PKICRLCommand: HelperCommand {
         )
         try OutputFile.write(crl.pemString, to: output, role: "CRL", mode: 0o644, force: force)
         CommandOutput.writeError(
-            "wrote CRL #\(number) of \(authority.certificate.certificate.subject) with \(entries.count) revoked serial\(entries.count == 1 ? "" : "s")"
+            "wrote CRL #\(number) of \(authority.certificate.fields.subject) with \(entries.count) revoked serial\(entries.count == 1 ? "" : "s")"
                 + (added.isEmpty ? "" : " (new: \(added.joined(separator: ", ")))") + " to \(output)"
         )
     }

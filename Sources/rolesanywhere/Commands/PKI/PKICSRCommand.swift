@@ -72,7 +72,7 @@ struct PKICSRCommand: HelperCommand {
             } else if PKCS11URI.isURI(existingKey) {
                 privateKey = try PKCS11IdentitySource(certificate: nil, privateKey: existingKey, modulePath: pkcs11Library).loadPrivateKey()
             } else {
-                privateKey = try FileIdentitySource.readKey(path: existingKey, password: existingKeyPassword)
+                privateKey = try FileIdentitySource.readKey(path: existingKey, password: existingKeyPassword).classicKey(for: "the key of a CSR")
             }
             if let problem = RolesAnywhereRequirements.keyProblem(privateKey.publicKey) {
                 throw PKIError(.rejected, "IAM Roles Anywhere would reject a certificate for this key: \(problem)")

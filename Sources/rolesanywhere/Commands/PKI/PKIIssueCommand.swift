@@ -86,7 +86,7 @@ struct PKIIssueCommand: HelperCommand {
         }
         try OutputFile.write(certificate.pemString, to: output, role: "certificate", mode: 0o644, force: force)
         CommandOutput.writeError(
-            "issued \(name) (serial \(serial.hexString), until \(PKIText.date(validity.notAfter))) by \(ca.certificate.certificate.subject) to \(output)"
+            "issued \(name) (serial \(serial.hexString), until \(PKIText.date(validity.notAfter))) by \(ca.certificate.fields.subject) to \(output)"
                 + (key.output.map { ", key (\(key.algorithm)) to \($0)" } ?? "")
         )
     }

@@ -56,13 +56,20 @@ struct CreateSessionHandler: Sendable {
 
     /// Answers a CreateSession request whose signature ``SigV4X509Authenticator`` verified.
     func handle(_ request: LocalRequest, verified: VerifiedX509Request) async throws(AWSError) -> LocalResponse {
-        let leaf = verified.certificate.certificate
+        // swift-certificates' model of the chain, which path validation runs on; an ML-DSA key or
+        // signature anywhere in it has none (yet): refused, never judged by half the rules.
+        guard let leaf = verified.certificate.certificate, verified.certificateChain.allSatisfy({ $0.certificate != nil }) else {
+            logger.notice("CreateSession denied", metadata: ["reason": "ML-DSA certificate chain", "requestId": "\(request.requestID)", "subject": "\(verified.certificate.fields.subject)"])
+            throw AWSError.accessDeniedException(
+                "rolesanywhere-local verified the AWS4-X509-MLDSA signature, but cannot yet validate certificate chains with ML-DSA keys or signatures."
+            )
+        }
         // What the log says of a refusal; the subject and serial are written out only then.
         var context: [String: String] = [:]
         var trusted = false
         var instanceProperties: [String: String]?
         do {
-            return try await createSession(request, verified: verified, context: &context, trusted: &trusted, instanceProperties: &instanceProperties)
+            return try await createSession(request, verified: verified, leaf: leaf, context: &context, trusted: &trusted, instanceProperties: &instanceProperties)
         } catch let denial as Denial {
             var metadata: Logger.Metadata = [
                 "code": "\(denial.error.code)", "reason": "\(denial.reason)", "requestId": "\(request.requestID)",
@@ -84,7 +91,7 @@ struct CreateSessionHandler: Sendable {
     }
 
     func createSession(
-        _ request: LocalRequest, verified: VerifiedX509Request, context: inout [String: String], trusted: inout Bool,
+        _ request: LocalRequest, verified: VerifiedX509Request, leaf: Certificate, context: inout [String: String], trusted: inout Bool,
         instanceProperties: inout [String: String]?
     ) async throws -> LocalResponse {
         let parameters = try Self.parameters(request)
@@ -92,7 +99,6 @@ struct CreateSessionHandler: Sendable {
         context["trustAnchor"] = parameters.trustAnchorArn
         context["profile"] = parameters.profileArn
         context["role"] = parameters.roleArn
-        let leaf = verified.certificate.certificate
 
         // 3. Trust anchor and profile.
         let anchor = try await trustAnchor(parameters.trustAnchorArn)
