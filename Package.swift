@@ -335,6 +335,8 @@ let package = Package(
             dependencies: [
                 "rolesanywhere",
                 "RolesAnywhereTesting",
+                "RolesAnywhereSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],

@@ -30,7 +30,7 @@ from botocore.credentials import Credentials
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, mldsa, padding, rsa
 
 STATE = {"requests": [], "issued": {}, "count": 0}
 LOCK = threading.Lock()
@@ -120,6 +120,9 @@ class Handler(BaseHTTPRequestHandler):
                 key.verify(raw, string_to_sign.encode(), padding.PKCS1v15(), hashes.SHA256())
             elif algorithm == "AWS4-X509-ECDSA-SHA256" and isinstance(key, ec.EllipticCurvePublicKey):
                 key.verify(raw, string_to_sign.encode(), ec.ECDSA(hashes.SHA256()))
+            elif algorithm == "AWS4-X509-MLDSA" and isinstance(key, (mldsa.MLDSA44PublicKey, mldsa.MLDSA65PublicKey, mldsa.MLDSA87PublicKey)):
+                # Pure ML-DSA over the string to sign itself, empty context (OpenSSL 4).
+                key.verify(raw, string_to_sign.encode())
             else:
                 raise InvalidSignature("algorithm does not match key")
             if credential[0] != str(certificate.serial_number):
