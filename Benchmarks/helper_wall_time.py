@@ -3,7 +3,8 @@
 
 Usage: helper_wall_time.py HELPER_BINARY [--runs N]
 Prints a table with the median, mean, 90th percentile and minimum of each command, plus
-`openssl dgst -sign` as a reference point for the same RSA-2048 signature.
+`openssl dgst -sign` as a reference point for the same RSA-2048 signature, and `sign-string` with an
+ML-DSA-65 key beside the RSA-2048 one.
 """
 import argparse
 import os
@@ -43,6 +44,13 @@ def main():
     key, cert = os.path.join(work, "key.pem"), os.path.join(work, "cert.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                     "-subj", "/CN=bench", "-days", "1"], check=True, capture_output=True)
+    # An ML-DSA-65 key (seed form), made by Python's cryptography (OpenSSL 4).
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import mldsa
+    mldsa_key = os.path.join(work, "mldsa65.pem")
+    with open(mldsa_key, "wb") as handle:
+        handle.write(mldsa.MLDSA65PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     message = os.path.join(work, "message")
     with open(message, "wb") as handle:
         handle.write(os.urandom(82))
@@ -57,6 +65,7 @@ def main():
     try:
         results = [
             ("rolesanywhere sign-string (RSA-2048)", measure([options.helper, "sign-string", "--private-key", key, "--format", "text"], options.runs)),
+            ("rolesanywhere sign-string (ML-DSA-65)", measure([options.helper, "sign-string", "--private-key", mldsa_key, "--format", "text"], options.runs)),
             ("openssl dgst -sha256 -sign (RSA-2048, reference)", measure(["openssl", "dgst", "-sha256", "-sign", key, "-out", os.devnull, message], options.runs)),
             ("rolesanywhere credential-process (HTTPS, loopback)", measure([
                 options.helper, "credential-process", "--certificate", cert, "--private-key", key,
@@ -73,6 +82,9 @@ def main():
     print("%-56s %9s %9s %9s %9s" % ("command (wall time, ms)", "median", "mean", "p90", "min"))
     for name, stats in results:
         print("%-56s %9.2f %9.2f %9.2f %9.2f" % (name, stats["median"], stats["mean"], stats["p90"], stats["min"]))
+    medians = {name: stats["median"] for name, stats in results}
+    print("ML-DSA-65 sign-string / RSA-2048 sign-string: %.2f" % (
+        medians["rolesanywhere sign-string (ML-DSA-65)"] / medians["rolesanywhere sign-string (RSA-2048)"]))
     print("(%d runs each; the HTTPS endpoint is the independent verifier, a Python server: compare"
           " credential-process with the curl baseline to see the helper's own cost)" % options.runs)
 
