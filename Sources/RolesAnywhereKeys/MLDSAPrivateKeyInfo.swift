@@ -43,14 +43,14 @@ public enum MLDSAPrivateKeyInfo {
                     let expanded = try ASN1OctetString(derEncoded: &nodes).bytes
                     return (seed, expanded)
                 }
-                let key = try MLDSAPrivateKey(seed: try seedBytes(seed, set), parameterSet: set)
-                guard constantTimeEqual(key.expandedKey, try expandedBytes(expanded, set)) else {
+                do {
+                    return try MLDSAPrivateKey(seed: try seedBytes(seed, set), expandedKey: try expandedBytes(expanded, set), parameterSet: set)
+                } catch let error as SigningError where error.code == .malformedKey {
                     throw CredentialsError(
                         .invalidInput,
                         "the \(set) private key's expanded form does not match its seed (the file is damaged, or was put together from two keys)"
                     )
                 }
-                return key
             default:
                 throw formError(set)
             }
@@ -109,12 +109,5 @@ public enum MLDSAPrivateKeyInfo {
             throw CredentialsError(.invalidInput, "the \(set) private key's expanded form is \(bytes.count) bytes; an \(set) expanded key is \(set.expandedKeyByteCount) bytes")
         }
         return Array(bytes)
-    }
-
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }

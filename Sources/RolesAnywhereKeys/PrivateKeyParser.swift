@@ -1,7 +1,7 @@
 import Crypto
 public import RolesAnywhereSigning
 import SwiftASN1
-public import X509
+package import X509
 import _CryptoExtras
 public import RolesAnywhereSupport
 
