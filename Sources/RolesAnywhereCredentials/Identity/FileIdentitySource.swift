@@ -1,5 +1,5 @@
 public import RolesAnywhereSigning
-public import X509
+import X509
 public import RolesAnywhereSupport
 public import RolesAnywhereKeys
 
