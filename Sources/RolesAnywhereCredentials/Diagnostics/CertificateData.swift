@@ -16,7 +16,7 @@ public struct CertificateData: Sendable, Hashable {
         let bytes = try FileReader.read(path, role: "certificate")
         let source = "the certificate file '\(path)'"
         let certificate: EncodedCertificate
-        if FileIdentitySource.looksLikePEM(bytes) {
+        if PEMBlock.mayHoldPEM(bytes) {
             let blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self))
             guard let block = blocks.first(where: { $0.type == "CERTIFICATE" }) else {
                 throw CredentialsError(.invalidInput, "\(source) has no CERTIFICATE block")

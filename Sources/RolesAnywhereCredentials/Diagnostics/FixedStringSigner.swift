@@ -9,9 +9,8 @@ public import RolesAnywhereSupport
 /// where the public key is PKCS#1 DER for RSA, the uncompressed point for EC, and the encoded
 /// public key (FIPS 204's `pkEncode`) for ML-DSA.
 public enum FixedStringSigner {
-    public enum Digest: Sendable, Hashable {
-        case sha256, sha384, sha512
-    }
+    /// The digest RSA and EC keys sign over (`--digest`); the signing core's one.
+    public typealias Digest = SignatureDigest
 
     static let prefix = "AWS Roles Anywhere Credential Helper Signing Test"
     static let version = "1"
@@ -63,16 +62,7 @@ public enum FixedStringSigner {
     /// Signs the fixed string with an RSA or EC key.
     public static func sign(with key: Certificate.PrivateKey, digest: Digest) throws(CredentialsError) -> [UInt8] {
         let message = try message(for: key.publicKey)
-        let isRSA = _RSA.Signing.PublicKey(key.publicKey) != nil
-        let algorithm: Certificate.SignatureAlgorithm
-        switch (digest, isRSA) {
-        case (.sha256, true): algorithm = .sha256WithRSAEncryption
-        case (.sha384, true): algorithm = .sha384WithRSAEncryption
-        case (.sha512, true): algorithm = .sha512WithRSAEncryption
-        case (.sha256, false): algorithm = .ecdsaWithSHA256
-        case (.sha384, false): algorithm = .ecdsaWithSHA384
-        case (.sha512, false): algorithm = .ecdsaWithSHA512
-        }
+        let algorithm = digest.signatureAlgorithm(rsa: _RSA.Signing.PublicKey(key.publicKey) != nil)
         do {
             return try key.sign(bytes: message, signatureAlgorithm: algorithm).rawRepresentation
         } catch let error as CredentialsError {

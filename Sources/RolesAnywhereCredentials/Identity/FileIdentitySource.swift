@@ -44,7 +44,7 @@ public struct FileIdentitySource: Sendable, Hashable {
         }
         let certificateBytes = try FileReader.read(certificatePath, role: "certificate")
         let text = String(decoding: certificateBytes, as: UTF8.self)
-        let blocks = Self.looksLikePEM(certificateBytes) ? try PEMBlock.parseAll(text) : []
+        let blocks = PEMBlock.mayHoldPEM(certificateBytes) ? try PEMBlock.parseAll(text) : []
         let source = "the certificate file '\(certificatePath)'"
 
         guard let certificateBlock = blocks.first(where: { $0.type == "CERTIFICATE" }) else {
@@ -131,7 +131,7 @@ public struct FileIdentitySource: Sendable, Hashable {
     public static func readKey(path: String, password: PasswordSource) throws(CredentialsError) -> SigningKey {
         let bytes = try FileReader.read(path, role: "private key")
         let source = "the private key file '\(path)'"
-        guard looksLikePEM(bytes) else {
+        guard PEMBlock.mayHoldPEM(bytes) else {
             throw CredentialsError(.invalidInput, "\(source) is not PEM (expected a '-----BEGIN ... PRIVATE KEY-----' block)")
         }
         let blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self))
@@ -151,7 +151,4 @@ public struct FileIdentitySource: Sendable, Hashable {
             throw error
         }
     }
-
-    /// Whether `bytes` contain a PEM BEGIN line (as opposed to binary DER or PKCS#12).
-    public static func looksLikePEM(_ bytes: [UInt8]) -> Bool { PEMBlock.mayHoldPEM(bytes) }
 }

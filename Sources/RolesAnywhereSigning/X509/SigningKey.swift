@@ -57,7 +57,8 @@ public enum SignatureDigest: Sendable, Hashable, CaseIterable {
     case sha384
     case sha512
 
-    func signatureAlgorithm(rsa: Bool) -> Certificate.SignatureAlgorithm {
+    /// The X.509 signature algorithm of an RSA (`rsa`) or EC key with this digest.
+    package func signatureAlgorithm(rsa: Bool) -> Certificate.SignatureAlgorithm {
         switch self {
         case .sha256: rsa ? .sha256WithRSAEncryption : .ecdsaWithSHA256
         case .sha384: rsa ? .sha384WithRSAEncryption : .ecdsaWithSHA384
