@@ -8,9 +8,12 @@ public struct LocalConfiguration: Sendable {
     public var host: String
     /// The port; 0 picks a free one (the ready line says which).
     public var port: Int
-    public var region: String
-    /// The partition of ``region``: the first field of every ARN the server makes.
-    public var partition: ARN.Partition { ARN.Partition(region: region) }
+    public var region: String {
+        didSet { partition = ARN.Partition(region: region) }
+    }
+    /// The partition of ``region``: the first field of every ARN the server makes (kept, not
+    /// derived per request).
+    public private(set) var partition: ARN.Partition
     public var accountID: String {
         didSet { canonicalUserID = Self.canonicalUserID(accountID) }
     }
@@ -48,6 +51,7 @@ public struct LocalConfiguration: Sendable {
         self.host = host
         self.port = port
         self.region = region
+        self.partition = ARN.Partition(region: region)
         self.accountID = accountID
         self.canonicalUserID = Self.canonicalUserID(accountID)
         self.statePath = statePath

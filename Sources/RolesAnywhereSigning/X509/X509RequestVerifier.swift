@@ -26,7 +26,7 @@ public enum X509RequestVerifier {
             )
         }
         guard let signature = Hex.decode(parsed.authorization.signature),
-            publicKey.isValidSigV4X509Signature(signature, for: Array(parsed.stringToSign.utf8))
+            publicKey.isValidSigV4X509Signature(signature, for: Array(parsed.stringToSign.utf8), algorithm: parsed.algorithm)
         else {
             throw SigningError(.signatureMismatch, "the signature does not match the request and the certificate's key")
         }

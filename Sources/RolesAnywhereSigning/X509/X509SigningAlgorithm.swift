@@ -53,15 +53,19 @@ extension CertificatePublicKey {
         }
     }
 
-    /// Whether `signature` is this key's SigV4-X509 signature of `stringToSign`: RSASSA-PKCS1-v1_5
-    /// or ECDSA over its SHA-256, or pure ML-DSA over the bytes themselves.
-    public func isValidSigV4X509Signature(_ signature: [UInt8], for stringToSign: [UInt8]) -> Bool {
-        switch self {
-        case .mlDSA(let key):
+    /// Whether `signature` is this key's SigV4-X509 signature of `stringToSign` with `algorithm`
+    /// (which must be the key's, ``sigV4X509Algorithm``): RSASSA-PKCS1-v1_5 or ECDSA over its
+    /// SHA-256, or pure ML-DSA over the bytes themselves.
+    public func isValidSigV4X509Signature(_ signature: [UInt8], for stringToSign: [UInt8], algorithm: X509SigningAlgorithm) -> Bool {
+        switch (self, algorithm) {
+        case (.mlDSA(let key), .mldsa):
             return key.isValidSignature(signature, for: stringToSign)
-        case .classic(let key):
-            guard let algorithm = X509SigningAlgorithm(for: key) else { return false }
-            return key.isValidSignature(signature, for: stringToSign, signatureAlgorithm: algorithm == .rsaSHA256 ? .sha256WithRSAEncryption : .ecdsaWithSHA256)
+        case (.classic(let key), .rsaSHA256):
+            return key.isValidSignature(signature, for: stringToSign, signatureAlgorithm: .sha256WithRSAEncryption)
+        case (.classic(let key), .ecdsaSHA256):
+            return key.isValidSignature(signature, for: stringToSign, signatureAlgorithm: .ecdsaWithSHA256)
+        default:
+            return false
         }
     }
 }
