@@ -75,14 +75,14 @@ public enum MLDSAPrivateKeyInfo {
                 }
                 serializer.appendPrimitiveNode(identifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)) { $0.append(contentsOf: seed) }
             case .expanded:
-                try serializer.serialize(ASN1OctetString(contentBytes: ArraySlice(key.expandedKey)))
+                try serializer.serialize(ASN1OctetString(contentBytes: ArraySlice(key.expandedKey())))
             case .both:
                 guard let seed = key.seed else {
                     throw CredentialsError(.invalidConfiguration, "the \(key.parameterSet) key was read without its seed, so it cannot be written in the both form; use --key-format expanded")
                 }
                 try serializer.appendConstructedNode(identifier: .sequence) { coder in
                     try coder.serialize(ASN1OctetString(contentBytes: ArraySlice(seed)))
-                    try coder.serialize(ASN1OctetString(contentBytes: ArraySlice(key.expandedKey)))
+                    try coder.serialize(ASN1OctetString(contentBytes: ArraySlice(key.expandedKey())))
                 }
             }
         } catch let error as CredentialsError {

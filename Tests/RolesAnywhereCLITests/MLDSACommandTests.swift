@@ -126,8 +126,8 @@ struct MLDSACommandTests {
         let rsa = try CLIFixture()
         let cases: [(String, String, String)] = [
             ("truncated seed", try Self.pkcs8(oidLast: 18, field: Self.seedField(Array(seed.dropLast()))), "seed is 31 bytes"),
-            ("expanded key of another seed", try Self.pkcs8(oidLast: 18, field: try Self.bothField(seed: seed, expanded: other.expandedKey)), "does not match its seed"),
-            ("truncated expanded key", try Self.pkcs8(oidLast: 18, field: [0x04, 0x82, 0x0F, 0xBF] + Array(other.expandedKey.dropLast())), "expanded form is 4031 bytes"),
+            ("expanded key of another seed", try Self.pkcs8(oidLast: 18, field: try Self.bothField(seed: seed, expanded: other.expandedKey())), "does not match its seed"),
+            ("truncated expanded key", try Self.pkcs8(oidLast: 18, field: [0x04, 0x82, 0x0F, 0xBF] + Array(other.expandedKey().dropLast())), "expanded form is 4031 bytes"),
             ("unknown parameter set", try Self.pkcs8(oidLast: 20, field: Self.seedField(seed)), "2.16.840.1.101.3.4.3.20"),
             ("unknown form", try Self.pkcs8(oidLast: 18, field: [0x02, 0x01, 0x05]), "none of RFC 9881's forms"),
         ]

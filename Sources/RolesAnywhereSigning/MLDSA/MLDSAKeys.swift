@@ -88,7 +88,7 @@ public struct MLDSAPrivateKey: Sendable, Hashable {
         guard expandedKey.count == parameterSet.expandedKeyByteCount else {
             throw SigningError(.malformedKey, "an expanded \(parameterSet) private key is \(parameterSet.expandedKeyByteCount) bytes, not \(expandedKey.count)")
         }
-        guard Self.constantTimeEqual(self.expandedKey, expandedKey) else {
+        guard Self.constantTimeEqual(try self.expandedKey(), expandedKey) else {
             throw SigningError(.malformedKey, "the expanded \(parameterSet) private key does not match its seed")
         }
     }
@@ -104,8 +104,11 @@ public struct MLDSAPrivateKey: Sendable, Hashable {
     }
 
     /// The expanded key (`skEncode`), for RFC 9881's `expandedKey` and `both` forms.
-    public var expandedKey: [UInt8] {
-        BoringMLDSA.expanded(storage) ?? []
+    public func expandedKey() throws(SigningError) -> [UInt8] {
+        guard let bytes = BoringMLDSA.expanded(storage) else {
+            throw SigningError(.signingFailed, "BoringSSL could not encode the expanded \(parameterSet) private key")
+        }
+        return bytes
     }
 
     /// The deterministic pure ML-DSA signature of `message`, empty context.
