@@ -160,14 +160,14 @@ struct PKILibraryTests {
         #expect(parsed.entries.map(\.serialHex) == ["0123", "8000"])
         #expect(parsed.entry(revoking: [0x00, 0x01, 0x23]) != nil)
         #expect(parsed.entry(revoking: [0x01, 0x24]) == nil)
-        #expect(parsed.isSigned(by: try #require(ca.certificate.certificate)))
-        #expect(!parsed.isSigned(by: try TestPKI.makeRoot().certificate))
+        #expect(parsed.isSigned(by: ca.certificate.fields))
+        #expect(!parsed.isSigned(by: .classic(try TestPKI.makeRoot().certificate.publicKey)))
     }
 
     @Test func theCheckedInCRLRevokes0123AndIsSignedByItsCA() throws {
         let crl = try CertificateRevocationList(pemOrDER: try Fixtures.bytes("createsession/crl.pem"), source: "fixture")
         let ca = try Certificate(pemEncoded: try Fixtures.string("createsession/ca.pem"))
-        #expect(crl.isSigned(by: ca))
+        #expect(crl.isSigned(by: .classic(ca.publicKey)))
         #expect(crl.entry(revoking: [0x01, 0x23]) != nil)
         #expect(crl.issuer == ca.subject)
     }

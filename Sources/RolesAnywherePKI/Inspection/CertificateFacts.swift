@@ -24,8 +24,12 @@ public struct CertificateFacts: Sendable, Hashable {
     public var publicKey: PublicKeyInfo
     /// The extensions, or `[]` for a certificate without any.
     public var extensions: [Certificate.Extension]
-    /// The parsed certificate, when swift-certificates accepts it.
+    /// The parsed certificate, when swift-certificates accepts it: never for a certificate with an
+    /// ML-DSA key or signature, which it cannot hold.
     public var certificate: Certificate?
+    /// The certificate as ``X509Certificate`` reads it (every RSA, EC and ML-DSA certificate), which
+    /// checks signatures by and of it; `nil` for a key neither library reads (RSA-1024, DSA).
+    public var fields: X509Certificate?
 
     static let basicConstraintsOID: ASN1ObjectIdentifier = [2, 5, 29, 19]
     static let keyUsageOID: ASN1ObjectIdentifier = [2, 5, 29, 15]
@@ -54,6 +58,7 @@ public struct CertificateFacts: Sendable, Hashable {
         }
         extensions = Array(fields.extensions)
         self.certificate = encoded.certificate
+        self.fields = fields
     }
 
     /// Parses DER. Throws only when the bytes are not a certificate at all.
@@ -91,6 +96,7 @@ public struct CertificateFacts: Sendable, Hashable {
                             extensions = try DER.sequence(of: Certificate.Extension.self, identifier: .sequence, rootNode: list)
                         }
                     }
+                    let fields = try? X509Certificate(derEncoded: bytes)
                     return CertificateFacts(
                         derBytes: bytes,
                         version: version + 1,
@@ -102,7 +108,8 @@ public struct CertificateFacts: Sendable, Hashable {
                         notAfter: notAfter,
                         publicKey: publicKey,
                         extensions: extensions,
-                        certificate: try? Certificate(derEncoded: bytes)
+                        certificate: fields?.involvesMLDSA == true ? nil : try? Certificate(derEncoded: bytes),
+                        fields: fields
                     )
                 }
             }
@@ -117,7 +124,7 @@ public struct CertificateFacts: Sendable, Hashable {
     private init(
         derBytes: [UInt8], version: Int, serialNumber: [UInt8], signatureAlgorithm: SignatureAlgorithmInfo,
         issuer: DistinguishedName, subject: DistinguishedName, notBefore: Date, notAfter: Date,
-        publicKey: PublicKeyInfo, extensions: [Certificate.Extension], certificate: Certificate?
+        publicKey: PublicKeyInfo, extensions: [Certificate.Extension], certificate: Certificate?, fields: X509Certificate?
     ) {
         self.derBytes = derBytes
         self.version = version
@@ -130,9 +137,13 @@ public struct CertificateFacts: Sendable, Hashable {
         self.publicKey = publicKey
         self.extensions = extensions
         self.certificate = certificate
+        self.fields = fields
     }
 
     // MARK: - Derived facts
+
+    /// Whether the certificate has an ML-DSA key or an ML-DSA signature.
+    public var involvesMLDSA: Bool { fields?.involvesMLDSA ?? false }
 
     /// The extension with `oid`, if present.
     public func `extension`(_ oid: ASN1ObjectIdentifier) -> Certificate.Extension? {

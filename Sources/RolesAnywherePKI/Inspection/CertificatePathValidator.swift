@@ -76,10 +76,14 @@ public enum CertificatePathValidator {
         crls: [CertificateRevocationList] = [],
         at now: Date
     ) async -> Result {
+        let policy = RolesAnywherePathPolicy(leaf: leaf, intermediates: intermediates, anchors: anchors, crls: crls, at: now)
+        let postQuantum = leaf.involvesMLDSA || intermediates.contains(where: \.involvesMLDSA) || anchors.contains(where: \.involvesMLDSA)
         guard let leafCertificate = leaf.certificate else {
+            if postQuantum, leaf.fields != nil, let result = validateWithMLDSA(policy: policy, leaf: leaf, intermediates: intermediates, anchors: anchors) {
+                return result
+            }
             return Result(path: nil, problems: [Problem(kind: .noPath, message: noPathReason(leaf: leaf, intermediates: intermediates, anchors: anchors))])
         }
-        let policy = RolesAnywherePathPolicy(leaf: leaf, intermediates: intermediates, anchors: anchors, crls: crls, at: now)
         var verifier = Verifier(rootCertificates: CertificateStore(anchors.compactMap(\.certificate))) {
             policy
             RFC5280UnlessDirectoryNames(at: now)
@@ -90,8 +94,68 @@ public enum CertificatePathValidator {
             if let path = policy.facts(of: Array(chain)) { return Result(path: path, problems: []) }
             return Result(path: nil, problems: [Problem(kind: .noPath, message: "the verified path holds a certificate that was not given")])
         case .couldNotValidate(let failures):
+            // A classic leaf may still reach the anchor through ML-DSA CAs (a mixed chain).
+            if postQuantum, let result = validateWithMLDSA(policy: policy, leaf: leaf, intermediates: intermediates, anchors: anchors) {
+                return result
+            }
             return explain(failures, policy: policy, leaf: leaf, intermediates: intermediates, anchors: anchors)
         }
+    }
+
+    /// Path validation when an ML-DSA key or signature is among the certificates, which
+    /// swift-certificates' `Verifier` cannot hold: the candidate paths are those whose signatures
+    /// link (``X509Certificate/isSigned(by:)``, every algorithm), and a path is trusted when
+    /// ``RolesAnywherePathPolicy`` finds nothing wrong with it (the Roles Anywhere requirements,
+    /// which include validity, basic constraints, key usage and path length; critical extensions;
+    /// directory-name constraints; revocation) and no CA on it constrains the other name forms of a
+    /// certificate below it (``mlDSANameConstraintProblems(_:)``: refused, not evaluated).
+    ///
+    /// Paths of RSA and EC certificates only are the `Verifier`'s to judge and are skipped; `nil`
+    /// when no path with an ML-DSA certificate links.
+    static func validateWithMLDSA(
+        policy: RolesAnywherePathPolicy,
+        leaf: CertificateFacts,
+        intermediates: [CertificateFacts],
+        anchors: [CertificateFacts]
+    ) -> Result? {
+        var paths = [[CertificateFacts]]()
+        search([leaf], intermediates: intermediates, anchors: anchors, into: &paths)
+        var best: Result?
+        for path in paths where path.contains(where: \.involvesMLDSA) {
+            let problems = policy.problems(path) + mlDSANameConstraintProblems(path)
+            if problems.isEmpty { return Result(path: path, problems: []) }
+            if best == nil { best = Result(path: path, problems: problems) }
+        }
+        return best
+    }
+
+    /// On a path with ML-DSA certificates, the name constraints that swift-certificates' RFC 5280
+    /// policy would evaluate (DNS names, IP addresses, email addresses, URIs) are not evaluated: a
+    /// CA constraining them above a certificate with subject alternative names refuses the path
+    /// (fail closed). Directory-name constraints are evaluated by ``check(_:crls:at:)``.
+    static func mlDSANameConstraintProblems(_ path: [CertificateFacts]) -> [Problem] {
+        var problems = [Problem]()
+        for (index, authority) in path.enumerated() where index > 0 {
+            guard let constraint = authority.extension(.X509ExtensionID.nameConstraints) else { continue }
+            // A malformed extension counts as constraining every form (fail closed).
+            let constrainsOtherForms =
+                (try? NameConstraints(constraint)).map { constraints in
+                    (constraints.permittedSubtrees + constraints.excludedSubtrees).contains { if case .directoryName = $0 { false } else { true } }
+                } ?? true
+            guard constrainsOtherForms else { continue }
+            let below = path[..<index]
+            if let named = below.first(where: { $0.extension(.X509ExtensionID.subjectAlternativeName) != nil }) {
+                let name = index == path.count - 1 ? "the trust anchor" : "the intermediate \(authority.label)"
+                let subject = named.derBytes == path[0].derBytes ? "the end-entity certificate" : "the intermediate \(named.label)"
+                problems.append(
+                    Problem(
+                        kind: .nameConstraints,
+                        message: "\(name) constrains DNS names, IP addresses, email addresses or URIs, which are not evaluated on a path with ML-DSA certificates; \(subject) has subject alternative names, so the path is refused"
+                    )
+                )
+            }
+        }
+        return problems
     }
 
     /// Why the `Verifier` found no trusted path: the problems of the first path it refused, or (when it
@@ -123,11 +187,11 @@ public enum CertificatePathValidator {
         return Result(path: nil, problems: [Problem(kind: .noPath, message: noPathReason(leaf: leaf, intermediates: intermediates, anchors: anchors))])
     }
 
+    /// Whether `issuer` is named as `subject`'s issuer and its key made `subject`'s signature (RSA,
+    /// ECDSA or ML-DSA).
     static func signs(_ issuer: CertificateFacts, _ subject: CertificateFacts) -> Bool {
-        guard issuer.subject == subject.issuer, let issuerCertificate = issuer.certificate,
-            let subjectCertificate = subject.certificate
-        else { return false }
-        return issuerCertificate.publicKey.isValidSignature(subjectCertificate.signature, for: subjectCertificate)
+        guard issuer.subject == subject.issuer, let issuerFields = issuer.fields, let subjectFields = subject.fields else { return false }
+        return subjectFields.isSigned(by: issuerFields.publicKey)
     }
 
     static func search(
@@ -202,8 +266,8 @@ public enum CertificatePathValidator {
                 )
             }
             // Revocation: the certificate's issuer is the next one in the path.
-            if index < path.count - 1, let issuerCertificate = path[index + 1].certificate {
-                for crl in crls where crl.issuer == certificate.issuer && crl.isSigned(by: issuerCertificate) {
+            if index < path.count - 1, let issuerFields = path[index + 1].fields {
+                for crl in crls where crl.issuer == certificate.issuer && crl.isSigned(by: issuerFields) {
                     if let entry = crl.entry(revoking: certificate.serialNumber) {
                         problems.append(
                             Problem(kind: .revoked, message: "\(name) (serial \(entry.serialHex)) is revoked since \(RolesAnywhereRequirements.isoDate(entry.revocationDate))")
@@ -216,7 +280,7 @@ public enum CertificatePathValidator {
     }
 
     static func noPathReason(leaf: CertificateFacts, intermediates: [CertificateFacts], anchors: [CertificateFacts]) -> String {
-        if leaf.certificate == nil {
+        if leaf.fields == nil {
             return "the end-entity certificate cannot be verified (\(leaf.signatureAlgorithm.name) signature, \(leaf.publicKey) key)"
         }
         let namedIssuers = (anchors + intermediates).filter { $0.subject == leaf.issuer }

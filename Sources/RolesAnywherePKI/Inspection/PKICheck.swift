@@ -110,7 +110,7 @@ public struct PKICheck: Sendable {
 
     static func crlFindings(_ crl: CertificateRevocationList, issuers: [CertificateFacts], leaf: CertificateFacts?, now: Date) -> [RequirementFinding] {
         var findings = [RequirementFinding]()
-        let signer = issuers.first { $0.subject == crl.issuer && $0.certificate.map(crl.isSigned(by:)) == true }
+        let signer = issuers.first { $0.subject == crl.issuer && $0.fields.map(crl.isSigned(by:)) == true }
         if let signer {
             findings.append(.pass("crl-signature", "signed by its issuer", "signed by \(signer.label) with \(crl.signatureAlgorithm.name)"))
         } else if issuers.contains(where: { $0.subject == crl.issuer }) {

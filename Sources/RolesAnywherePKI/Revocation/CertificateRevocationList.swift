@@ -3,7 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-import RolesAnywhereSigning
+public import RolesAnywhereSigning
 import SwiftASN1
 public import X509
 import RolesAnywhereSupport
@@ -38,6 +38,8 @@ public struct CertificateRevocationList: Sendable, Hashable {
     public var entries: [Entry]
     /// The CRL number extension, when present.
     public var crlNumber: [UInt8]?
+    /// The outer signature algorithm as written, parameters included.
+    var signatureAlgorithmIdentifier: AlgorithmIdentifier
     var tbsBytes: [UInt8]
     var signatureBytes: [UInt8]
 
@@ -74,12 +76,15 @@ public struct CertificateRevocationList: Sendable, Hashable {
     public init(derEncoded bytes: [UInt8]) throws {
         derBytes = bytes
         var parsedTBS: ASN1Node?
-        (parsedTBS, signatureAlgorithm, signatureBytes) = try DER.sequence(try DER.parse(bytes), identifier: .sequence) { nodes in
+        (parsedTBS, signatureAlgorithmIdentifier, signatureBytes) = try DER.sequence(try DER.parse(bytes), identifier: .sequence) { nodes in
             let tbs = try CertificateFacts.required(&nodes)
-            let algorithm = try CertificateFacts.algorithm(&nodes)
+            let algorithm = try AlgorithmIdentifier(derEncoded: try CertificateFacts.required(&nodes))
             let signature = try ASN1BitString(derEncoded: &nodes)
             return (tbs, algorithm, Array(signature.bytes))
         }
+        signatureAlgorithm = SignatureAlgorithmInfo(
+            oid: signatureAlgorithmIdentifier.algorithm, parameters: signatureAlgorithmIdentifier.parameters.flatMap { try? DER.parse(Array($0)) }
+        )
         guard let tbs = parsedTBS else { throw PKIError(.invalidInput, "no TBSCertList") }
         tbsBytes = Array(tbs.encodedBytes)
         var version = 1
@@ -154,23 +159,15 @@ public struct CertificateRevocationList: Sendable, Hashable {
         return entries.first { $0.serialNumber == trimmed }
     }
 
-    /// Whether `issuer`'s key signed this CRL.
-    public func isSigned(by issuer: Certificate) -> Bool {
-        guard let algorithm = Self.certificateSignatureAlgorithm(signatureAlgorithm) else { return false }
-        return issuer.publicKey.isValidSignature(signatureBytes, for: tbsBytes, signatureAlgorithm: algorithm)
+    /// Whether `key` made this CRL's signature, with the algorithm the CRL names (RSA, ECDSA or
+    /// ML-DSA).
+    public func isSigned(by key: CertificatePublicKey) -> Bool {
+        key.isValidSignature(signatureBytes[...], for: tbsBytes[...], algorithm: signatureAlgorithmIdentifier)
     }
 
-    static func certificateSignatureAlgorithm(_ info: SignatureAlgorithmInfo) -> Certificate.SignatureAlgorithm? {
-        switch info.name {
-        case "sha256WithRSAEncryption": .sha256WithRSAEncryption
-        case "sha384WithRSAEncryption": .sha384WithRSAEncryption
-        case "sha512WithRSAEncryption": .sha512WithRSAEncryption
-        case "sha1WithRSAEncryption": .sha1WithRSAEncryption
-        case "ecdsa-with-SHA256": .ecdsaWithSHA256
-        case "ecdsa-with-SHA384": .ecdsaWithSHA384
-        case "ecdsa-with-SHA512": .ecdsaWithSHA512
-        default: nil
-        }
+    /// Whether the key of `issuer` signed this CRL.
+    public func isSigned(by issuer: X509Certificate) -> Bool {
+        isSigned(by: issuer.publicKey)
     }
 
     // MARK: - Writing

@@ -25,8 +25,7 @@ public struct EncodedCertificate: Sendable, Hashable {
     /// swift-certificates reads too; one with ML-DSA in it is read by ``X509Certificate`` alone.
     public init(derEncoded bytes: [UInt8]) throws {
         let fields = try X509Certificate(derEncoded: bytes)
-        let postQuantum = fields.publicKey.mlDSA != nil || MLDSAParameterSet(oid: fields.signatureAlgorithm.algorithm) != nil
-        self.certificate = postQuantum ? nil : try Certificate(derEncoded: bytes)
+        self.certificate = fields.involvesMLDSA ? nil : try Certificate(derEncoded: bytes)
         self.fields = fields
         self.derBytes = bytes
         self.decimalSerialNumber = BigEndianInteger.decimalString(fields.serialNumber.bytes)

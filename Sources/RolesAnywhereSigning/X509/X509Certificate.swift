@@ -148,6 +148,12 @@ public struct X509Certificate: Sendable, Hashable {
         return Date(timeIntervalSince1970: Double(days * 86_400 + hours * 3_600 + minutes * 60 + seconds))
     }
 
+    /// Whether the certificate has an ML-DSA key or was signed with ML-DSA: swift-certificates'
+    /// `Certificate` cannot hold it.
+    public var involvesMLDSA: Bool {
+        publicKey.mlDSA != nil || MLDSAParameterSet(oid: signatureAlgorithm.algorithm) != nil
+    }
+
     /// Whether `issuer`'s key made this certificate's signature, with the algorithm it names.
     public func isSigned(by issuer: CertificatePublicKey) -> Bool {
         issuer.isValidSignature(signatureBytes, for: tbsCertificateBytes, algorithm: signatureAlgorithm)
@@ -165,13 +171,20 @@ public struct AlgorithmIdentifier: Sendable, Hashable, CustomStringConvertible {
         self.parameters = parameters
     }
 
-    init(derEncoded node: ASN1Node) throws {
+    /// Reads an `AlgorithmIdentifier`.
+    ///
+    /// - Throws: ``SigningError/Code-swift.struct/malformedCertificate`` when it is not one.
+    public init(derEncoded node: ASN1Node) throws(SigningError) {
         guard node.identifier == .sequence, case .constructed(let parts) = node.content else {
             throw SigningError(.malformedCertificate, "an AlgorithmIdentifier is not a SEQUENCE")
         }
         var iterator = parts.makeIterator()
         guard let oid = iterator.next() else { throw SigningError(.malformedCertificate, "an AlgorithmIdentifier is empty") }
-        algorithm = try ASN1ObjectIdentifier(derEncoded: oid)
+        do {
+            algorithm = try ASN1ObjectIdentifier(derEncoded: oid)
+        } catch {
+            throw SigningError(.malformedCertificate, "an AlgorithmIdentifier's OID is malformed")
+        }
         parameters = iterator.next()?.encodedBytes
         guard iterator.next() == nil else { throw SigningError(.malformedCertificate, "an AlgorithmIdentifier has extra fields") }
     }

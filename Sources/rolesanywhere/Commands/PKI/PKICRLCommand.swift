@@ -80,7 +80,7 @@ struct PKICRLCommand: HelperCommand {
         if let from {
             let previous = try CertificateRevocationList(pemOrDER: try FileReader.read(from, role: "CRL"), source: "the CRL '\(from)'")
             guard previous.issuer == authority.certificate.fields.subject,
-                authority.certificate.certificate.map({ previous.isSigned(by: $0) }) == true
+                previous.isSigned(by: authority.certificate.fields)
             else {
                 throw PKIError(.invalidInput, "the CRL '\(from)' was not signed by \(authority.certificate.fields.subject)")
             }

@@ -56,14 +56,7 @@ struct CreateSessionHandler: Sendable {
 
     /// Answers a CreateSession request whose signature ``SigV4X509Authenticator`` verified.
     func handle(_ request: LocalRequest, verified: VerifiedX509Request) async throws(AWSError) -> LocalResponse {
-        // swift-certificates' model of the chain, which path validation runs on; an ML-DSA key or
-        // signature anywhere in it has none (yet): refused, never judged by half the rules.
-        guard let leaf = verified.certificate.certificate, verified.certificateChain.allSatisfy({ $0.certificate != nil }) else {
-            logger.notice("CreateSession denied", metadata: ["reason": "ML-DSA certificate chain", "requestId": "\(request.requestID)", "subject": "\(verified.certificate.fields.subject)"])
-            throw AWSError.accessDeniedException(
-                "rolesanywhere-local verified the AWS4-X509-MLDSA signature, but cannot yet validate certificate chains with ML-DSA keys or signatures."
-            )
-        }
+        let leaf = verified.certificate
         // What the log says of a refusal; the subject and serial are written out only then.
         var context: [String: String] = [:]
         var trusted = false
@@ -73,7 +66,7 @@ struct CreateSessionHandler: Sendable {
         } catch let denial as Denial {
             var metadata: Logger.Metadata = [
                 "code": "\(denial.error.code)", "reason": "\(denial.reason)", "requestId": "\(request.requestID)",
-                "subject": "\(leaf.subject)", "serial": "\(SessionIdentity.serialHex(leaf))",
+                "subject": "\(leaf.fields.subject)", "serial": "\(SessionIdentity.serialHex(leaf.fields))",
             ]
             for (key, value) in context { metadata[key] = "\(value)" }
             logger.notice("CreateSession denied", metadata: metadata)
@@ -91,7 +84,7 @@ struct CreateSessionHandler: Sendable {
     }
 
     func createSession(
-        _ request: LocalRequest, verified: VerifiedX509Request, leaf: Certificate, context: inout [String: String], trusted: inout Bool,
+        _ request: LocalRequest, verified: VerifiedX509Request, leaf: EncodedCertificate, context: inout [String: String], trusted: inout Bool,
         instanceProperties: inout [String: String]?
     ) async throws -> LocalResponse {
         let parameters = try Self.parameters(request)
@@ -153,7 +146,7 @@ struct CreateSessionHandler: Sendable {
         let role = try await role(parameters.roleArn)
 
         // 6. Tags, source identity, trust policy.
-        let (tags, unmapped) = PrincipalTags.derive(from: leaf, mappings: profile.attributeMappings)
+        let (tags, unmapped) = PrincipalTags.derive(from: leaf.fields, mappings: profile.attributeMappings)
         guard unmapped.isEmpty else {
             throw Denial(
                 error: .accessDeniedException(
@@ -162,8 +155,8 @@ struct CreateSessionHandler: Sendable {
                 reason: "mapped certificate attributes are not valid session tags: \(unmapped.description); drop them from the profile's attribute mappings"
             )
         }
-        let sourceIdentity = SessionIdentity.sourceIdentity(of: leaf)
-        let sessionName = parameters.roleSessionName ?? SessionIdentity.serialHex(leaf)
+        let sourceIdentity = SessionIdentity.sourceIdentity(of: leaf.fields)
+        let sessionName = parameters.roleSessionName ?? SessionIdentity.serialHex(leaf.fields)
         try checkTrustPolicy(role, anchor: anchor, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, request: request)
 
         // 7. Duration.
@@ -187,7 +180,7 @@ struct CreateSessionHandler: Sendable {
         logger.info(
             "CreateSession allowed",
             metadata: [
-                "subject": "\(leaf.subject)", "serial": "\(SessionIdentity.serialHex(leaf))", "trustAnchor": "\(anchor.trustAnchorArn)",
+                "subject": "\(leaf.fields.subject)", "serial": "\(SessionIdentity.serialHex(leaf.fields))", "trustAnchor": "\(anchor.trustAnchorArn)",
                 "profile": "\(profile.profileArn)", "role": "\(role.arn)", "session": "\(session.assumedRoleArn)",
                 "accessKeyId": "\(session.accessKeyId)", "expiration": "\(AmzDate(session.expiration).iso8601)", "requestId": "\(request.requestID)",
             ]
@@ -334,15 +327,16 @@ struct CreateSessionHandler: Sendable {
     /// its ten most recent distinct sets of instance properties.
     @discardableResult
     func recordSubject(
-        _ certificate: Certificate, session: SessionRecord?, failed: Bool, instanceProperties: [String: String]? = nil, at date: Date
+        _ encoded: EncodedCertificate, session: SessionRecord?, failed: Bool, instanceProperties: [String: String]? = nil, at date: Date
     ) async throws -> SubjectRecord {
         let now = RolesAnywhereJSON.now(date)
+        let certificate = encoded.fields
         let name = "\(certificate.subject)"
         let id = Self.subjectID(name)
         let arn = configuration.rolesAnywhereARN(type: SubjectRecord.kind, id: id).description
         let serial = SessionIdentity.serialHex(certificate)
         let issuer = "\(certificate.issuer)"
-        let pem = (try? EncodedCertificate(certificate).pemString) ?? ""
+        let pem = encoded.pemString
         let recorded = try await store.recordCreateSession(session, subjectID: id) { stored in
             var subject = stored ?? SubjectRecord(
                 subjectArn: arn, subjectId: id, enabled: true, x509Subject: name, lastSeenAt: now, createdAt: now, updatedAt: now,

@@ -36,7 +36,7 @@ enum PrincipalTags {
 
     /// The tags of `certificate` under `mappings`, and the mapped fields whose values STS would
     /// not accept as session tags (CreateSession fails on any: the service does not drop them).
-    static func derive(from certificate: Certificate, mappings: [AttributeMapping]) -> (tags: [String: String], unmapped: Unmapped) {
+    static func derive(from certificate: X509Certificate, mappings: [AttributeMapping]) -> (tags: [String: String], unmapped: Unmapped) {
         var tags = [String: String]()
         var unmapped = Unmapped()
         func rules(_ field: String) -> Set<String> {
@@ -114,7 +114,7 @@ enum PrincipalTags {
 enum SessionIdentity {
     /// `CN=<cn>` for a CN of at most 61 characters, the bare CN for 62-64, else `ID=<hex serial>`
     /// (also when the CN has characters a source identity cannot hold). The first CN counts.
-    static func sourceIdentity(of certificate: Certificate) -> String {
+    static func sourceIdentity(of certificate: X509Certificate) -> String {
         let commonName = certificate.subject.lazy.flatMap { $0 }.first { $0.type == .RDNAttributeType.commonName }.flatMap { String($0.value) }
         if let commonName, !commonName.isEmpty, commonName.count <= 64 {
             let candidate = commonName.count <= 61 ? "CN=\(commonName)" : commonName
@@ -124,7 +124,7 @@ enum SessionIdentity {
     }
 
     /// The serial number in lower-case hex, left-padded with zero to an even length.
-    static func serialHex(_ certificate: Certificate) -> String {
+    static func serialHex(_ certificate: X509Certificate) -> String {
         BigEndianInteger.evenHexString(certificate.serialNumber.bytes)
     }
 }
