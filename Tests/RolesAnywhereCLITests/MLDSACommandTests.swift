@@ -159,3 +159,36 @@ struct MLDSACommandTests {
         return serializer.serializedBytes
     }
 }
+
+/// `rolesanywhere pki check` judging ML-DSA material made outside the project.
+@Suite("pki check with ML-DSA material")
+struct PKICheckMLDSATests {
+    static func make(_ chain: String, _ options: [String] = []) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory(prefix: "mldsa-check")
+        let script = Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/mldsa_certificate.py").path
+        let output = try ChildProcess.run("python3", [script, directory.url.path, "-", "--chain", chain] + options)
+        guard output.status == 0 else { throw TestFailure("mldsa_certificate.py: \(output.stderrText)") }
+        return directory
+    }
+
+    @Test("a mixed chain (ML-DSA-65 root, RSA intermediate, ML-DSA-44 leaf) passes; its issuer's CRL revoking the leaf fails it with exit 7")
+    func mixedChainAndCRL() throws {
+        let directory = try Self.make("ML-DSA-65,RSA-2048,ML-DSA-44", ["--crl"])
+        let arguments = ["pki", "check", "--ca", directory.path("ca.pem"), "--certificate", directory.path("leaf.pem"), "--intermediates", directory.path("chain.pem")]
+        let passed = try Binaries.rolesanywhere(arguments)
+        #expect(passed.status == 0, "\(passed.stdoutText)\(passed.stderrText)")
+        #expect(passed.stdoutText.contains("PASS  chain builds to the CA"))
+        let revoked = try Binaries.rolesanywhere(arguments + ["--crl", directory.path("crl.pem")])
+        #expect(revoked.status == 7, "\(revoked.stdoutText)")
+        #expect(revoked.stdoutText.contains("signed by CN=ML-DSA test intermediate 1 with sha256WithRSAEncryption"))
+        #expect(revoked.stdoutText.contains("is revoked since"))
+    }
+
+    @Test("an ML-DSA leaf without digitalSignature fails, saying what to change")
+    func leafWithoutDigitalSignature() throws {
+        let directory = try Self.make("ML-DSA-87,ML-DSA-65", ["--no-digital-signature"])
+        let output = try Binaries.rolesanywhere(["pki", "check", "--ca", directory.path("ca.pem"), "--certificate", directory.path("leaf.pem")])
+        #expect(output.status == 7, "\(output.stdoutText)")
+        #expect(output.stdoutText.contains("FAIL  keyUsage includes digitalSignature"), "\(output.stdoutText)")
+    }
+}

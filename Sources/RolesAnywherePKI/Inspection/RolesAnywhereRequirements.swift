@@ -156,7 +156,7 @@ public enum RolesAnywhereRequirements {
     }
 
     static func key(_ facts: CertificateFacts) -> RequirementFinding {
-        let requirement = "key type and size (RSA 2048+ or EC P-256/P-384/P-521)"
+        let requirement = "key type and size (RSA 2048+, EC P-256/P-384/P-521 or ML-DSA)"
         if let problem = keyProblem(facts.publicKey) {
             return .fail("key", requirement, problem, fix: "use an RSA key of 2048 bits or more, or an EC key on P-256, P-384 or P-521")
         }
