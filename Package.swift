@@ -211,6 +211,8 @@ let package = Package(
             name: "rolesanywhere-local-load",
             dependencies: [
                 "RolesAnywhereSigning",
+                "RolesAnywhereKeys",
+                "RolesAnywhereSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -2,7 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RolesAnywhereKeys
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 import SwiftASN1
 import X509
 
@@ -186,11 +188,13 @@ struct LocalLoad {
         guard let keyPath = options.privateKey, let anchor = options.trustAnchorArn, let profile = options.profileArn, let role = options.roleArn else {
             throw UsageError("--certificate needs --private-key, --trust-anchor-arn, --profile-arn and --role-arn")
         }
-        let certificate = try Certificate(pemEncoded: String(contentsOfFile: certificatePath, encoding: .utf8))
-        let key = try Certificate.PrivateKey(pemEncoded: String(contentsOfFile: keyPath, encoding: .utf8))
+        // Any key the helper reads: RSA, EC or ML-DSA (PKCS#8 in every RFC 9881 form).
+        let certificate = try CertificateParser.certificates(file: certificatePath, role: "certificate")[0]
+        let keyBlock = try PEMBlock.parseAll(String(contentsOfFile: keyPath, encoding: .utf8))[0]
+        let key = try PrivateKeyParser.privateKey(from: keyBlock, password: .none)
         let query = [("profileArn", profile), ("roleArn", role), ("trustAnchorArn", anchor)]
             .map { "\($0.0)=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
-        return SessionTarget(identity: try SigningIdentity(certificate: EncodedCertificate(certificate), privateKey: key), query: query)
+        return SessionTarget(identity: try SigningIdentity(certificate: certificate, key: key), query: query)
     }
 
     static func run(_ operation: Operation, options: Options, session: SessionTarget?, client: HTTPClient, seconds: Double) async throws -> Result {
