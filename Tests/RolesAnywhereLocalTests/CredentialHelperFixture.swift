@@ -42,6 +42,14 @@ final class CredentialHelperFixture: @unchecked Sendable {
         try writeLeaf()
     }
 
+    /// Creates another enabled trust anchor for a PEM bundle and returns its ARN.
+    func createTrustAnchor(pem: String, name: String) async throws -> String {
+        try await Self.create(SignedHTTPClient(port: local.port), "/trustanchors", [
+            "name": name, "enabled": true,
+            "source": ["sourceType": "CERTIFICATE_BUNDLE", "sourceData": ["x509CertificateData": pem]],
+        ], key: "trustAnchor", arn: "trustAnchorArn")
+    }
+
     private static func create(_ client: SignedHTTPClient, _ path: String, _ json: [String: Any], key: String, arn: String) async throws -> String {
         let request = try client.signed(
             service: "rolesanywhere", path: path, headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
