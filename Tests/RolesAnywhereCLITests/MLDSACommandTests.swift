@@ -184,6 +184,22 @@ struct PKICheckMLDSATests {
         #expect(revoked.stdoutText.contains("is revoked since"))
     }
 
+    @Test("an ML-DSA leaf below a CA signed with SHA-1 RSA: the CA's signature fails, saying what to change, and the chain points to it")
+    func caSignedWithSHA1() throws {
+        let directory = try Self.make("RSA-2048-SHA1,RSA-2048,ML-DSA-65")
+        let output = try Binaries.rolesanywhere(
+            ["pki", "check", "--ca", directory.path("ca.pem"), "--certificate", directory.path("leaf.pem"), "--intermediates", directory.path("chain.pem")]
+        )
+        #expect(output.status == 7, "\(output.stdoutText)")
+        // The intermediate's own section: from its heading to the end-entity certificate's.
+        let start = try #require(output.stdoutText.range(of: "\nIntermediate ")).upperBound
+        let end = try #require(output.stdoutText.range(of: "\nCertificate ", range: start..<output.stdoutText.endIndex)).lowerBound
+        let section = output.stdoutText[start..<end]
+        #expect(section.contains("FAIL  signature hash SHA-256 or stronger: sha1WithRSAEncryption (SHA-1 is rejected)"), "\(output.stdoutText)")
+        #expect(output.stdoutText.contains("-> have the issuer sign it with SHA-256 or stronger"))
+        #expect(output.stdoutText.contains("(see the failures above)"))
+    }
+
     @Test("an ML-DSA leaf without digitalSignature fails, saying what to change")
     func leafWithoutDigitalSignature() throws {
         let directory = try Self.make("ML-DSA-87,ML-DSA-65", ["--no-digital-signature"])

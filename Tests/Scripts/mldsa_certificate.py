@@ -10,7 +10,7 @@ leaf.pem (an end-entity certificate for an ML-DSA key of SET, CN=--leaf-cn, sign
 the leaf's key in every form (below).
 
 --chain names the key of every certificate from the root to the leaf (ML-DSA-44/65/87, EC-P256 or
-RSA-2048; it replaces SET and --issuer-set), so that chains may mix algorithms: each certificate is
+RSA-2048, or RSA-2048-SHA1 to sign with SHA-1; it replaces SET and --issuer-set), so that chains may mix algorithms: each certificate is
 signed by the one before it with that one's algorithm (ML-DSA, ecdsa-with-SHA256 or
 sha256WithRSAEncryption). The root is ca.pem, with ca-seed.pem (ML-DSA) or ca-key.pem (classic);
 the CAs between are intermediate-1.pem, ... and, together, chain.pem. A classic leaf's key is
@@ -97,9 +97,10 @@ class Key:
         elif algorithm == "EC-P256":
             self.private = ec.generate_private_key(ec.SECP256R1())
             self.signature_algorithm = seq(oid("1.2.840.10045.4.3.2"))
-        elif algorithm == "RSA-2048":
+        elif algorithm in ("RSA-2048", "RSA-2048-SHA1"):
+            # RSA-2048-SHA1 signs with sha1WithRSAEncryption, which Roles Anywhere rejects.
             self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            self.signature_algorithm = seq(oid("1.2.840.113549.1.1.11"), tlv(0x05, b""))
+            self.signature_algorithm = seq(oid("1.2.840.113549.1.1.5" if algorithm.endswith("SHA1") else "1.2.840.113549.1.1.11"), tlv(0x05, b""))
         else:
             raise SystemExit(f"unknown algorithm {algorithm}")
         if algorithm not in SETS:
@@ -110,7 +111,7 @@ class Key:
             return self.private.sign(data)
         if self.algorithm == "EC-P256":
             return self.private.sign(data, ec.ECDSA(hashes.SHA256()))
-        return self.private.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        return self.private.sign(data, padding.PKCS1v15(), hashes.SHA1() if self.algorithm.endswith("SHA1") else hashes.SHA256())
 
     def pkcs8_pem(self, password=None):
         encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
