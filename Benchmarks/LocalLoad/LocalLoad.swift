@@ -190,7 +190,10 @@ struct LocalLoad {
         }
         // Any key the helper reads: RSA, EC or ML-DSA (PKCS#8 in every RFC 9881 form).
         let certificate = try CertificateParser.certificates(file: certificatePath, role: "certificate")[0]
-        let keyBlock = try PEMBlock.parseAll(String(contentsOfFile: keyPath, encoding: .utf8))[0]
+        let keyBlocks = try PEMBlock.parseAll(String(contentsOfFile: keyPath, encoding: .utf8))
+        guard let keyBlock = keyBlocks.first(where: { PrivateKeyParser.keyBlockTypes.contains($0.type) }) else {
+            throw UsageError("--private-key '\(keyPath)' holds no PEM private key block")
+        }
         let key = try PrivateKeyParser.privateKey(from: keyBlock, password: .none)
         let query = [("profileArn", profile), ("roleArn", role), ("trustAnchorArn", anchor)]
             .map { "\($0.0)=\(URIEncoding.encode($0.1))" }.joined(separator: "&")

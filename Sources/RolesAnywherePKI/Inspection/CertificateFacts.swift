@@ -39,7 +39,7 @@ public struct CertificateFacts: Sendable, Hashable {
     /// The facts of a certificate that has already been parsed.
     public init(_ encoded: EncodedCertificate) {
         // The DER of a parsed certificate always parses again.
-        self = (try? CertificateFacts(derEncoded: encoded.derBytes)) ?? CertificateFacts(fallback: encoded)
+        self = (try? CertificateFacts(derEncoded: encoded.derBytes, known: encoded)) ?? CertificateFacts(fallback: encoded)
     }
 
     private init(fallback encoded: EncodedCertificate) {
@@ -63,6 +63,11 @@ public struct CertificateFacts: Sendable, Hashable {
 
     /// Parses DER. Throws only when the bytes are not a certificate at all.
     public init(derEncoded bytes: [UInt8]) throws(PKIError) {
+        try self.init(derEncoded: bytes, known: nil)
+    }
+
+    /// Parses DER; the readings of `known` (the same bytes, already parsed) are reused.
+    private init(derEncoded bytes: [UInt8], known: EncodedCertificate?) throws(PKIError) {
         do {
             let parsed: CertificateFacts = try DER.sequence(try DER.parse(bytes), identifier: .sequence) { nodes in
                 guard let tbs = nodes.next() else { throw PKIError(.invalidInput, "no TBSCertificate") }
@@ -96,7 +101,8 @@ public struct CertificateFacts: Sendable, Hashable {
                             extensions = try DER.sequence(of: Certificate.Extension.self, identifier: .sequence, rootNode: list)
                         }
                     }
-                    let fields = try? X509Certificate(derEncoded: bytes)
+                    let fields = known?.fields ?? (try? X509Certificate(derEncoded: bytes))
+                    let certificate = known.map(\.certificate) ?? (fields?.involvesMLDSA == true ? nil : try? Certificate(derEncoded: bytes))
                     return CertificateFacts(
                         derBytes: bytes,
                         version: version + 1,
@@ -108,7 +114,7 @@ public struct CertificateFacts: Sendable, Hashable {
                         notAfter: notAfter,
                         publicKey: publicKey,
                         extensions: extensions,
-                        certificate: fields?.involvesMLDSA == true ? nil : try? Certificate(derEncoded: bytes),
+                        certificate: certificate,
                         fields: fields
                     )
                 }

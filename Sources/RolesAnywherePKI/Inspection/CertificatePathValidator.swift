@@ -144,9 +144,9 @@ public enum CertificatePathValidator {
                 } ?? true
             guard constrainsOtherForms else { continue }
             let below = path[..<index]
-            if let named = below.first(where: { $0.extension(.X509ExtensionID.subjectAlternativeName) != nil }) {
-                let name = index == path.count - 1 ? "the trust anchor" : "the intermediate \(authority.label)"
-                let subject = named.derBytes == path[0].derBytes ? "the end-entity certificate" : "the intermediate \(named.label)"
+            if let named = below.firstIndex(where: { $0.extension(.X509ExtensionID.subjectAlternativeName) != nil }) {
+                let name = Self.name(of: index, in: path)
+                let subject = Self.name(of: named, in: path)
                 problems.append(
                     Problem(
                         kind: .nameConstraints,
@@ -229,11 +229,16 @@ public enum CertificatePathValidator {
         [2, 5, 29, 54],  // inhibitAnyPolicy
     ]
 
+    /// How messages name the certificate at `index` of a path (end entity first, anchor last).
+    static func name(of index: Int, in path: [CertificateFacts]) -> String {
+        index == 0 ? "the end-entity certificate" : index == path.count - 1 ? "the trust anchor" : "the intermediate \(path[index].label)"
+    }
+
     static func check(_ path: [CertificateFacts], crls: [CertificateRevocationList], at now: Date) -> [Problem] {
         var problems = [Problem]()
         for (index, certificate) in path.enumerated() {
             let role: RolesAnywhereRequirements.Role = index == 0 ? .endEntity : .certificateAuthority
-            let name = index == 0 ? "the end-entity certificate" : index == path.count - 1 ? "the trust anchor" : "the intermediate \(certificate.label)"
+            let name = Self.name(of: index, in: path)
             // Directory-name constraints of a CA apply to every certificate below it.
             if index > 0, let constraint = certificate.extensions.first(where: { $0.oid == .X509ExtensionID.nameConstraints }),
                 let constraints = try? NameConstraints(constraint)
@@ -242,7 +247,7 @@ public enum CertificatePathValidator {
                     // A self-issued intermediate's subject is not constrained (RFC 5280 §4.2.1.10).
                     if below > 0, subject.subject == subject.issuer { continue }
                     if let violation = DirectoryNameConstraints.violation(subject: subject.subject, constraints: constraints) {
-                        let subjectName = below == 0 ? "the end-entity certificate" : "the intermediate \(subject.label)"
+                        let subjectName = Self.name(of: below, in: path)
                         problems.append(Problem(kind: .nameConstraints, message: "\(subjectName) is outside the name constraints of \(name): \(violation)"))
                     }
                 }
