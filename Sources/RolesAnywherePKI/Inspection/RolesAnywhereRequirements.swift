@@ -4,7 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 import Crypto
-import RolesAnywhereSigning
+public import RolesAnywhereSigning
 public import X509
 import _CryptoExtras
 
@@ -158,7 +158,7 @@ public enum RolesAnywhereRequirements {
     static func key(_ facts: CertificateFacts) -> RequirementFinding {
         let requirement = "key type and size (RSA 2048+, EC P-256/P-384/P-521 or ML-DSA)"
         if let problem = keyProblem(facts.publicKey) {
-            return .fail("key", requirement, problem, fix: "use an RSA key of 2048 bits or more, or an EC key on P-256, P-384 or P-521")
+            return .fail("key", requirement, problem, fix: "use an RSA key of 2048 bits or more, an EC key on P-256, P-384 or P-521, or an ML-DSA key")
         }
         return .pass("key", requirement, facts.publicKey.description)
     }
@@ -172,6 +172,14 @@ public enum RolesAnywhereRequirements {
         case .ec(let curve): "EC curve \(curve) is not supported"
         case .mldsa: nil
         case .other(let name): "\(name) keys are not supported"
+        }
+    }
+
+    /// Why Roles Anywhere would refuse a key, or `nil`.
+    public static func keyProblem(_ key: CertificatePublicKey) -> String? {
+        switch key {
+        case .classic(let key): keyProblem(key)
+        case .mlDSA: nil
         }
     }
 

@@ -12,15 +12,16 @@ public import X509
 /// Every certificate it makes is what IAM Roles Anywhere accepts: X.509 v3, signed with SHA-256 or
 /// stronger, CAs with `basicConstraints critical CA:TRUE` and `keyUsage critical keyCertSign, cRLSign`,
 /// end-entity certificates with `CA:FALSE` and `keyUsage critical digitalSignature`, and key
-/// identifiers on both sides.
+/// identifiers on both sides. The CA's key and the subjects' keys may be RSA, EC or ML-DSA, in
+/// any mix.
 public struct CertificateAuthority: Sendable {
     public let certificate: EncodedCertificate
-    public let privateKey: Certificate.PrivateKey
+    public let privateKey: SigningKey
 
     /// Wraps an existing CA, checking that the key belongs to it and that it can issue what Roles
     /// Anywhere accepts (every requirement of a trust anchor, valid now).
-    public init(certificate: EncodedCertificate, privateKey: Certificate.PrivateKey, now: Date = Date()) throws(PKIError) {
-        guard certificate.fields.publicKey == .classic(privateKey.publicKey) else {
+    public init(certificate: EncodedCertificate, privateKey: SigningKey, now: Date = Date()) throws(PKIError) {
+        guard certificate.fields.publicKey == privateKey.publicKey else {
             throw PKIError(.invalidInput, "the CA key does not belong to the CA certificate (\(certificate.fields.subject))")
         }
         let failures = RolesAnywhereRequirements.check(CertificateFacts(certificate), as: .certificateAuthority, at: now)
@@ -35,10 +36,15 @@ public struct CertificateAuthority: Sendable {
         self.privateKey = privateKey
     }
 
+    /// Wraps an existing CA with an RSA or EC key.
+    public init(certificate: EncodedCertificate, privateKey: Certificate.PrivateKey, now: Date = Date()) throws(PKIError) {
+        try self.init(certificate: certificate, privateKey: .certificateKey(privateKey), now: now)
+    }
+
     /// Creates a self-signed root CA certificate.
     public static func makeRoot(
         subject: DistinguishedName,
-        key: Certificate.PrivateKey,
+        key: SigningKey,
         validity: ValidityPeriod,
         pathLength: Int? = nil,
         serialNumber: Certificate.SerialNumber = .random128()
@@ -58,7 +64,7 @@ public struct CertificateAuthority: Sendable {
     /// Issues an intermediate CA certificate for `publicKey`.
     public func issueIntermediate(
         subject: DistinguishedName,
-        publicKey: Certificate.PublicKey,
+        publicKey: CertificatePublicKey,
         validity: ValidityPeriod,
         pathLength: Int? = nil,
         serialNumber: Certificate.SerialNumber = .random128()
@@ -81,7 +87,7 @@ public struct CertificateAuthority: Sendable {
     /// Issues an end-entity certificate for `publicKey`.
     public func issueEndEntity(
         subject: DistinguishedName,
-        publicKey: Certificate.PublicKey,
+        publicKey: CertificatePublicKey,
         subjectAlternativeNames: SubjectAlternativeNames? = nil,
         validity: ValidityPeriod,
         serialNumber: Certificate.SerialNumber = .random128()
@@ -98,7 +104,7 @@ public struct CertificateAuthority: Sendable {
             extensions = try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
-                SubjectKeyIdentifier(hash: publicKey)
+                SubjectKeyIdentifier(keyIdentifier: SignedObject.keyIdentifier(publicKey))
                 AuthorityKeyIdentifier(keyIdentifier: issuerKeyIdentifier)
                 if let subjectAlternativeNames, !subjectAlternativeNames.isEmpty {
                     subjectAlternativeNames
@@ -120,7 +126,7 @@ public struct CertificateAuthority: Sendable {
 
     var issuerKeyIdentifier: ArraySlice<UInt8> {
         (try? certificate.fields.extensions.subjectKeyIdentifier?.keyIdentifier)
-            ?? SubjectKeyIdentifier(hash: privateKey.publicKey).keyIdentifier
+            ?? SignedObject.keyIdentifier(privateKey.publicKey)
     }
 
     func checkWithinLifetime(_ validity: ValidityPeriod) throws(PKIError) {
@@ -136,14 +142,14 @@ public struct CertificateAuthority: Sendable {
     }
 
     static func caExtensions(
-        publicKey: Certificate.PublicKey,
+        publicKey: CertificatePublicKey,
         issuerKeyIdentifier: ArraySlice<UInt8>?,
         pathLength: Int?
     ) throws(PKIError) -> Certificate.Extensions {
         if let pathLength, pathLength < 0 {
             throw PKIError(.invalidConfiguration, "--path-len must be 0 or more")
         }
-        let ownIdentifier = SubjectKeyIdentifier(hash: publicKey)
+        let ownIdentifier = SubjectKeyIdentifier(keyIdentifier: SignedObject.keyIdentifier(publicKey))
         do {
             return try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: pathLength))
@@ -156,31 +162,49 @@ public struct CertificateAuthority: Sendable {
         }
     }
 
+    /// Writes and signs a v3 `TBSCertificate` (RFC 5280 §4.1).
     static func sign(
         serialNumber: Certificate.SerialNumber,
-        publicKey: Certificate.PublicKey,
+        publicKey: CertificatePublicKey,
         validity: ValidityPeriod,
         issuer: DistinguishedName,
         subject: DistinguishedName,
         extensions: Certificate.Extensions,
-        signer: Certificate.PrivateKey
+        signer: SigningKey
     ) throws(PKIError) -> EncodedCertificate {
+        let subjectPublicKeyInfo = try SignedObject.subjectPublicKeyInfo(publicKey)
+        let der: [UInt8]
         do {
-            let certificate = try Certificate(
-                version: .v3,
-                serialNumber: serialNumber,
-                publicKey: publicKey,
-                notValidBefore: validity.notBefore,
-                notValidAfter: validity.notAfter,
-                issuer: issuer,
-                subject: subject,
-                signatureAlgorithm: signer.issuingSignatureAlgorithm,
-                extensions: extensions,
-                issuerPrivateKey: signer
-            )
-            return try EncodedCertificate(certificate)
+            var tbs = DER.Serializer()
+            try tbs.appendConstructedNode(identifier: .sequence) { coder in
+                try coder.appendConstructedNode(identifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)) { try $0.serialize(2) }
+                SignedObject.serializeInteger(serialNumber.bytes, into: &coder)
+                try SignedObject.serialize(SignedObject.signatureAlgorithm(of: signer), into: &coder)
+                try coder.serialize(issuer)
+                try coder.appendConstructedNode(identifier: .sequence) { times in
+                    try SignedObject.serializeTime(validity.notBefore, into: &times)
+                    try SignedObject.serializeTime(validity.notAfter, into: &times)
+                }
+                try coder.serialize(subject)
+                coder.serializeRawBytes(subjectPublicKeyInfo)
+                if !extensions.isEmpty {
+                    try coder.appendConstructedNode(identifier: ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific)) { wrapper in
+                        try wrapper.appendConstructedNode(identifier: .sequence) { list in
+                            for item in extensions { try list.serialize(item) }
+                        }
+                    }
+                }
+            }
+            der = try SignedObject.sign(tbs.serializedBytes, with: signer)
+        } catch let error as PKIError {
+            throw error
         } catch {
-            throw PKIError(.invalidConfiguration, "the certificate cannot be signed: \(error)")
+            throw PKIError(.invalidConfiguration, "the certificate cannot be encoded: \(error)")
+        }
+        do {
+            return try EncodedCertificate(derEncoded: der)
+        } catch {
+            throw PKIError(.invalidConfiguration, "the certificate just signed does not read back: \(error)")
         }
     }
 

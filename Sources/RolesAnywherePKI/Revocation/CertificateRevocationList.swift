@@ -181,21 +181,21 @@ public struct CertificateRevocationList: Sendable, Hashable {
         nextUpdate: Date,
         crlNumber: UInt64
     ) throws(PKIError) -> CertificateRevocationList {
-        let algorithm = authority.privateKey.issuingSignatureAlgorithm
+        let algorithm = SignedObject.signatureAlgorithm(of: authority.privateKey)
         do {
             var tbs = DER.Serializer()
             try tbs.appendConstructedNode(identifier: .sequence) { coder in
                 try coder.serialize(1)  // v2
-                try serializeAlgorithm(algorithm, into: &coder)
+                try SignedObject.serialize(algorithm, into: &coder)
                 try coder.serialize(authority.certificate.fields.subject)
-                try serializeTime(thisUpdate, into: &coder)
-                try serializeTime(nextUpdate, into: &coder)
+                try SignedObject.serializeTime(thisUpdate, into: &coder)
+                try SignedObject.serializeTime(nextUpdate, into: &coder)
                 if !entries.isEmpty {
                     try coder.appendConstructedNode(identifier: .sequence) { list in
                         for entry in entries {
                             try list.appendConstructedNode(identifier: .sequence) { item in
-                                serializeInteger(entry.serialNumber, into: &item)
-                                try serializeTime(entry.revocationDate, into: &item)
+                                SignedObject.serializeInteger(entry.serialNumber, into: &item)
+                                try SignedObject.serializeTime(entry.revocationDate, into: &item)
                             }
                         }
                     }
@@ -206,61 +206,17 @@ public struct CertificateRevocationList: Sendable, Hashable {
                             try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authority.issuerKeyIdentifier), critical: false)
                         )
                         var number = DER.Serializer()
-                        serializeInteger(bigEndian(crlNumber), into: &number)
+                        SignedObject.serializeInteger(bigEndian(crlNumber), into: &number)
                         try list.serialize(Certificate.Extension(oid: crlNumberOID, critical: false, value: number.serializedBytes[...]))
                     }
                 }
             }
-            let tbsBytes = tbs.serializedBytes
-            let signature = try authority.privateKey.sign(bytes: tbsBytes, signatureAlgorithm: algorithm).rawRepresentation
-            var crl = DER.Serializer()
-            try crl.appendConstructedNode(identifier: .sequence) { coder in
-                coder.serializeRawBytes(tbsBytes)
-                try serializeAlgorithm(algorithm, into: &coder)
-                try coder.serialize(ASN1BitString(bytes: signature[...]))
-            }
-            return try CertificateRevocationList(derEncoded: crl.serializedBytes)
+            return try CertificateRevocationList(derEncoded: try SignedObject.sign(tbs.serializedBytes, with: authority.privateKey))
         } catch let error as PKIError {
             throw error
         } catch {
             throw PKIError(.invalidConfiguration, "the CRL cannot be built: \(error)")
         }
-    }
-
-    static func serializeAlgorithm(_ algorithm: Certificate.SignatureAlgorithm, into coder: inout DER.Serializer) throws {
-        let (oid, isRSA): (ASN1ObjectIdentifier, Bool) =
-            switch algorithm {
-            case .sha256WithRSAEncryption: ([1, 2, 840, 113_549, 1, 1, 11], true)
-            case .sha384WithRSAEncryption: ([1, 2, 840, 113_549, 1, 1, 12], true)
-            case .sha512WithRSAEncryption: ([1, 2, 840, 113_549, 1, 1, 13], true)
-            case .ecdsaWithSHA384: ([1, 2, 840, 10045, 4, 3, 3], false)
-            case .ecdsaWithSHA512: ([1, 2, 840, 10045, 4, 3, 4], false)
-            default: ([1, 2, 840, 10045, 4, 3, 2], false)
-            }
-        try coder.appendConstructedNode(identifier: .sequence) { inner in
-            try inner.serialize(oid)
-            if isRSA { try inner.serialize(ASN1Null()) }
-        }
-    }
-
-    /// UTCTime through 2049, GeneralizedTime after (RFC 5280 section 5.1.2.4).
-    static func serializeTime(_ date: Date, into coder: inout DER.Serializer) throws {
-        let c = AmzDate(date).components
-        if c.year < 2050 {
-            try coder.serialize(UTCTime(year: c.year, month: c.month, day: c.day, hours: c.hour, minutes: c.minute, seconds: c.second))
-        } else {
-            try coder.serialize(
-                GeneralizedTime(year: c.year, month: c.month, day: c.day, hours: c.hour, minutes: c.minute, seconds: c.second, fractionalSeconds: 0)
-            )
-        }
-    }
-
-    /// A positive INTEGER from big-endian magnitude bytes.
-    static func serializeInteger(_ magnitude: [UInt8], into coder: inout DER.Serializer) {
-        var bytes = Array(magnitude.drop(while: { $0 == 0 }))
-        if bytes.isEmpty { bytes = [0] }
-        if bytes[0] & 0x80 != 0 { bytes.insert(0, at: 0) }
-        coder.appendPrimitiveNode(identifier: .integer) { $0.append(contentsOf: bytes) }
     }
 
     static func bigEndian(_ value: UInt64) -> [UInt8] {

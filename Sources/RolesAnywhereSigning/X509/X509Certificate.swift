@@ -217,7 +217,7 @@ public enum CertificatePublicKey: Sendable, Hashable, CustomStringConvertible {
     /// Reads a `SubjectPublicKeyInfo`.
     ///
     /// - Throws: ``SigningError/Code-swift.struct/malformedCertificate`` for a key neither library reads.
-    init(subjectPublicKeyInfo node: ASN1Node) throws {
+    public init(subjectPublicKeyInfo node: ASN1Node) throws {
         guard node.identifier == .sequence, case .constructed(let parts) = node.content else {
             throw SigningError(.malformedCertificate, "the certificate's public key is not a SEQUENCE")
         }

@@ -55,6 +55,7 @@ struct NewKeyOptions {
     static func flags(defaultType: String) -> [Flag] {
         [
             Flag("key-type", valueName: "type", default: defaultType, help: "Key to generate: \(KeyAlgorithm.names.joined(separator: ", "))"),
+            Flag("key-format", valueName: "form", default: "seed", help: "How an ML-DSA key is written (RFC 9881): seed, expanded or both"),
             Flag("out-key", valueName: "path", help: "Where to write the new private key (mode 0600)"),
             Flag("key-password", valueName: "password", help: "Encrypt the new key (PBES2, AES-256-CBC) with this password"),
             Flag("key-password-file", valueName: "path", help: "Encrypt the new key with the password in this file (or set ROLESANYWHERE_KEY_PASSWORD)"),
@@ -62,18 +63,27 @@ struct NewKeyOptions {
     }
 
     var algorithm: KeyAlgorithm
+    var form: MLDSAPrivateKeyInfo.Form
     var output: String?
     var password: PasswordSource
 
     init(_ flags: ParsedFlags, defaultType: String) throws {
         algorithm = try KeyAlgorithm(parsing: flags.string("key-type") ?? defaultType)
+        let formName = flags.string("key-format") ?? "seed"
+        guard let form = MLDSAPrivateKeyInfo.Form(rawValue: formName.lowercased()) else {
+            throw UsageError("--key-format must be seed, expanded or both, not '\(formName)'")
+        }
+        self.form = form
+        if flags.isSet("key-format"), case .mlDSA = algorithm {} else if flags.isSet("key-format") {
+            throw UsageError("--key-format is for ML-DSA keys (--key-type ml-dsa-44, ml-dsa-65 or ml-dsa-87)")
+        }
         output = flags.string("out-key")
         password = try passwordSource(flags, flag: "key-password", environment: "ROLESANYWHERE_KEY_PASSWORD")
     }
 
-    /// The key as PEM, encrypted when a password was given.
-    func encode(_ key: Certificate.PrivateKey) throws -> String {
-        try PrivateKeyPEM.encode(key, password: try password.resolve())
+    /// The key as PEM (an ML-DSA key in the chosen form), encrypted when a password was given.
+    func encode(_ key: SigningKey) throws -> String {
+        try PrivateKeyPEM.encode(key, password: try password.resolve(), form: form)
     }
 }
 
@@ -114,7 +124,7 @@ struct SigningCAOptions {
 
     func load() throws -> CertificateAuthority {
         let certificates = try CertificateParser.certificates(file: certificatePath, role: "CA certificate")
-        let key = try FileIdentitySource.readKey(path: keyPath, password: password).classicKey(for: "a CA key")
+        let key = try FileIdentitySource.readKey(path: keyPath, password: password)
         return try CertificateAuthority(certificate: certificates[0], privateKey: key)
     }
 }

@@ -3,6 +3,7 @@ import RolesAnywhereCredentials
 import RolesAnywherePKCS11
 import RolesAnywhereTPM
 import RolesAnywherePKI
+import RolesAnywhereSigning
 import X509
 import RolesAnywhereKeys
 
@@ -65,14 +66,14 @@ struct PKICSRCommand: HelperCommand {
         let name = try subject.distinguishedName()
         let alternativeNames = names.isEmpty ? nil : try names.extensionValue()
         try OutputFile.checkWritable(output, role: "CSR", force: force)
-        let privateKey: Certificate.PrivateKey
+        let privateKey: SigningKey
         if let existingKey {
             if TPMIdentitySource.applies(privateKey: existingKey) {
-                privateKey = try TPMIdentitySource(certificatePath: nil, privateKey: existingKey, password: tpmPassword).loadPrivateKey()
+                privateKey = .certificateKey(try TPMIdentitySource(certificatePath: nil, privateKey: existingKey, password: tpmPassword).loadPrivateKey())
             } else if PKCS11URI.isURI(existingKey) {
-                privateKey = try PKCS11IdentitySource(certificate: nil, privateKey: existingKey, modulePath: pkcs11Library).loadPrivateKey()
+                privateKey = .certificateKey(try PKCS11IdentitySource(certificate: nil, privateKey: existingKey, modulePath: pkcs11Library).loadPrivateKey())
             } else {
-                privateKey = try FileIdentitySource.readKey(path: existingKey, password: existingKeyPassword).classicKey(for: "the key of a CSR")
+                privateKey = try FileIdentitySource.readKey(path: existingKey, password: existingKeyPassword)
             }
             if let problem = RolesAnywhereRequirements.keyProblem(privateKey.publicKey) {
                 throw PKIError(.rejected, "IAM Roles Anywhere would reject a certificate for this key: \(problem)")
@@ -85,7 +86,7 @@ struct PKICSRCommand: HelperCommand {
         if let keyOutput = key.output {
             try OutputFile.write(try key.encode(privateKey), to: keyOutput, role: "private key", mode: 0o600, force: force)
         }
-        try OutputFile.write(try request.pemString, to: output, role: "CSR", mode: 0o644, force: force)
+        try OutputFile.write(request.pemString, to: output, role: "CSR", mode: 0o644, force: force)
         CommandOutput.writeError("wrote a request for \(name) to \(output)" + (key.output.map { ", key (\(key.algorithm)) to \($0)" } ?? ""))
     }
 }

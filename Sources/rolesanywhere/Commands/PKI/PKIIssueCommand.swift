@@ -60,15 +60,15 @@ struct PKIIssueCommand: HelperCommand {
         try OutputFile.checkWritable(output, role: "certificate", force: force)
         if let keyOutput = key.output { try OutputFile.checkWritable(keyOutput, role: "private key", force: force) }
         let ca = try authority.load()
-        let publicKey: Certificate.PublicKey
+        let publicKey: CertificatePublicKey
         var name: DistinguishedName
         var alternativeNames: SubjectAlternativeNames?
-        var newKey: Certificate.PrivateKey?
+        var newKey: SigningKey?
         if let csr {
             let request = try SigningRequests.read(try FileReader.read(csr, role: "CSR"), source: "the CSR '\(csr)'")
             publicKey = request.publicKey
             name = request.subject
-            alternativeNames = SigningRequests.requestedSubjectAlternativeNames(request)
+            alternativeNames = request.subjectAlternativeNames
         } else {
             let privateKey = try key.algorithm.generate()
             newKey = privateKey
