@@ -24,6 +24,7 @@ let package = Package(
         fuzzTarget("FuzzPKCS12", ["RolesAnywhereSupport", "RolesAnywhereKeys"]),
         fuzzTarget("FuzzCertificate", ["RolesAnywherePKI", "RolesAnywhereSigning"]),
         fuzzTarget("FuzzCRL", ["RolesAnywherePKI"]),
+        fuzzTarget("FuzzSigningRequest", ["RolesAnywherePKI"]),
         fuzzTarget("FuzzSigV4", ["RolesAnywhereSigning"]),
         fuzzTarget("FuzzPolicy", ["RolesAnywherePolicy"]),
         fuzzTarget("FuzzLocalRequest", ["RolesAnywhereLocal", "RolesAnywhereSigning"]),

@@ -89,6 +89,13 @@ def main():
     run("openssl", "x509", "-req", "-in", p("int.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-days", "20", "-extfile", conf, "-extensions", "int", "-out", p("int.pem"))
     run("openssl", "req", "-config", conf, "-newkey", "rsa:2048", "-nodes", "-keyout", p("leaf.key"), "-subj", "/O=Permitted Org/OU=Platform/CN=myContainer", "-out", p("leaf.csr"))
     run("openssl", "x509", "-req", "-in", p("leaf.csr"), "-CA", p("int.pem"), "-CAkey", p("int.key"), "-days", "10", "-extfile", conf, "-extensions", "leaf", "-out", p("leaf.pem"))
+    # Signing requests: RSA and EC, without and with an extension request (ML-DSA ones are
+    # written by `rolesanywhere pki csr`, which openssl 3.0 cannot: mldsa65-san.pem is one).
+    run("openssl", "req", "-new", "-key", p("int.key"), "-subj", "/CN=Fuzz SAN", "-addext", "subjectAltName=DNS:a.example,URI:spiffe://example/w,IP:192.0.2.1",
+        "-out", p("san.csr"))
+    for name in ["int", "leaf", "san"]:
+        seed("FuzzSigningRequest", f"{name}.csr.pem", open(p(f"{name}.csr"), "rb").read())
+        seed("FuzzSigningRequest", f"{name}.csr.der", run("openssl", "req", "-in", p(f"{name}.csr"), "-outform", "DER"))
     for name in ["ca", "int", "leaf"]:
         seed("FuzzCertificate", f"{name}.der", run("openssl", "x509", "-in", p(f"{name}.pem"), "-outform", "DER"))
         seed("FuzzPEM", f"{name}.pem", open(p(f"{name}.pem"), "rb").read())

@@ -119,6 +119,39 @@ struct MLDSAPathTests {
         #expect(refused.message?.contains("did not sign it") == true, "\(refused.body)")
     }
 
+    @Test("a chain made by rolesanywhere pki (ML-DSA-87 root, P-384 intermediate, ML-DSA-44 leaf in the both form) gets a session; its CA's CRL revokes it")
+    func pkiMadeChain() async throws {
+        let directory = try TemporaryDirectory(prefix: "mldsa-pki")
+        func pki(_ arguments: [String]) throws {
+            let output = try Binaries.rolesanywhere(["pki"] + arguments)
+            guard output.status == 0 else { throw TestFailure("pki \(arguments.first ?? ""): \(output.stderrText)") }
+        }
+        let path = directory.path
+        try pki(["ca", "--cn", "PQ Root", "--key-type", "ml-dsa-87", "--out-cert", path("ca.pem"), "--out-key", path("ca.key")])
+        try pki(["ca", "--cn", "EC Issuing", "--key-type", "p384", "--issuer-cert", path("ca.pem"), "--issuer-key", path("ca.key"), "--out-cert", path("int.pem"), "--out-key", path("int.key")])
+        try pki([
+            "issue", "--ca-cert", path("int.pem"), "--ca-key", path("int.key"), "--cn", "myContainer", "--key-type", "ml-dsa-44", "--key-format", "both",
+            "--out-cert", path("leaf.pem"), "--out-key", path("leaf.key"),
+        ])
+        let local = try InProcessLocal()
+        let role = try await local.createRole("bucket-lister")
+        let anchor = try await local.createTrustAnchor(try String(contentsOfFile: path("ca.pem"), encoding: .utf8))
+        let profile = try await local.createProfile(roleArns: [role])
+        let identity = try SigningIdentity(
+            certificate: try CertificateParser.certificates(file: path("leaf.pem"), role: "certificate")[0],
+            certificateChain: try CertificateParser.certificates(file: path("int.pem"), role: "chain"),
+            key: try FileIdentitySource.readKey(path: path("leaf.key"), password: .none)
+        )
+        #expect(identity.algorithm == .mldsa)
+        let call = InProcessLocal.SessionCall(identity: identity, trustAnchorArn: anchor, profileArn: profile, roleArn: role)
+        let answer = try await local.createSession(call)
+        #expect(answer.status == 201, "\(answer.body)")
+
+        try pki(["revoke", "--ca-cert", path("int.pem"), "--ca-key", path("int.key"), "--crl", path("crl.pem"), "--certificate", path("leaf.pem")])
+        _ = try await local.importCRL(try String(contentsOfFile: path("crl.pem"), encoding: .utf8), anchor: anchor)
+        CreateSessionRejectionTests.expectDenied(try await local.createSession(call), "is revoked since", exact: false)
+    }
+
     @Test("an ML-DSA leaf without digitalSignature is refused, saying so")
     func noDigitalSignature() async throws {
         let chain = try await Chain(["ML-DSA-65", "ML-DSA-65"], options: ["--no-digital-signature"])
