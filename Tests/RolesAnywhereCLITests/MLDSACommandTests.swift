@@ -100,6 +100,36 @@ struct MLDSACommandTests {
         #expect(requests.allSatisfy { $0["verified"] as? Bool == true }, "\(requests)")
     }
 
+    @Test("an ML-DSA key and certificate in a PKCS#12 file laid out as OpenSSL 3.5 writes it: the same signature as the PEM key, credential-process verified, a wrong password refused", arguments: [MLDSAParameterSet.mlDSA65, .mlDSA87])
+    func pkcs12Bundle(_ set: MLDSAParameterSet) throws {
+        let material = try Material(set)
+        let bundle = material.path("leaf.p12")
+        let script = Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/mldsa_pkcs12.py").path
+        let made = try ChildProcess.run("python3", [script, material.path("leaf-seed.pem"), material.path("leaf.pem"), "pass phrase", bundle])
+        try #require(made.status == 0, "\(made.stderrText)")
+        // OpenSSL 3.0 cannot read the key, but checks the container: the MAC and the certificate safe.
+        let openssl = try ChildProcess.run("openssl", ["pkcs12", "-in", bundle, "-passin", "pass:pass phrase", "-info", "-nokeys", "-noout"])
+        #expect(openssl.status == 0, "\(openssl.stderrText)")
+
+        let fromBundle = try Binaries.rolesanywhere(["sign-string", "--certificate", bundle, "--pkcs8-password", "pass phrase", "--format", "bin"])
+        #expect(fromBundle.status == 0, "\(fromBundle.stderrText)")
+        let fromPEM = try Binaries.rolesanywhere(["sign-string", "--certificate", material.path("leaf.pem"), "--private-key", material.path("leaf-seed.pem"), "--format", "bin"])
+        #expect(fromBundle.stdout == fromPEM.stdout, "the bundle holds the same key, which signs deterministically")
+
+        let verifier = try IndependentVerifier()
+        let output = try Binaries.rolesanywhere(
+            ["credential-process", "--certificate", bundle, "--trust-anchor-arn", CLIFixture.trustAnchorArn, "--profile-arn", CLIFixture.profileArn,
+             "--role-arn", CLIFixture.roleArn, "--endpoint", verifier.endpoint],
+            environment: ["AWS_CA_BUNDLE": verifier.caBundlePath, "ROLESANYWHERE_PKCS8_PASSWORD": "pass phrase"]
+        )
+        #expect(output.status == 0, "\(output.stderrText)")
+        #expect(try verifier.receivedRequests().allSatisfy { $0["verified"] as? Bool == true })
+
+        let wrong = try Binaries.rolesanywhere(["sign-string", "--certificate", bundle, "--pkcs8-password", "not it"])
+        #expect(wrong.status == 3)
+        #expect(wrong.stderrText.contains("is wrong (its MAC does not verify)"), "\(wrong.stderrText)")
+    }
+
     /// A PKCS#8 `PrivateKeyInfo` with the ML-DSA OID of `oidLast` (17-19 are ML-DSA) around `field`.
     static func pkcs8(oidLast: UInt, field: [UInt8]) throws -> String {
         var serializer = DER.Serializer()
