@@ -1,7 +1,8 @@
 import Crypto
 package import SwiftASN1
 package import X509
-import RolesAnywhereSupport
+package import RolesAnywhereSupport
+package import RolesAnywhereSigning
 
 /// The hash of a signature algorithm, for keys in devices (PKCS#11 tokens, TPMs) that sign a digest
 /// or need the hash named.
@@ -60,5 +61,18 @@ package enum ECPublicKeys {
         guard let size = coordinateSize(curve), x.count <= size, y.count <= size else { return nil }
         let pad = { (coordinate: [UInt8]) in [UInt8](repeating: 0, count: size - coordinate.count) + coordinate }
         return publicKey(curve: curve, x963: [0x04] + pad(x) + pad(y))
+    }
+}
+
+/// Keys in devices (PKCS#11 tokens, TPMs) sign RSA and EC only, as in `aws_signing_helper`.
+package enum DeviceKeys {
+    /// Refuses a certificate whose key is ML-DSA before a device is asked for its key, saying where
+    /// such a key goes instead. `device` names it: "a PKCS#11 token", "a TPM".
+    package static func refuseMLDSA(_ certificate: EncodedCertificate?, device: String) throws(CredentialsError) {
+        guard let set = certificate?.fields.publicKey.mlDSA?.parameterSet else { return }
+        throw CredentialsError(
+            .unsupportedKey,
+            "the certificate has an \(set) key, which cannot be in \(device): keys in PKCS#11 tokens and TPMs sign with RSA or EC only; keep the ML-DSA key in a PKCS#8 file and give it with --private-key"
+        )
     }
 }

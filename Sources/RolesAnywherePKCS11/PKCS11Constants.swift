@@ -13,6 +13,8 @@ enum CK {
     static let privateKeyClass: CK_OBJECT_CLASS = 3
     static let rsaKey: CK_KEY_TYPE = 0x0
     static let ecKey: CK_KEY_TYPE = 0x3
+    /// `CKK_ML_DSA` (PKCS#11 3.2).
+    static let mlDSAKey: CK_KEY_TYPE = 0x4a
     static let x509Certificate: CK_CERTIFICATE_TYPE = 0x0
 
     // Attributes

@@ -248,6 +248,7 @@ public struct PKCS11IdentitySource: Sendable {
         certificate: EncodedCertificate?,
         reusePIN: Bool
     ) throws(CredentialsError) -> PKCS11PrivateKey {
+        try DeviceKeys.refuseMLDSA(certificate, device: "a PKCS#11 token")
         let label = certificateID == nil ? uri.object : nil
         var keys = [(CK_OBJECT_HANDLE, CK_KEY_TYPE, Certificate.PublicKey?)]()
         for object in try session.findObjects(class: CK.privateKeyClass, label: label, id: certificateID ?? uri.id) {
@@ -272,6 +273,12 @@ public struct PKCS11IdentitySource: Sendable {
             )
         }
         guard keyType == CK.rsaKey || keyType == CK.ecKey else {
+            if keyType == CK.mlDSAKey {
+                throw CredentialsError(
+                    .unsupportedKey,
+                    "the PKCS#11 key \(uri) is an ML-DSA key: keys on PKCS#11 tokens sign with RSA or EC only (as in aws_signing_helper); keep an ML-DSA key in a PKCS#8 file and give it with --private-key"
+                )
+            }
             throw CredentialsError(.unsupportedKey, "the PKCS#11 key \(uri) is neither RSA nor EC (CKK 0x\(String(keyType, radix: 16))); IAM Roles Anywhere needs one of them")
         }
         guard let publicKey = tokenPublicKey ?? certificate?.fields.publicKey.classic else {

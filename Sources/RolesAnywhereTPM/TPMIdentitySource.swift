@@ -61,6 +61,7 @@ public struct TPMIdentitySource: Sendable {
             throw CredentialsError(.invalidConfiguration, "no certificate given: pass --certificate with the certificate of the TPM key")
         }
         let certificate = try CertificateParser.certificates(file: certificatePath, role: "certificate")[0]
+        try DeviceKeys.refuseMLDSA(certificate, device: "a TPM")
         var chain = [EncodedCertificate]()
         if let intermediatesPath {
             chain = try CertificateParser.bundle(

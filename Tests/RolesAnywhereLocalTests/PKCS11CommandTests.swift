@@ -222,7 +222,11 @@ struct PKCS11CommandTests {
         let setup = try await Setup()
         defer { setup.fixture.stopService() }
         let uninitialised = try SoftHSMToken(label: "no-user-pin", initializeUserPIN: false)
+        let mlDSACertificate = setup.fixture.directory.path("mldsa.pem")
+        let made = try Binaries.rolesanywhere(["pki", "ca", "--cn", "PQ", "--key-type", "ml-dsa-65", "--out-cert", mlDSACertificate, "--out-key", setup.fixture.directory.path("mldsa.key")])
+        try #require(made.status == 0, "\(made.stderrText)")
         let cases: [(String, [String], String?, [String: String], Int32, String)] = [
+            ("an ML-DSA certificate with a token key", ["--certificate", mlDSACertificate, "--private-key", setup.uri("id=%01")], nil, [:], 3, "the certificate has an ML-DSA-65 key, which cannot be in a PKCS#11 token"),
             ("wrong PIN", ["--certificate", setup.uri()], "0000", [:], 3, "PIN of the PKCS#11 token '\(setup.token.label)'"),
             ("no PIN", ["--certificate", setup.uri()], "", [:], 3, "ROLESANYWHERE_PKCS11_PIN"),
             ("missing object", ["--certificate", setup.uri("object=absent")], nil, [:], 3, "no certificate on the PKCS#11 token"),

@@ -174,6 +174,13 @@ struct TPMCommandTests {
             #expect(output.stdout.isEmpty, "\(name)")
             #expect(Date().timeIntervalSince(started) < 30, "\(name) took too long")
         }
+        // An ML-DSA certificate is refused before the TPM is asked for anything.
+        let mlDSACertificate = setup.fixture.directory.path("mldsa.pem")
+        let made = try Binaries.rolesanywhere(["pki", "ca", "--cn", "PQ", "--key-type", "ml-dsa-44", "--out-cert", mlDSACertificate, "--out-key", setup.fixture.directory.path("mldsa.key")])
+        try #require(made.status == 0, "\(made.stderrText)")
+        let refused = try setup.run(["credential-process", "--certificate", mlDSACertificate, "--private-key", "handle:0x81000040", "--tpm-key-password", "right"] + setup.arns)
+        #expect(refused.status == 3, "\(refused.stderrText)")
+        #expect(refused.stderrText.contains("the certificate has an ML-DSA-44 key, which cannot be in a TPM"), "\(refused.stderrText)")
         #expect(try setup.tpm.transientHandles().isEmpty)
     }
 }
