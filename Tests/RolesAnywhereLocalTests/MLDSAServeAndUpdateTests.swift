@@ -15,7 +15,19 @@ struct MLDSAServeAndUpdateTests {
         let script = Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/mldsa_certificate.py").path
         let made = try ChildProcess.run("python3", [script, directory, "-", "--chain", "ML-DSA-87,ML-DSA-65", "--leaf-cn", "myContainer"])
         guard made.status == 0 else { throw TestFailure("mldsa_certificate.py: \(made.stderrText)") }
-        let anchor = try await fixture.createTrustAnchor(pem: try String(contentsOfFile: directory + "/ca.pem", encoding: .utf8), name: "mldsa")
+        // The trust anchor holding the ML-DSA CA, made as a user makes it: with the AWS CLI.
+        let bundle = try String(contentsOfFile: directory + "/ca.pem", encoding: .utf8)
+        let created = try ServeAndUpdateCommandTests.aws(
+            fixture,
+            ["rolesanywhere", "create-trust-anchor", "--name", "mldsa", "--enabled", "--source",
+             #"{"sourceType":"CERTIFICATE_BUNDLE","sourceData":{"x509CertificateData":\#(String(decoding: try JSONSerialization.data(withJSONObject: bundle, options: .fragmentsAllowed), as: UTF8.self))}}"#],
+            environment: ["AWS_ACCESS_KEY_ID": LocalServerProcess.admin.accessKeyID, "AWS_SECRET_ACCESS_KEY": LocalServerProcess.admin.secretAccessKey]
+        )
+        guard created.status == 0, let trustAnchor = created.json?["trustAnchor"] as? [String: Any], let anchor = trustAnchor["trustAnchorArn"] as? String else {
+            throw TestFailure("aws rolesanywhere create-trust-anchor: \(created.stderrText)\(created.stdoutText)")
+        }
+        let source = (trustAnchor["source"] as? [String: Any])?["sourceData"] as? [String: Any]
+        #expect(source?["x509CertificateData"] as? String == bundle, "the anchor keeps the ML-DSA bundle as given")
         var flags = fixture.helperFlags
         flags[flags.firstIndex(of: fixture.certificatePath)!] = directory + "/leaf.pem"
         flags[flags.firstIndex(of: fixture.keyPath)!] = directory + "/" + keyFile
