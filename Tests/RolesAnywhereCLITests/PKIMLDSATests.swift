@@ -11,21 +11,15 @@ import X509
 /// (OpenSSL 4, `Tests/Scripts/x509_verify.py`), not by the code that made it.
 @Suite("pki with ML-DSA keys")
 struct PKIMLDSATests {
-    let directory: TemporaryDirectory
+    /// The scratch directory and the `pki` runner of the classic PKI tests.
+    let base: PKICommandTests
 
-    init() throws {
-        directory = try TemporaryDirectory(prefix: "pki-mldsa")
-    }
+    init() throws { base = try PKICommandTests() }
 
-    func path(_ name: String) -> String { directory.path(name) }
-
-    /// Runs `rolesanywhere pki ARGUMENTS` and expects it to succeed.
+    var directory: TemporaryDirectory { base.directory }
+    func path(_ name: String) -> String { base.path(name) }
     @discardableResult
-    func pki(_ arguments: [String]) throws -> ChildProcess.Output {
-        let output = try Binaries.rolesanywhere(["pki"] + arguments)
-        #expect(output.status == 0, "pki \(arguments.joined(separator: " ")): \(output.stderrText)")
-        return output
-    }
+    func pki(_ arguments: [String]) throws -> ChildProcess.Output { try base.pki(arguments) }
 
     /// Runs the cryptography oracle; its exit status and output.
     func oracle(_ arguments: [String]) throws -> ChildProcess.Output {

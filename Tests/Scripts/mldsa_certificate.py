@@ -32,43 +32,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa, padding, rsa
 from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from der import integer, oid, seq, tlv  # noqa: E402
+
 SETS = {
     "ML-DSA-44": ("2.16.840.1.101.3.4.3.17", mldsa.MLDSA44PrivateKey, ML_DSA_44),
     "ML-DSA-65": ("2.16.840.1.101.3.4.3.18", mldsa.MLDSA65PrivateKey, ML_DSA_65),
     "ML-DSA-87": ("2.16.840.1.101.3.4.3.19", mldsa.MLDSA87PrivateKey, ML_DSA_87),
 }
-
-
-def tlv(tag, content):
-    length = len(content)
-    if length < 0x80:
-        header = bytes([length])
-    else:
-        octets = length.to_bytes((length.bit_length() + 7) // 8, "big")
-        header = bytes([0x80 | len(octets)]) + octets
-    return bytes([tag]) + header + content
-
-
-def seq(*parts):
-    return tlv(0x30, b"".join(parts))
-
-
-def oid(text):
-    numbers = [int(n) for n in text.split(".")]
-    body = bytes([numbers[0] * 40 + numbers[1]])
-    for number in numbers[2:]:
-        chunk = [number & 0x7F]
-        number >>= 7
-        while number:
-            chunk.append(0x80 | (number & 0x7F))
-            number >>= 7
-        body += bytes(reversed(chunk))
-    return tlv(0x06, body)
-
-
-def integer(value):
-    raw = value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big")
-    return tlv(0x02, raw)
 
 
 def name(common_name):

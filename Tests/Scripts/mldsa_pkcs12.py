@@ -24,44 +24,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import padding, serialization
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-
-def tlv(tag, content):
-    length = len(content)
-    if length < 0x80:
-        header = bytes([length])
-    else:
-        encoded = length.to_bytes((length.bit_length() + 7) // 8, "big")
-        header = bytes([0x80 | len(encoded)]) + encoded
-    return bytes([tag]) + header + content
-
-
-def seq(*parts):
-    return tlv(0x30, b"".join(parts))
-
-
-def oid(dotted):
-    numbers = [int(n) for n in dotted.split(".")]
-    body = bytes([40 * numbers[0] + numbers[1]])
-    for n in numbers[2:]:
-        chunk = [n & 0x7F]
-        n >>= 7
-        while n:
-            chunk.insert(0, 0x80 | (n & 0x7F))
-            n >>= 7
-        body += bytes(chunk)
-    return tlv(0x06, body)
-
-
-def integer(value):
-    return tlv(0x02, value.to_bytes((value.bit_length() + 8) // 8, "big"))
-
-
-def octets(data):
-    return tlv(0x04, data)
-
-
-def explicit0(content):
-    return tlv(0xA0, content)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from der import explicit, integer, octets, oid, seq, tlv  # noqa: E402
 
 
 DATA, ENCRYPTED_DATA = "1.2.840.113549.1.7.1", "1.2.840.113549.1.7.6"
@@ -120,21 +84,21 @@ def main(key_path, certificate_path, password, output):
 
     shrouded = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                  serialization.BestAvailableEncryption(password.encode()))
-    key_safe = seq(seq(oid(SHROUDED_KEY_BAG), explicit0(shrouded), attributes))
+    key_safe = seq(seq(oid(SHROUDED_KEY_BAG), explicit(0, shrouded), attributes))
 
-    cert_safe = seq(seq(oid(CERT_BAG), explicit0(seq(oid(X509_CERTIFICATE), explicit0(octets(certificate_der)))), attributes))
+    cert_safe = seq(seq(oid(CERT_BAG), explicit(0, seq(oid(X509_CERTIFICATE), explicit(0, octets(certificate_der)))), attributes))
     algorithm, ciphertext = pbes2_encrypt(password, cert_safe)
     encrypted_data = seq(integer(0), seq(oid(DATA), algorithm, tlv(0x80, ciphertext)))
 
     authenticated_safe = seq(
-        seq(oid(ENCRYPTED_DATA), explicit0(encrypted_data)),
-        seq(oid(DATA), explicit0(octets(key_safe))),
+        seq(oid(ENCRYPTED_DATA), explicit(0, encrypted_data)),
+        seq(oid(DATA), explicit(0, octets(key_safe))),
     )
     salt = os.urandom(8)
     mac_key = pkcs12_kdf(password, salt, 3, ITERATIONS, 32)
     digest = hmac.new(mac_key, authenticated_safe, hashlib.sha256).digest()
     mac_data = seq(seq(seq(oid(SHA256), tlv(0x05, b"")), octets(digest)), octets(salt), integer(ITERATIONS))
-    pfx = seq(integer(3), seq(oid(DATA), explicit0(octets(authenticated_safe))), mac_data)
+    pfx = seq(integer(3), seq(oid(DATA), explicit(0, octets(authenticated_safe))), mac_data)
     with open(output, "wb") as handle:
         handle.write(pfx)
 
