@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RolesAnywhereCredentials
 import RolesAnywherePKI
@@ -182,6 +183,39 @@ struct PKILibraryTests {
             let directory = try TemporaryDirectory()
             let path = try directory.write("key.pem", encrypted)
             #expect(try FileIdentitySource.readKey(path: path, password: .value("pw")).publicKey == key.publicKey)
+        }
+    }
+}
+
+/// A P-256 key that signs the wrong bytes (the message with a byte appended), as a faulty device
+/// or computation would: its signatures are well formed and never verify.
+struct FaultySigningKey: CustomPrivateKey {
+    let key = P256.Signing.PrivateKey()
+
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.key.rawRepresentation == rhs.key.rawRepresentation }
+    func hash(into hasher: inout Hasher) { hasher.combine(key.rawRepresentation) }
+    var publicKey: Certificate.PublicKey { Certificate.PublicKey(key.publicKey) }
+    var defaultSignatureAlgorithm: Certificate.SignatureAlgorithm { .ecdsaWithSHA256 }
+    var supportedSignatureAlgorithms: [Certificate.SignatureAlgorithm] { [.ecdsaWithSHA256] }
+    static var defaultPEMDiscriminator: String { "PRIVATE KEY" }
+
+    func signSynchronously(bytes: some DataProtocol, signatureAlgorithm: Certificate.SignatureAlgorithm) throws -> Certificate.Signature {
+        try Certificate.PrivateKey(key).sign(bytes: Array(bytes) + [0], signatureAlgorithm: signatureAlgorithm)
+    }
+
+    func serialize(into coder: inout DER.Serializer) throws {
+        throw PKIError(.invalidConfiguration, "a test key is not serialised")
+    }
+}
+
+struct FaultySignerTests {
+    @Test("a CA key whose signatures do not verify hands out no certificate, saying why")
+    func faultyKey() throws {
+        let subject = try SubjectName(commonName: "Faulty CA").distinguishedName()
+        #expect {
+            _ = try CertificateAuthority.makeRoot(subject: subject, key: .certificateKey(Certificate.PrivateKey(FaultySigningKey())), validity: .starting(lasting: 86_400))
+        } throws: { error in
+            (error as? PKIError)?.message.contains("does not verify with its own public key") == true
         }
     }
 }
