@@ -190,7 +190,9 @@ struct PKILibraryTests {
 /// A P-256 key that signs the wrong bytes (the message with a byte appended), as a faulty device
 /// or computation would: its signatures are well formed and never verify.
 struct FaultySigningKey: CustomPrivateKey {
-    let key = P256.Signing.PrivateKey()
+    let key: P256.Signing.PrivateKey
+
+    init(_ key: P256.Signing.PrivateKey = P256.Signing.PrivateKey()) { self.key = key }
 
     static func == (lhs: Self, rhs: Self) -> Bool { lhs.key.rawRepresentation == rhs.key.rawRepresentation }
     func hash(into hasher: inout Hasher) { hasher.combine(key.rawRepresentation) }
@@ -216,6 +218,20 @@ struct FaultySignerTests {
             _ = try CertificateAuthority.makeRoot(subject: subject, key: .certificateKey(Certificate.PrivateKey(FaultySigningKey())), validity: .starting(lasting: 86_400))
         } throws: { error in
             (error as? PKIError)?.message.contains("does not verify with its own public key") == true
+        }
+
+        // A sound CA whose key then goes wrong: no leaf, no CRL.
+        let key = P256.Signing.PrivateKey()
+        let sound = try CertificateAuthority.makeRoot(subject: subject, key: .certificateKey(Certificate.PrivateKey(key)), validity: .starting(lasting: 86_400))
+        let broken = try CertificateAuthority(certificate: sound.certificate, privateKey: .certificateKey(Certificate.PrivateKey(FaultySigningKey(key))))
+        let leafKey = try KeyAlgorithm.ecdsa(.p256).generate()
+        #expect(throws: PKIError.self) {
+            try broken.issueEndEntity(subject: try SubjectName(commonName: "leaf").distinguishedName(), publicKey: leafKey.publicKey, validity: .starting(lasting: 3_600))
+        }
+        #expect {
+            _ = try CertificateRevocationList.make(authority: broken, entries: [], thisUpdate: Date(), nextUpdate: Date().addingTimeInterval(86_400), crlNumber: 1)
+        } throws: { error in
+            (error as? PKIError)?.message.contains("on the new CRL does not verify") == true
         }
     }
 }
