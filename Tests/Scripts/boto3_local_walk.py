@@ -66,12 +66,12 @@ assert got["Body"].read() == b"odd name" and got["Metadata"] == {"owner": "boto"
 assert s3.get_object(Bucket="boto-bucket", Key="logs/2026/3.txt", Range="bytes=5-5")["Body"].read() == b"3"
 s3.head_bucket(Bucket="boto-bucket")
 expect_error("404", s3.head_object, Bucket="boto-bucket", Key="missing")
-expect_error("NoSuchKey", s3.get_object, Bucket="boto-bucket", Key="missing")
-expect_error("BucketNotEmpty", s3.delete_bucket, Bucket="boto-bucket")
+expect_error("NoSuchKey", s3.get_object, Bucket="boto-bucket", Key="missing", details={"Key": "missing"})
+expect_error("BucketNotEmpty", s3.delete_bucket, Bucket="boto-bucket", details={"BucketName": "boto-bucket"})
 for listing in s3.get_paginator("list_objects_v2").paginate(Bucket="boto-bucket"):
     for item in listing.get("Contents", []):
         s3.delete_object(Bucket="boto-bucket", Key=item["Key"])
 s3.delete_bucket(Bucket="boto-bucket")
-expect_error("NoSuchBucket", s3.list_objects_v2, Bucket="boto-bucket")
+expect_error("NoSuchBucket", s3.list_objects_v2, Bucket="boto-bucket", details={"BucketName": "boto-bucket"})
 print("s3 bucket and object lifecycle: ok")
 print("BOTO3 OK")

@@ -74,7 +74,7 @@ assert [(u["Key"], u["UploadId"]) for u in uploads] == [("low/level.bin", upload
 print("create_multipart_upload, upload_part, list_parts, list_multipart_uploads: ok")
 
 # S3's rules, each refused with its own error.
-expect_error("NoSuchUpload", s3.upload_part, Bucket="multipart", Key="low/level.bin", UploadId="no-such-upload", PartNumber=1, Body=b"x")
+expect_error("NoSuchUpload", s3.upload_part, Bucket="multipart", Key="low/level.bin", UploadId="no-such-upload", PartNumber=1, Body=b"x", details={"UploadId": "no-such-upload"})
 expect_error("NoSuchUpload", s3.list_parts, Bucket="multipart", Key="other/key", UploadId=upload)
 expect_error("InvalidArgument", s3.upload_part, Bucket="multipart", Key="low/level.bin", UploadId=upload, PartNumber=10001, Body=b"x")
 expect_error("InvalidPartOrder", s3.complete_multipart_upload, Bucket="multipart", Key="low/level.bin", UploadId=upload,
@@ -89,7 +89,7 @@ expect_error("EntityTooSmall", s3.complete_multipart_upload, Bucket="multipart",
              MultipartUpload={"Parts": [{"PartNumber": n, "ETag": e} for n, e in zip((1, 2), tiny)]})
 s3.abort_multipart_upload(Bucket="multipart", Key="small.bin", UploadId=small)
 expect_error("NoSuchUpload", s3.abort_multipart_upload, Bucket="multipart", Key="small.bin", UploadId=small)
-expect_error("NoSuchKey", s3.get_object, Bucket="multipart", Key="small.bin")
+expect_error("NoSuchKey", s3.get_object, Bucket="multipart", Key="small.bin", details={"Key": "small.bin"})
 print("part order, unknown parts, small parts, aborts: ok")
 
 # Completion makes the object, with its multipart ETag and composite checksum, and ends the upload.
@@ -103,7 +103,7 @@ assert done["ChecksumCRC32"] == composite, (done, composite)
 got = s3.get_object(Bucket="multipart", Key="low/level.bin")
 assert got["Body"].read() == first + second and got["ContentType"] == "text/plain" and got["Metadata"] == {"owner": "boto"}, got
 assert s3.list_multipart_uploads(Bucket="multipart").get("Uploads", []) == []
-expect_error("NoSuchUpload", s3.list_parts, Bucket="multipart", Key="low/level.bin", UploadId=upload)
+expect_error("NoSuchUpload", s3.list_parts, Bucket="multipart", Key="low/level.bin", UploadId=upload, details={"UploadId": upload})
 print("complete_multipart_upload: ok")
 
 # Uploads in progress keep a bucket from being deleted, as objects do: nothing is lost with it.
@@ -113,5 +113,5 @@ left = s3.create_multipart_upload(Bucket="multipart", Key="left/behind")["Upload
 expect_error("BucketNotEmpty", s3.delete_bucket, Bucket="multipart")
 s3.abort_multipart_upload(Bucket="multipart", Key="left/behind", UploadId=left)
 s3.delete_bucket(Bucket="multipart")
-expect_error("NoSuchBucket", s3.list_multipart_uploads, Bucket="multipart")
+expect_error("NoSuchBucket", s3.list_multipart_uploads, Bucket="multipart", details={"BucketName": "multipart"})
 print("MULTIPART OK")

@@ -6,12 +6,27 @@ public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// `Sender` (the client's fault) or `Receiver` (the service's).
     public var isSenderFault: Bool
+    /// What S3 adds to its `<Error>` after the message, naming the resource: `BucketName`, `Key`,
+    /// `UploadId`. botocore puts them in the error dictionary beside `Code` and `Message`.
+    public var details: [Detail]
 
-    public init(_ code: String, status: Int, _ message: String, senderFault: Bool = true) {
+    /// One element S3 adds to an error.
+    public struct Detail: Hashable, Sendable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(_ code: String, status: Int, _ message: String, senderFault: Bool = true, details: [Detail] = []) {
         self.code = code
         self.status = status
         self.message = message
         self.isSenderFault = senderFault
+        self.details = details
     }
 
     public var description: String { "\(code): \(message)" }

@@ -48,6 +48,7 @@ extension AWSError {
             writer.element("Error") { xml in
                 xml.element("Code", code)
                 xml.element("Message", message)
+                for detail in details { xml.element(detail.name, detail.value) }
                 xml.element("RequestId", requestID)
                 xml.element("HostId", requestID)
             }

@@ -37,7 +37,7 @@ extension S3Call {
         try await service.authorizer.authorize(caller, action: "s3:GetObject", resource: objectARN(bucket, key).description, request: request)
         _ = try await existingBucket(bucket)
         guard let object = try await store.object(bucket: bucket, key: key), let data = try await store.objectData(bucket: bucket, key: key) else {
-            throw AWSError("NoSuchKey", status: 404, "The specified key does not exist.")
+            throw S3Errors.noSuchKey(key)
         }
         guard S3Preconditions(request, prefix: "x-amz-copy-source-").evaluate(etag: object.etag, lastModified: object.lastModified) == .proceed else {
             throw AWSError("PreconditionFailed", status: 412, "At least one of the pre-conditions you specified did not hold")
@@ -110,7 +110,7 @@ extension S3Call {
         do {
             try await store.putPart(part, data: data)
         } catch let error as StoreError where error.kind == .notFound {
-            throw Self.noSuchUpload
+            throw S3Errors.noSuchUpload(upload.uploadID)
         }
         var writer = XMLWriter(declaration: true)
         writer.element("CopyPartResult", namespace: S3Formats.namespace) { xml in

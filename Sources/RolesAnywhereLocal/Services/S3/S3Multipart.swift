@@ -20,14 +20,10 @@ extension S3Call {
     static let maximumObjectSize = 1 << 30
     static let partNumbers = 1...10_000
 
-    static var noSuchUpload: AWSError {
-        AWSError("NoSuchUpload", status: 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
-    }
-
     /// The upload named by `uploadId`, which must be in progress for this bucket and key.
     func upload(_ bucket: String, _ key: String) async throws -> MultipartUploadRecord {
         guard let id = parameters["uploadId"], let upload = try await store.multipartUpload(id: id), upload.bucket == bucket, upload.key == key else {
-            throw Self.noSuchUpload
+            throw S3Errors.noSuchUpload(parameters["uploadId"] ?? "")
         }
         return upload
     }
@@ -97,7 +93,7 @@ extension S3Call {
         do {
             try await store.putPart(part, data: body)
         } catch let error as StoreError where error.kind == .notFound {
-            throw Self.noSuchUpload
+            throw S3Errors.noSuchUpload(upload.uploadID)
         }
         var extra = [("ETag", "\"\(etag)\"")]
         if let (algorithm, value) = sent { extra.append((algorithm.headerName, value)) }
@@ -146,7 +142,7 @@ extension S3Call {
             try await store.completeMultipartUpload(id: upload.uploadID, parts: chosen.map { ($0.partNumber, $0.etag) }, object: object)
         } catch let error as StoreError {
             // A part replaced or the upload ended by a concurrent call since the checks above.
-            throw error.kind == .conflict ? invalidPart : Self.noSuchUpload
+            throw error.kind == .conflict ? invalidPart : S3Errors.noSuchUpload(upload.uploadID)
         }
         let composite = Self.compositeChecksum(upload, parts: chosen)
         var writer = XMLWriter(declaration: true)
@@ -183,7 +179,7 @@ extension S3Call {
         do {
             try await store.abortMultipartUpload(id: upload.uploadID)
         } catch let error as StoreError where error.kind == .notFound {
-            throw Self.noSuchUpload
+            throw S3Errors.noSuchUpload(upload.uploadID)
         }
         return LocalResponse(status: 204, headers: headers())
     }

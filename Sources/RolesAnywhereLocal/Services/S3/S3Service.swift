@@ -53,9 +53,9 @@ struct S3Service: Sendable {
             throw error
         } catch let error as StoreError {
             switch error.kind {
-            case .notFound: throw AWSError("NoSuchBucket", status: 404, "The specified bucket does not exist")
-            case .alreadyExists: throw AWSError("BucketAlreadyOwnedByYou", status: 409, error.message)
-            case .conflict: throw AWSError("BucketNotEmpty", status: 409, error.message)
+            case .notFound: throw S3Errors.noSuchBucket(bucket)
+            case .alreadyExists: throw S3Errors.bucketAlreadyOwnedByYou(bucket, error.message)
+            case .conflict: throw S3Errors.bucketNotEmpty(bucket, error.message)
             }
         } catch {
             throw AWSError("InternalError", status: 500, "We encountered an internal error. Please try again.", senderFault: false)
@@ -92,7 +92,7 @@ struct S3Call {
 
     func existingBucket(_ name: String) async throws -> BucketRecord {
         guard let bucket = try await store.bucket(named: name) else {
-            throw AWSError("NoSuchBucket", status: 404, "The specified bucket does not exist")
+            throw S3Errors.noSuchBucket(name)
         }
         return bucket
     }
@@ -361,7 +361,7 @@ struct S3Call {
         try await authorize(objectARN(bucket, key))
         _ = try await existingBucket(bucket)
         guard let object = try await store.object(bucket: bucket, key: key) else {
-            throw AWSError("NoSuchKey", status: 404, "The specified key does not exist.")
+            throw S3Errors.noSuchKey(key)
         }
         var responseHeaders = headers([
             ("ETag", "\"\(object.etag)\""), ("Last-Modified", S3Formats.httpDate(object.lastModified)),
