@@ -211,27 +211,32 @@ struct FaultySigningKey: CustomPrivateKey {
 }
 
 struct FaultySignerTests {
-    @Test("a CA key whose signatures do not verify hands out no certificate, saying why")
+    /// Whether `error` is the refusal of a signature that does not verify.
+    static func isUnverifiedSignature(_ error: any Error) -> Bool {
+        (error as? PKIError)?.message.contains("does not verify with the signer's own public key") == true
+    }
+
+    @Test("a key whose signatures do not verify hands out no certificate, request or CRL, saying why")
     func faultyKey() throws {
         let subject = try SubjectName(commonName: "Faulty CA").distinguishedName()
-        #expect {
-            _ = try CertificateAuthority.makeRoot(subject: subject, key: .certificateKey(Certificate.PrivateKey(FaultySigningKey())), validity: .starting(lasting: 86_400))
-        } throws: { error in
-            (error as? PKIError)?.message.contains("does not verify with its own public key") == true
-        }
+        let faulty = SigningKey.certificateKey(Certificate.PrivateKey(FaultySigningKey()))
+        #expect(performing: {
+            _ = try CertificateAuthority.makeRoot(subject: subject, key: faulty, validity: .starting(lasting: 86_400))
+        }, throws: Self.isUnverifiedSignature)
+        #expect(performing: {
+            _ = try SigningRequests.make(subject: subject, key: faulty, subjectAlternativeNames: nil)
+        }, throws: Self.isUnverifiedSignature)
 
         // A sound CA whose key then goes wrong: no leaf, no CRL.
         let key = P256.Signing.PrivateKey()
         let sound = try CertificateAuthority.makeRoot(subject: subject, key: .certificateKey(Certificate.PrivateKey(key)), validity: .starting(lasting: 86_400))
         let broken = try CertificateAuthority(certificate: sound.certificate, privateKey: .certificateKey(Certificate.PrivateKey(FaultySigningKey(key))))
         let leafKey = try KeyAlgorithm.ecdsa(.p256).generate()
-        #expect(throws: PKIError.self) {
-            try broken.issueEndEntity(subject: try SubjectName(commonName: "leaf").distinguishedName(), publicKey: leafKey.publicKey, validity: .starting(lasting: 3_600))
-        }
-        #expect {
+        #expect(performing: {
+            _ = try broken.issueEndEntity(subject: try SubjectName(commonName: "leaf").distinguishedName(), publicKey: leafKey.publicKey, validity: .starting(lasting: 3_600))
+        }, throws: Self.isUnverifiedSignature)
+        #expect(performing: {
             _ = try CertificateRevocationList.make(authority: broken, entries: [], thisUpdate: Date(), nextUpdate: Date().addingTimeInterval(86_400), crlNumber: 1)
-        } throws: { error in
-            (error as? PKIError)?.message.contains("on the new CRL does not verify") == true
-        }
+        }, throws: Self.isUnverifiedSignature)
     }
 }

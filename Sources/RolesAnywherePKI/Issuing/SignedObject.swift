@@ -48,19 +48,26 @@ public enum SignedObject {
 
     /// `SEQUENCE { tbs, signatureAlgorithm, BIT STRING signature }`: `tbs` (already DER, with the
     /// same algorithm inside it where the format has one) signed by `key`.
+    ///
+    /// The signature is verified with `key`'s public key before anything is returned: a key that
+    /// signs wrongly (a faulty device or computation) hands out no certificate, request or CRL.
     static func sign(_ tbs: [UInt8], with key: SigningKey) throws(PKIError) -> [UInt8] {
         let (_, digest) = algorithmAndDigest(of: key)
+        let algorithm = signatureAlgorithm(of: key)
         let signature: [UInt8]
         do {
             signature = try key.signature(for: tbs, digest: digest)
         } catch {
             throw PKIError(.invalidConfiguration, "the issuer's key could not sign: \(error.message)")
         }
+        guard key.publicKey.isValidSignature(signature[...], for: tbs[...], algorithm: algorithm) else {
+            throw PKIError(.invalidConfiguration, "the signature just made does not verify with the signer's own public key; nothing was written")
+        }
         do {
             var coder = DER.Serializer()
             try coder.appendConstructedNode(identifier: .sequence) { outer in
                 outer.serializeRawBytes(tbs)
-                try serialize(signatureAlgorithm(of: key), into: &outer)
+                try serialize(algorithm, into: &outer)
                 try outer.serialize(ASN1BitString(bytes: signature[...]))
             }
             return coder.serializedBytes

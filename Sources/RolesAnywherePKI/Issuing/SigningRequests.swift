@@ -54,7 +54,8 @@ public enum SigningRequests {
         } catch {
             throw PKIError(.invalidConfiguration, "the CSR cannot be made: \(error)")
         }
-        return try read(der, source: "the new CSR")
+        // `sign` verified the signature; the request holds exactly what was given.
+        return SigningRequest(subject: subject, publicKey: key.publicKey, subjectAlternativeNames: subjectAlternativeNames, derBytes: der)
     }
 
     /// Reads a CSR from PEM (`CERTIFICATE REQUEST`) or DER and checks its signature, so a request
