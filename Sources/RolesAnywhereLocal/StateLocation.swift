@@ -36,3 +36,40 @@ public enum StateLocation {
         }
     }
 }
+
+/// The exclusive hold one `rolesanywhere-local` takes on its state file for as long as it runs:
+/// a second server on the same file would write behind the first one's caches of roles, policies
+/// and Roles Anywhere resources, so it refuses to start instead. The lock (`flock`) is released
+/// when the process ends, however it ends; SQLite's own locks are separate, so other processes
+/// may still open the database to read it.
+public final class StateLock: Sendable {
+    private let descriptor: Int32
+
+    /// Takes the lock on `path` (created 0600 if it does not exist yet); `:memory:` needs none.
+    public static func acquire(_ path: String) throws(LocalServerError) -> StateLock? {
+        guard path != StateLocation.memory else { return nil }
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw LocalServerError("cannot open the state database \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno
+            close(descriptor)
+            if reason == EWOULDBLOCK {
+                throw LocalServerError(
+                    "the state database \(path) is in use by another rolesanywhere-local; stop that one, or pass another --state (or --state :memory:)"
+                )
+            }
+            throw LocalServerError("cannot lock the state database \(path): \(String(cString: strerror(reason)))")
+        }
+        return StateLock(descriptor: descriptor)
+    }
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        close(descriptor)
+    }
+}

@@ -15,7 +15,7 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             Point the AWS CLI or an SDK at it with --endpoint-url (e.g. http://127.0.0.1:4566) and the \
             administrator keys it prints. State is kept in SQLite: by default in \
             $XDG_DATA_HOME/rolesanywhere-local/state.sqlite (or ~/.local/share/...); --state :memory: \
-            forgets everything at exit. It stops gracefully on SIGINT or SIGTERM.
+            forgets everything at exit. One server holds a state file at a time; a second on the             same file refuses to start. It stops gracefully on SIGINT or SIGTERM.
             """
     )
 
@@ -104,6 +104,9 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             throw LocalServerError("no HOME or XDG_DATA_HOME to put the state in; pass --state PATH (or --state :memory:)")
         }
         try StateLocation.prepareDirectory(for: statePath)
+        // Held until the server stops: one server per state file.
+        let lock = try StateLock.acquire(statePath)
+        defer { withExtendedLifetime(lock) {} }
         let store: SQLiteStore
         do {
             store = try SQLiteStore(path: statePath)

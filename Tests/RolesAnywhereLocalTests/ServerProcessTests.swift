@@ -72,12 +72,19 @@ struct ServerProcessTests {
         }
     }
 
-    @Test("start-up failures are clear: a port in use, an unreadable TLS key, a state path it cannot create")
+    @Test("start-up failures are clear: a port in use, a state file another server holds, an unreadable TLS key, a state path it cannot create")
     func startupFailures() throws {
         let running = try LocalServerProcess()
         let inUse = try ChildProcess.run(Self.binary, ["--port", String(running.port), "--state", ":memory:"])
         #expect(inUse.status == 2)
         #expect(inUse.stderrText.contains("already in use"), "\(inUse.stderrText)")
+
+        // One server per state file: a second would write behind the first one's caches.
+        let shared = try ChildProcess.run(Self.binary, ["--port", "0", "--state", running.statePath])
+        #expect(shared.status == 2)
+        #expect(shared.stderrText.contains("is in use by another rolesanywhere-local"), "\(shared.stderrText)")
+        #expect(!shared.stderrText.contains("READY") && !shared.stdoutText.contains("READY"))
+        try running.awsOK(["s3api", "list-buckets"])
 
         let directory = try TemporaryDirectory(prefix: "startup")
         let certificate = try directory.write("cert.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")

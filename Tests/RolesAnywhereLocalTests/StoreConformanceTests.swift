@@ -232,6 +232,80 @@ struct StoreConformanceTests {
         await Self.expectStoreError(.notFound) { try await store.deleteResource(CRLRecord.self, id: "a") }
     }
 
+    @Test("a read made before a write never hides it: roles, policies, attachments and Roles Anywhere resources", arguments: Kind.allCases)
+    func readsAfterWrites(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        // Each read first (so a cache holds it), then a write to the same domain, then the read again.
+        #expect(try await store.role(named: "reader") == nil)
+        try await store.createRole(Self.role("reader"))
+        var role = try #require(try await store.role(named: "reader"))
+        role.maxSessionDuration = 7200
+        try await store.updateRole(role)
+        #expect(try await store.role(named: "reader")?.maxSessionDuration == 7200)
+
+        #expect(try await store.rolePolicies(roleName: "reader").isEmpty)
+        try await store.putRolePolicy(roleName: "reader", policyName: "p", document: "{}")
+        #expect(try await store.rolePolicies(roleName: "reader").map(\.document) == ["{}"])
+        try await store.putRolePolicy(roleName: "reader", policyName: "p", document: Policies.listAllMyBuckets)
+        #expect(try await store.rolePolicies(roleName: "reader").map(\.document) == [Policies.listAllMyBuckets])
+
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        let policy = ManagedPolicyRecord(
+            arn: "arn:aws:iam::123456789012:policy/list", name: "list", id: "ANPA" + String(repeating: "Y", count: 17), path: "/", description: nil,
+            document: Policies.listAllMyBuckets, createDate: date, updateDate: date, attachmentCount: 0
+        )
+        #expect(try await store.policy(arn: policy.arn) == nil)
+        try await store.createPolicy(policy)
+        #expect(try await store.policy(arn: policy.arn)?.attachmentCount == 0)
+        #expect(try await store.attachedPolicyArns(roleName: "reader").isEmpty)
+        try await store.attachRolePolicy(roleName: "reader", policyArn: policy.arn)
+        // An attachment changes what both the role's and the policy's reads say.
+        #expect(try await store.attachedPolicyArns(roleName: "reader") == [policy.arn])
+        #expect(try await store.policy(arn: policy.arn)?.attachmentCount == 1)
+        try await store.detachRolePolicy(roleName: "reader", policyArn: policy.arn)
+        #expect(try await store.attachedPolicyArns(roleName: "reader").isEmpty)
+        try await store.deleteRolePolicy(roleName: "reader", policyName: "p")
+        try await store.deleteRole(named: "reader")
+        #expect(try await store.role(named: "reader") == nil)
+
+        #expect(try await store.resources(CRLRecord.self).isEmpty)
+        #expect(try await store.resource(CRLRecord.self, id: "a") == nil)
+        try await store.saveResource(Self.crl("a", createdAt: 1))
+        #expect(try await store.resources(CRLRecord.self).map(\.crlId) == ["a"])
+        var disabled = Self.crl("a", createdAt: 1)
+        disabled.enabled = false
+        try await store.saveResource(disabled)
+        #expect(try await store.resource(CRLRecord.self, id: "a")?.enabled == false)
+        #expect(try await store.resources(CRLRecord.self).map(\.enabled) == [false])
+        try await store.deleteResource(CRLRecord.self, id: "a")
+        #expect(try await store.resource(CRLRecord.self, id: "a") == nil)
+        #expect(try await store.resources(CRLRecord.self).isEmpty)
+    }
+
+    @Test("reads racing writes end on the last write", arguments: Kind.allCases)
+    func readsRacingWrites(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        try await store.createRole(Self.role("racer"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for duration in 3601...3700 {
+                    var role = Self.role("racer")
+                    role.maxSessionDuration = duration
+                    try await store.updateRole(role)
+                }
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<200 { _ = try await store.role(named: "racer") }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.role(named: "racer")?.maxSessionDuration == 3700)
+    }
+
     @Test("CreateSession records: concurrent first calls for one subject lose no entry, and sessions land with them", arguments: Kind.allCases)
     func concurrentSubjects(_ kind: Kind) async throws {
         let (store, directory) = try Self.makeStore(kind)

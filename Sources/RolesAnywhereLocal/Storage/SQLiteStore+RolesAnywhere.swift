@@ -24,28 +24,29 @@ extension SQLiteStore {
 
     public func saveResource<Resource: RolesAnywhereResource>(_ resource: Resource) async throws {
         let document = try Self.encodeResource(resource)
-        try await database.write { db in try Self.save(resource, document: document, in: db) }
+        try await write(.rolesAnywhere(Resource.kind)) { db in try Self.save(resource, document: document, in: db) }
         decodedResources.remember(resource, kind: Resource.kind, document: document)
     }
 
     public func resource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws -> Resource? {
-        let document = try read { db in
+        let cache = decodedResources
+        return try cachedRead(.rolesAnywhere(Resource.kind), "resource", id) { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT document FROM ra_resources WHERE kind = ? AND id = ?"), arguments: [Resource.kind, id])
+                .map { try cache.value(Resource.self, kind: Resource.kind, id: id, document: $0) }
         }
-        guard let document else { return nil }
-        return try decodedResources.value(Resource.self, kind: Resource.kind, id: id, document: document)
     }
 
     public func resources<Resource: RolesAnywhereResource>(_ type: Resource.Type) async throws -> [Resource] {
-        let rows = try read { db in
+        // Decoded inside the cached read: a cache hit costs neither a SELECT nor a decode.
+        let cache = decodedResources
+        return try cachedRead(.rolesAnywhere(Resource.kind), "resources", "") { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT id, document FROM ra_resources WHERE kind = ? ORDER BY created_at, id"), arguments: [Resource.kind])
-                .map { ($0["id"] as String, $0["document"] as String) }
+                .map { try cache.value(Resource.self, kind: Resource.kind, id: $0["id"] as String, document: $0["document"] as String) }
         }
-        return try rows.map { try decodedResources.value(Resource.self, kind: Resource.kind, id: $0.0, document: $0.1) }
     }
 
     public func deleteResource<Resource: RolesAnywhereResource>(_ type: Resource.Type, id: String) async throws {
-        try await database.write { db in
+        try await write(.rolesAnywhere(Resource.kind)) { db in
             guard let arn = try String.fetchOne(db.cachedStatement(sql: "SELECT arn FROM ra_resources WHERE kind = ? AND id = ?"), arguments: [Resource.kind, id]) else {
                 throw StoreError(.notFound, "Resource not found")
             }
@@ -75,7 +76,7 @@ extension SQLiteStore {
         _ session: SessionRecord?, subjectID: String, update: @Sendable (SubjectRecord?) -> SubjectRecord?
     ) async throws -> SubjectRecord? {
         let cache = decodedResources
-        let (subject, document) = try await database.write { db -> (SubjectRecord?, String?) in
+        let (subject, document) = try await write(.rolesAnywhere(SubjectRecord.kind)) { db -> (SubjectRecord?, String?) in
             let stored = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT document FROM ra_resources WHERE kind = ? AND id = ?"), arguments: [SubjectRecord.kind, subjectID]
             )

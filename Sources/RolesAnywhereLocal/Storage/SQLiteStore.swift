@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import GRDB
+import RolesAnywhereSupport
 import Synchronization
 
 /// The SQLite store: a database file in WAL mode (every change is a transaction, so a restart or a
@@ -12,6 +13,8 @@ public final class SQLiteStore: Store {
     let database: any DatabaseWriter
     /// Roles Anywhere resources decoded from their JSON, reused while the stored text is unchanged.
     let decodedResources = DecodedResourceCache()
+    /// Repeated reads of roles, policies and Roles Anywhere resources, kept until their domain is written.
+    let reads = StoreReadCache()
 
     /// Opens (and migrates) the database at `path`; `:memory:` keeps everything in memory.
     public init(path: String) throws {
@@ -108,7 +111,28 @@ public final class SQLiteStore: Store {
         try database.unsafeRead(body)
     }
 
+    /// A ``read(_:)`` answered from ``reads`` while nothing in `domain` has been written since.
+    func cachedRead<T: Sendable>(_ domain: StoreReadCache.Domain, _ query: String, _ argument: String, _ body: (Database) throws -> T) throws -> T {
+        try reads.value(domain, query, argument) { try read(body) }
+    }
+
+    /// A write transaction to `domain`; its cached reads are stale once it has ended.
+    func write<T: Sendable>(_ domain: StoreReadCache.Domain, _ body: @Sendable (Database) throws -> T) async throws -> T {
+        defer { reads.advance(domain) }
+        return try await database.write(body)
+    }
+
     // MARK: - Encoding helpers
+
+    /// A session's tags (keys sorted), without a `JSONEncoder`: written on every CreateSession.
+    static func json(_ value: [String: String]) -> String {
+        JSONText.object(value.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, JSONText.string($0.value)) })
+    }
+
+    /// A list of strings (a session's policy ARNs), without a `JSONEncoder`.
+    static func json(_ value: [String]) -> String {
+        "[" + value.map(JSONText.string).joined(separator: ",") + "]"
+    }
 
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
@@ -144,7 +168,7 @@ public final class SQLiteStore: Store {
 
     public func createRole(_ role: RoleRecord) async throws {
         do {
-            try await database.write { db in
+            try await write(.iam) { db in
                 try db.execute(
                     sql: """
                         INSERT INTO roles (name, id, arn, path, description, assume_role_policy, max_session_duration, create_date, tags, permissions_boundary)
@@ -162,7 +186,7 @@ public final class SQLiteStore: Store {
     }
 
     public func role(named name: String) async throws -> RoleRecord? {
-        try read { db in
+        try cachedRead(.iam, "role", name) { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE name = ?"), arguments: [name]).map(Self.role)
         }
     }
@@ -175,7 +199,7 @@ public final class SQLiteStore: Store {
     }
 
     public func updateRole(_ role: RoleRecord) async throws {
-        try await database.write { db in
+        try await write(.iam) { db in
             try db.execute(
                 sql: "UPDATE roles SET description = ?, assume_role_policy = ?, max_session_duration = ?, tags = ?, permissions_boundary = ? WHERE name = ?",
                 arguments: [role.description, role.assumeRolePolicyDocument, role.maxSessionDuration, Self.json(role.tags), role.permissionsBoundary, role.name]
@@ -185,7 +209,7 @@ public final class SQLiteStore: Store {
     }
 
     public func deleteRole(named name: String) async throws {
-        try await database.write { db in
+        try await write(.iam) { db in
             if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_policies WHERE role_name = ?"), arguments: [name]) ?? 0 > 0 {
                 throw StoreError(.conflict, "Cannot delete entity, must delete policies first.")
             }
@@ -200,7 +224,7 @@ public final class SQLiteStore: Store {
     // MARK: - Inline policies
 
     public func putRolePolicy(roleName: String, policyName: String, document: String) async throws {
-        try await database.write { db in
+        try await write(.iam) { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE name = ?"), arguments: [roleName]) != nil else {
                 throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
             }
@@ -218,7 +242,7 @@ public final class SQLiteStore: Store {
     }
 
     public func rolePolicies(roleName: String) async throws -> [(name: String, document: String)] {
-        let pairs: [[String]] = try read { db in
+        let pairs: [[String]] = try cachedRead(.iam, "rolePolicies", roleName) { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT policy_name, document FROM role_policies WHERE role_name = ? ORDER BY policy_name"), arguments: [roleName])
                 .map { [$0["policy_name"] as String, $0["document"] as String] }
         }
@@ -226,7 +250,7 @@ public final class SQLiteStore: Store {
     }
 
     public func deleteRolePolicy(roleName: String, policyName: String) async throws {
-        try await database.write { db in
+        try await write(.iam) { db in
             try db.execute(sql: "DELETE FROM role_policies WHERE role_name = ? AND policy_name = ?", arguments: [roleName, policyName])
             guard db.changesCount == 1 else {
                 throw StoreError(.notFound, "The role policy with name \(policyName) cannot be found.")
@@ -247,7 +271,7 @@ public final class SQLiteStore: Store {
 
     public func createPolicy(_ policy: ManagedPolicyRecord) async throws {
         do {
-            try await database.write { db in
+            try await write(.iam) { db in
                 try db.execute(
                     sql: """
                         INSERT INTO managed_policies (arn, name, id, path, description, document, create_date, update_date, tags)
@@ -265,7 +289,7 @@ public final class SQLiteStore: Store {
     }
 
     public func policy(arn: String) async throws -> ManagedPolicyRecord? {
-        try read { db in
+        try cachedRead(.iam, "policy", arn) { db in
             try Row.fetchOne(
                 db,
                 sql: """
@@ -278,7 +302,7 @@ public final class SQLiteStore: Store {
     }
 
     public func deletePolicy(arn: String) async throws {
-        try await database.write { db in
+        try await write(.iam) { db in
             // Attached, or the permissions boundary of a role.
             if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_attachments WHERE policy_arn = ?"), arguments: [arn]) ?? 0 > 0
                 || Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM roles WHERE permissions_boundary = ?"), arguments: [arn]) ?? 0 > 0
@@ -291,7 +315,7 @@ public final class SQLiteStore: Store {
     }
 
     public func attachRolePolicy(roleName: String, policyArn: String) async throws {
-        try await database.write { db in
+        try await write(.iam) { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE name = ?"), arguments: [roleName]) != nil else {
                 throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
             }
@@ -303,14 +327,14 @@ public final class SQLiteStore: Store {
     }
 
     public func detachRolePolicy(roleName: String, policyArn: String) async throws {
-        try await database.write { db in
+        try await write(.iam) { db in
             try db.execute(sql: "DELETE FROM role_attachments WHERE role_name = ? AND policy_arn = ?", arguments: [roleName, policyArn])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "Policy \(policyArn) was not found.") }
         }
     }
 
     public func attachedPolicyArns(roleName: String) async throws -> [String] {
-        try read { db in
+        try cachedRead(.iam, "attachedPolicyArns", roleName) { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT policy_arn FROM role_attachments WHERE role_name = ? ORDER BY attached_at, policy_arn"), arguments: [roleName])
         }
     }
