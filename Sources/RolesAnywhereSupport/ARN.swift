@@ -24,39 +24,43 @@ public struct ARN: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses an ARN, or returns `nil` when `text` is not one (or names an unknown partition).
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", let partition = Partition(rawValue: String(parts[1])),
+        // Split on the bytes: `:` is ASCII, so every cut falls between characters, and no
+        // grapheme breaking is paid for (CreateSession reads three ARNs per call).
+        let text = String(text)
+        let parts = text.utf8.split(separator: UInt8(ascii: ":"), maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0].elementsEqual("arn".utf8), let partition = Partition(rawValue: String(Substring(parts[1]))),
             !parts[2].isEmpty, !parts[5].isEmpty
         else {
             return nil
         }
         self.partition = partition
-        service = String(parts[2])
-        region = String(parts[3])
-        accountID = String(parts[4])
-        resource = String(parts[5])
+        service = String(Substring(parts[2]))
+        region = String(Substring(parts[3]))
+        accountID = String(Substring(parts[4]))
+        resource = String(Substring(parts[5]))
     }
 
     public var description: String { "arn:\(partition.rawValue):\(service):\(region):\(accountID):\(resource)" }
 
     /// The resource type: the part of ``resource`` before the first `/` (or `:`).
     public var resourceType: String {
-        String(resource.prefix(while: { $0 != "/" && $0 != ":" }))
+        String(Substring(resource.utf8.prefix(while: { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: ":") })))
     }
 
     /// The resource after its type and separator: `path/name` of `role/path/name`, the ID of `profile/ID`.
     public var resourceID: String {
-        String(resource.dropFirst(resourceType.count + 1))
+        String(Substring(resource.utf8.dropFirst(resourceType.utf8.count + 1)))
     }
 
     /// The last path segment of the resource, e.g. the role name of `role/path/ExampleRole`.
     public var resourceName: String {
-        String(resource.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(resource))
+        guard let slash = resource.utf8.lastIndex(of: UInt8(ascii: "/")) else { return resource }
+        return String(resource[resource.utf8.index(after: slash)...])
     }
 
     /// Whether this is an ARN of `service` with a resource of `resourceType` (and something after it).
     public func isResource(of service: String, type resourceType: String) -> Bool {
-        self.service == service && self.resourceType == resourceType && resource.count > resourceType.count + 1
+        self.service == service && self.resourceType == resourceType && resource.utf8.count > resourceType.utf8.count + 1
     }
 
     // MARK: The ARNs of the services the project speaks to

@@ -1,6 +1,6 @@
 import Foundation
 import NIOHTTP1
-import RolesAnywhereLocal
+@testable import RolesAnywhereLocal
 import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Testing
@@ -184,5 +184,65 @@ struct OperationLayerTests {
         let signed = try SigV4Signer(credentials: InProcessLocal.admin, region: "us-east-1", service: "rolesanywhere")
             .sign(SignableRequest(method: method, path: path, query: "", headers: headers, body: []), date: AmzDate(Date())).request
         return LocalRequest(method: method, path: path, query: "", headers: signed.headers, body: [])
+    }
+}
+
+/// The byte-level readers of query strings against their definitions (the character-level code
+/// they replaced), over hand-picked and random input.
+struct QueryStringReaderTests {
+    static func referenceForm(_ text: String, plusIsSpace: Bool) -> [(name: String, value: String)] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                let text = plusIsSpace ? String(part).replacingOccurrences(of: "+", with: " ") : String(part)
+                return URIEncoding.decode(text) ?? text
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    static func queries() -> [String] {
+        var queries = ["", "a", "a=", "=b", "a=b=c", "&&a=1&&", "q=a+b%2Bc", "k=%e2%82%ac", "k=%ff", "k=%4", "k=%zz+", "Action=ListRoles&Version=2010-05-08", "x-id=GetObject&uploads"]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let pieces = ["a", "Z", "0", "-", "%", "+", "=", "&", "é", "%41", "%2B", "%e2%82%ac", "%ff", "%zz", "%4", "Signature", "X-Amz-Algorithm"]
+        for _ in 0..<5_000 {
+            queries.append((0..<Int(next() % 12)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined())
+        }
+        return queries
+    }
+
+    @Test("FormEncoding.parse decodes as before: '+' as a space only in forms, malformed parts kept as sent")
+    func formEncoding() {
+        for query in Self.queries() {
+            for plus in [false, true] {
+                let actual = FormEncoding.parse(query, plusIsSpace: plus)
+                let expected = Self.referenceForm(query, plusIsSpace: plus)
+                #expect(actual.map(\.name) == expected.map(\.name) && actual.map(\.value) == expected.map(\.value), "\(query.debugDescription) plus=\(plus)")
+            }
+        }
+    }
+
+    @Test("QueryItem.parse and the presigned-URL check read every query as the character-level code did")
+    func queryItemsAndPresignedCheck() {
+        for query in Self.queries() {
+            var expected: [QueryItem]? = []
+            for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+                if let equals = pair.firstIndex(of: "=") {
+                    guard let name = URIEncoding.decode(pair[..<equals]), let value = URIEncoding.decode(pair[pair.index(after: equals)...]) else { expected = nil; break }
+                    expected?.append(QueryItem(name: name, value: value))
+                } else {
+                    guard let name = URIEncoding.decode(pair) else { expected = nil; break }
+                    expected?.append(QueryItem(name: name, value: nil))
+                }
+            }
+            #expect(QueryItem.parse(query) == expected, "\(query.debugDescription)")
+            #expect(LocalRequest.contains(query, "Signature") == query.contains("Signature"), "\(query.debugDescription)")
+            #expect(LocalRequest.contains(query, "X-Amz-Algorithm") == query.contains("X-Amz-Algorithm"), "\(query.debugDescription)")
+        }
     }
 }

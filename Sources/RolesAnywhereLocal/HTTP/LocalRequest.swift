@@ -47,8 +47,26 @@ public struct LocalRequest: Sendable {
     static func isPresigned(query: String) -> Bool {
         // Both forms carry a parameter ending in "Signature" (or X-Amz-Algorithm): most queries are
         // ruled out without decoding them.
-        guard query.utf8.count >= 9, query.contains("Signature") || query.contains("X-Amz-Algorithm") else { return false }
+        guard query.utf8.count >= 9, contains(query, "Signature") || contains(query, "X-Amz-Algorithm") else { return false }
         return SigV4PresignedRequest.isPresigned(query: query) || SigV2PresignedRequest.isPresigned(query: query)
+    }
+
+    /// Whether `text` holds `needle`, compared byte by byte (the standard library's `contains`
+    /// goes through the regex engine, which costs more than the rest of the check).
+    static func contains(_ text: String, _ needle: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let first = pattern.first else { return true }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= pattern.count else { return false }
+            var index = 0
+            let last = bytes.count - pattern.count
+            while index <= last {
+                if bytes[index] == first, UnsafeBufferPointer(rebasing: bytes[index..<index + pattern.count]).elementsEqual(pattern) { return true }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// The first value of a header (case-insensitive).
@@ -62,21 +80,41 @@ public struct LocalRequest: Sendable {
 
 /// `name=value&...` parsing for query strings and form bodies.
 enum FormEncoding {
+    /// The name/value pairs of a query string or form body, split and decoded on its UTF-8 bytes
+    /// (`&` and `=` are ASCII, so no cut falls inside a character). A part with a malformed escape,
+    /// or one that decodes to bytes that are not UTF-8, is kept as it was sent.
     static func parse(_ text: String, plusIsSpace: Bool) -> [(name: String, value: String)] {
         guard !text.isEmpty else { return [] }
-        return text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                let text = plusIsSpace ? String(part).replacingPlus() : String(part)
-                return URIEncoding.decode(text) ?? text
+        let utf8 = Array(text.utf8)
+        func decode(_ part: ArraySlice<UInt8>) -> String {
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(part.count)
+            var index = part.startIndex
+            var escaped = false
+            while index < part.endIndex {
+                let byte = part[index]
+                if byte == UInt8(ascii: "%") {
+                    guard part.endIndex - index > 2, let high = URIEncoding.hexDigit(part[index + 1]), let low = URIEncoding.hexDigit(part[index + 2]) else {
+                        return String(decoding: plusIsSpace ? part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(part), as: UTF8.self)
+                    }
+                    bytes.append(high << 4 | low)
+                    escaped = true
+                    index += 3
+                } else {
+                    bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                    index += 1
+                }
             }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+            if escaped, let decoded = String(validating: bytes, as: UTF8.self) { return decoded }
+            if escaped {
+                return String(decoding: plusIsSpace ? part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(part), as: UTF8.self)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { pair in
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { return (decode(pair), "") }
+            return (decode(pair[..<equals]), decode(pair[(equals + 1)...]))
         }
     }
 }
 
-extension String {
-    fileprivate func replacingPlus() -> String {
-        String(decoding: utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-    }
-}

@@ -36,9 +36,11 @@ public struct QueryItem: Sendable, Hashable {
     /// percent-encoded UTF-8.
     public static func parse(_ query: String) -> [QueryItem]? {
         var items = [QueryItem]()
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            if let equals = pair.firstIndex(of: "=") {
-                guard let name = URIEncoding.decode(pair[..<equals]), let value = URIEncoding.decode(pair[pair.index(after: equals)...]) else {
+        // Split on the bytes (`&` and `=` are ASCII, so every cut falls between characters).
+        for bytes in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let pair = Substring(bytes)
+            if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                guard let name = URIEncoding.decode(pair[..<equals]), let value = URIEncoding.decode(pair[pair.utf8.index(after: equals)...]) else {
                     return nil
                 }
                 items.append(QueryItem(name: name, value: value))

@@ -133,24 +133,38 @@ public struct CanonicalRequest: Sendable, Hashable, CustomStringConvertible {
     /// name and by value (byte order), joined with `&`. A parameter without `=` gets an empty value.
     public static func canonicalQueryString(_ query: String) throws(SigningError) -> String {
         if query.isEmpty { return "" }
-        var pairs = [(String, String)]()
-        for parameter in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let name: Substring
-            let value: Substring
-            if let equals = parameter.firstIndex(of: "=") {
-                name = parameter[..<equals]
-                value = parameter[parameter.index(after: equals)...]
-            } else {
-                name = parameter
-                value = ""
+        // One pass over the bytes: each name and value is decoded and re-encoded escape by escape
+        // (`%xx` of an unreserved byte becomes the byte, every other byte `%XX`), with no
+        // intermediate strings; the pairs are then sorted by their encoded bytes.
+        var text = query
+        text.makeContiguousUTF8()
+        var pairs = [(name: [UInt8], value: [UInt8])]()
+        let wellFormed = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for parameter in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+                let equals = parameter.firstIndex(of: UInt8(ascii: "="))
+                let name = equals.map { parameter[..<$0] } ?? parameter
+                let value = equals.map { parameter[parameter.index(after: $0)...] } ?? parameter[parameter.endIndex...]
+                guard let encodedName = URIEncoding.canonicalComponent(name), let encodedValue = URIEncoding.canonicalComponent(value) else {
+                    return false
+                }
+                pairs.append((encodedName, encodedValue))
             }
-            guard let decodedName = URIEncoding.decodeBytes(name), let decodedValue = URIEncoding.decodeBytes(value)
-            else {
-                throw SigningError(.malformedRequest, "the query string has a malformed percent-escape")
-            }
-            pairs.append((URIEncoding.encode(bytes: decodedName), URIEncoding.encode(bytes: decodedValue)))
+            return true
         }
-        return canonicalQueryString(encodedPairs: pairs)
+        guard wellFormed == true else { throw SigningError(.malformedRequest, "the query string has a malformed percent-escape") }
+        pairs.sort { lhs, rhs in
+            if lhs.name != rhs.name { return lhs.name.lexicographicallyPrecedes(rhs.name) }
+            return lhs.value.lexicographicallyPrecedes(rhs.value)
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(query.utf8.count + 16)
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            out.append(contentsOf: pair.name)
+            out.append(UInt8(ascii: "="))
+            out.append(contentsOf: pair.value)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The canonical query string for name/value pairs given unencoded.

@@ -55,6 +55,36 @@ public enum URIEncoding {
         }
     }
 
+    /// One query-string name or value in SigV4's canonical form, straight from its bytes as sent:
+    /// what ``encode(bytes:keepSlash:)`` makes of what ``decodeBytes(_:)`` makes of it, in one pass
+    /// (`nil` for a malformed escape).
+    public static func canonicalComponent(_ raw: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity(raw.count)
+        var index = raw.startIndex
+        while index < raw.endIndex {
+            var byte = raw[index]
+            if byte == UInt8(ascii: "%") {
+                guard raw.endIndex - index > 2, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2]) else { return nil }
+                byte = high << 4 | low
+                index += 3
+            } else {
+                index += 1
+            }
+            if isUnreserved(byte) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHex[Int(byte >> 4)])
+                out.append(upperHex[Int(byte & 0x0f)])
+            }
+        }
+        return out
+    }
+
+    /// The value of one hex digit (either case), or `nil`.
+    public static func hexDigit(_ byte: UInt8) -> UInt8? { hexValue(byte) }
+
     /// Decodes `%XX` escapes to raw bytes, or `nil` for a malformed escape.
     public static func decodeBytes(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)

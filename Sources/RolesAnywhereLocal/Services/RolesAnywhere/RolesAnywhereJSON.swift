@@ -292,11 +292,12 @@ enum RolesAnywherePatterns {
 
     /// `arn:aws[-partition]:<service>:<anything>:<anything>:<resource>...`.
     static func isARN(_ text: String, service: String, resource: String) -> Bool {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 6, parts[0] == "arn", parts[1] == "aws" || (parts[1].hasPrefix("aws-") && parts[1].count > 4), parts[2] == service else {
-            return false
-        }
-        return parts[5...].contains { $0.hasPrefix(resource) }
+        // On the bytes (`:` is ASCII): CreateSession checks three ARNs per call.
+        let parts = text.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard parts.count >= 6, parts[0].elementsEqual("arn".utf8), parts[2].elementsEqual(service.utf8) else { return false }
+        let partition = Substring(parts[1])
+        guard partition == "aws" || (partition.utf8.starts(with: "aws-".utf8) && partition.unicodeScalars.count > 4) else { return false }
+        return parts[5...].contains { $0.starts(with: resource.utf8) }
     }
 
     /// Somewhere in `text`, 8 hex digits and four groups of 4, 4, 4 and 12 lower-case letters or digits.

@@ -156,7 +156,7 @@ struct CreateSessionHandler: Sendable {
             )
         }
         let sourceIdentity = SessionIdentity.sourceIdentity(of: leaf.fields)
-        let sessionName = parameters.roleSessionName ?? SessionIdentity.serialHex(leaf.fields)
+        let sessionName = parameters.roleSessionName ?? caches.subject(leaf).serial
         try checkTrustPolicy(role, anchor: anchor, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, request: request)
 
         // 7. Duration.
@@ -330,13 +330,9 @@ struct CreateSessionHandler: Sendable {
         _ encoded: EncodedCertificate, session: SessionRecord?, failed: Bool, instanceProperties: [String: String]? = nil, at date: Date
     ) async throws -> SubjectRecord {
         let now = RolesAnywhereJSON.now(date)
-        let certificate = encoded.fields
-        let name = "\(certificate.subject)"
-        let id = Self.subjectID(name)
+        let identity = caches.subject(encoded)
+        let (name, id, serial, issuer, pem) = (identity.name, identity.id, identity.serial, identity.issuer, identity.pem)
         let arn = configuration.rolesAnywhereARN(type: SubjectRecord.kind, id: id).description
-        let serial = SessionIdentity.serialHex(certificate)
-        let issuer = "\(certificate.issuer)"
-        let pem = encoded.pemString
         let recorded = try await store.recordCreateSession(session, subjectID: id) { stored in
             var subject = stored ?? SubjectRecord(
                 subjectArn: arn, subjectId: id, enabled: true, x509Subject: name, lastSeenAt: now, createdAt: now, updatedAt: now,

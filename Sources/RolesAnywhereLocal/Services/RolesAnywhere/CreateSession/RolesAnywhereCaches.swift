@@ -17,6 +17,28 @@ final class RolesAnywhereCaches: Sendable {
     private let certificates = BoundedCache<String, EncodedCertificate>(capacity: 20_000)
     private let facts = BoundedCache<[UInt8], CertificateFacts>(capacity: 20_000)
 
+    private let subjects = BoundedCache<[UInt8], SubjectIdentity>(capacity: 20_000)
+
+    /// What a subject record says of a certificate: its names, serial and PEM, written out once.
+    struct SubjectIdentity: Sendable {
+        var name: String
+        var id: String
+        var serial: String
+        var issuer: String
+        var pem: String
+    }
+
+    /// The certificate's ``SubjectIdentity``, made once.
+    func subject(_ certificate: EncodedCertificate) -> SubjectIdentity {
+        subjects.value(forKey: certificate.derBytes) {
+            let name = "\(certificate.fields.subject)"
+            return SubjectIdentity(
+                name: name, id: CreateSessionHandler.subjectID(name), serial: SessionIdentity.serialHex(certificate.fields),
+                issuer: "\(certificate.fields.issuer)", pem: certificate.pemString
+            )
+        }
+    }
+
     /// The certificate in `base64`, parsed once.
     func certificate(_ base64: String) throws(SigningError) -> EncodedCertificate {
         try certificates.value(forKey: base64) { () throws(SigningError) in try EncodedCertificate(base64Encoded: base64) }
