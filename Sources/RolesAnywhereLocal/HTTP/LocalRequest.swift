@@ -87,6 +87,9 @@ enum FormEncoding {
         guard !text.isEmpty else { return [] }
         let utf8 = Array(text.utf8)
         func decode(_ part: ArraySlice<UInt8>) -> String {
+            func asSent() -> String {
+                String(decoding: plusIsSpace ? part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(part), as: UTF8.self)
+            }
             var bytes = [UInt8]()
             bytes.reserveCapacity(part.count)
             var index = part.startIndex
@@ -95,7 +98,7 @@ enum FormEncoding {
                 let byte = part[index]
                 if byte == UInt8(ascii: "%") {
                     guard part.endIndex - index > 2, let high = URIEncoding.hexDigit(part[index + 1]), let low = URIEncoding.hexDigit(part[index + 2]) else {
-                        return String(decoding: plusIsSpace ? part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(part), as: UTF8.self)
+                        return asSent()
                     }
                     bytes.append(high << 4 | low)
                     escaped = true
@@ -105,11 +108,8 @@ enum FormEncoding {
                     index += 1
                 }
             }
-            if escaped, let decoded = String(validating: bytes, as: UTF8.self) { return decoded }
-            if escaped {
-                return String(decoding: plusIsSpace ? part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(part), as: UTF8.self)
-            }
-            return String(decoding: bytes, as: UTF8.self)
+            guard escaped else { return String(decoding: bytes, as: UTF8.self) }
+            return String(validating: bytes, as: UTF8.self) ?? asSent()
         }
         return utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { pair in
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { return (decode(pair), "") }
