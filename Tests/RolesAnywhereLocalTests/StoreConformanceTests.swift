@@ -306,6 +306,48 @@ struct StoreConformanceTests {
         #expect(try await store.role(named: "racer")?.maxSessionDuration == 3700)
     }
 
+    @Test("CreateSession records: a call whose write fails leaves nothing behind, and the calls written with it stand", arguments: Kind.allCases)
+    func failedRecordsAmongOthers(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let role = Self.role("subject-role")
+        try await store.createRole(role)
+        let minter = SessionMinter(store: store)
+        // A session already stored: recording it again violates its key, so that call fails.
+        let taken = minter.make(.init(role: role, sessionName: "taken", duration: 3600), now: date)
+        try await store.insertSession(taken)
+        let failed = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let session = index % 5 == 0 ? taken : minter.make(.init(role: role, sessionName: "s\(index)", duration: 3600), now: date)
+                    do {
+                        _ = try await store.recordCreateSession(session, subjectID: "subject") { stored in
+                            var subject = stored ?? SubjectRecord(
+                                subjectArn: "arn:aws:rolesanywhere:us-east-1:123456789012:subject/subject", subjectId: "subject", enabled: true,
+                                x509Subject: "CN=x", lastSeenAt: date, createdAt: date, updatedAt: date, credentials: [], instanceProperties: []
+                            )
+                            subject.credentials.append(
+                                CredentialSummary(seenAt: date, serialNumber: "\(index)", issuer: "CN=CA", enabled: true, x509CertificateData: "", failed: false)
+                            )
+                            return subject
+                        }
+                        #expect(try await store.session(accessKeyId: session.accessKeyId) == session)
+                        return nil
+                    } catch {
+                        return index
+                    }
+                }
+            }
+            var failed = Set<Int>()
+            for try await index in group { if let index { failed.insert(index) } }
+            return failed
+        }
+        #expect(failed == Set(stride(from: 0, to: 40, by: 5)))
+        let subject = try #require(try await store.resource(SubjectRecord.self, id: "subject"))
+        #expect(Set(subject.credentials.map(\.serialNumber)) == Set((0..<40).filter { $0 % 5 != 0 }.map { "\($0)" }))
+    }
+
     @Test("CreateSession records: concurrent first calls for one subject lose no entry, and sessions land with them", arguments: Kind.allCases)
     func concurrentSubjects(_ kind: Kind) async throws {
         let (store, directory) = try Self.makeStore(kind)

@@ -85,13 +85,16 @@ public struct CanonicalRequest: Sendable, Hashable, CustomStringConvertible {
     /// A header value as SigV4 canonicalises it: leading and trailing white space removed and every
     /// run of white space inside collapsed to one space.
     public static func canonicalHeaderValue(_ value: String) -> String {
+        // Most values (dates, hashes, a certificate in base64) have no whitespace: nothing to do.
+        func isSpace(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+        }
+        if !value.utf8.contains(where: isSpace) { return value }
         var out = [UInt8]()
         out.reserveCapacity(value.utf8.count)
         var pendingSpace = false
         for byte in value.utf8 {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
-                || byte == UInt8(ascii: "\r")
-            {
+            if isSpace(byte) {
                 pendingSpace = !out.isEmpty
             } else {
                 if pendingSpace { out.append(UInt8(ascii: " ")) }
