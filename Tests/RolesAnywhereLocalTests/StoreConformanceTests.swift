@@ -306,14 +306,31 @@ struct StoreConformanceTests {
         #expect(try await store.role(named: "racer")?.maxSessionDuration == 3700)
     }
 
-    @Test("CreateSession records: a call whose write fails leaves nothing behind, and the calls written with it stand", arguments: Kind.allCases)
-    func failedRecordsAmongOthers(_ kind: Kind) async throws {
-        let (store, directory) = try Self.makeStore(kind)
-        defer { withExtendedLifetime(directory) {} }
-        let date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+    /// A store of `kind` with a role to mint sessions for, its minter, and now to the second (not a
+    /// fixed date: SQLite prunes sessions that expired more than a day ago on insert).
+    static func subjectFixture(_ kind: Kind) async throws -> (any Store, TemporaryDirectory, RoleRecord, SessionMinter, Date) {
+        let (store, directory) = try makeStore(kind)
         let role = Self.role("subject-role")
         try await store.createRole(role)
-        let minter = SessionMinter(store: store)
+        return (store, directory, role, SessionMinter(store: store), Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
+    }
+
+    /// A subject update that adds a credential with `serial` (creating the subject the first time).
+    static func addingCredential(_ serial: String, at date: Date) -> @Sendable (SubjectRecord?) -> SubjectRecord? {
+        { stored in
+            var subject = stored ?? SubjectRecord(
+                subjectArn: "arn:aws:rolesanywhere:us-east-1:123456789012:subject/subject", subjectId: "subject", enabled: true,
+                x509Subject: "CN=x", lastSeenAt: date, createdAt: date, updatedAt: date, credentials: [], instanceProperties: []
+            )
+            subject.credentials.append(CredentialSummary(seenAt: date, serialNumber: serial, issuer: "CN=CA", enabled: true, x509CertificateData: "", failed: false))
+            return subject
+        }
+    }
+
+    @Test("CreateSession records: a call whose write fails leaves nothing behind, and the calls written with it stand", arguments: Kind.allCases)
+    func failedRecordsAmongOthers(_ kind: Kind) async throws {
+        let (store, directory, role, minter, date) = try await Self.subjectFixture(kind)
+        defer { withExtendedLifetime(directory) {} }
         // A session already stored: recording it again violates its key, so that call fails.
         let taken = minter.make(.init(role: role, sessionName: "taken", duration: 3600), now: date)
         try await store.insertSession(taken)
@@ -322,16 +339,7 @@ struct StoreConformanceTests {
                 group.addTask {
                     let session = index % 5 == 0 ? taken : minter.make(.init(role: role, sessionName: "s\(index)", duration: 3600), now: date)
                     do {
-                        _ = try await store.recordCreateSession(session, subjectID: "subject") { stored in
-                            var subject = stored ?? SubjectRecord(
-                                subjectArn: "arn:aws:rolesanywhere:us-east-1:123456789012:subject/subject", subjectId: "subject", enabled: true,
-                                x509Subject: "CN=x", lastSeenAt: date, createdAt: date, updatedAt: date, credentials: [], instanceProperties: []
-                            )
-                            subject.credentials.append(
-                                CredentialSummary(seenAt: date, serialNumber: "\(index)", issuer: "CN=CA", enabled: true, x509CertificateData: "", failed: false)
-                            )
-                            return subject
-                        }
+                        _ = try await store.recordCreateSession(session, subjectID: "subject", update: Self.addingCredential("\(index)", at: date))
                         #expect(try await store.session(accessKeyId: session.accessKeyId) == session)
                         return nil
                     } catch {
@@ -350,27 +358,13 @@ struct StoreConformanceTests {
 
     @Test("CreateSession records: concurrent first calls for one subject lose no entry, and sessions land with them", arguments: Kind.allCases)
     func concurrentSubjects(_ kind: Kind) async throws {
-        let (store, directory) = try Self.makeStore(kind)
+        let (store, directory, role, minter, date) = try await Self.subjectFixture(kind)
         defer { withExtendedLifetime(directory) {} }
-        // Now, not a fixed date: SQLite prunes sessions that expired more than a day ago on insert.
-        let date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let role = Self.role("subject-role")
-        try await store.createRole(role)
-        let minter = SessionMinter(store: store)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<40 {
                 group.addTask {
                     let session = minter.make(.init(role: role, sessionName: "s\(index)", duration: 3600), now: date)
-                    _ = try await store.recordCreateSession(session, subjectID: "subject") { stored in
-                        var subject = stored ?? SubjectRecord(
-                            subjectArn: "arn:aws:rolesanywhere:us-east-1:123456789012:subject/subject", subjectId: "subject", enabled: true,
-                            x509Subject: "CN=x", lastSeenAt: date, createdAt: date, updatedAt: date, credentials: [], instanceProperties: []
-                        )
-                        subject.credentials.append(
-                            CredentialSummary(seenAt: date, serialNumber: "\(index)", issuer: "CN=CA", enabled: true, x509CertificateData: "", failed: false)
-                        )
-                        return subject
-                    }
+                    _ = try await store.recordCreateSession(session, subjectID: "subject", update: Self.addingCredential("\(index)", at: date))
                     #expect(try await store.session(accessKeyId: session.accessKeyId) == session)
                 }
             }
