@@ -37,20 +37,25 @@ public enum StateLocation {
     }
 }
 
-/// The exclusive hold one `rolesanywhere-local` takes on its state file for as long as it runs:
-/// a second server on the same file would write behind the first one's caches of roles, policies
-/// and Roles Anywhere resources, so it refuses to start instead. The lock (`flock`) is released
-/// when the process ends, however it ends; SQLite's own locks are separate, so other processes
-/// may still open the database to read it.
+/// The exclusive hold one `rolesanywhere-local` takes on its state for as long as it runs: a second
+/// server on the same database would write behind the first one's caches of roles, policies and
+/// Roles Anywhere resources, so it refuses to start instead.
+///
+/// The lock (`flock`) is on a file beside the database, `PATH.lock`, not on the database itself:
+/// closing any descriptor of the database would drop the POSIX locks SQLite holds on it. The lock
+/// is released when the process ends, however it ends; other processes may still open the
+/// database to read it.
 public final class StateLock: Sendable {
     private let descriptor: Int32
 
-    /// Takes the lock on `path` (created 0600 if it does not exist yet); `:memory:` needs none.
+    /// Takes the lock for the database at `path` (its lock file created 0600 if need be);
+    /// `:memory:` needs none.
     public static func acquire(_ path: String) throws(LocalServerError) -> StateLock? {
         guard path != StateLocation.memory else { return nil }
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let lockPath = path + ".lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw LocalServerError("cannot open the state database \(path): \(String(cString: strerror(errno)))")
+            throw LocalServerError("cannot open the state lock \(lockPath): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
@@ -60,7 +65,7 @@ public final class StateLock: Sendable {
                     "the state database \(path) is in use by another rolesanywhere-local; stop that one, or pass another --state (or --state :memory:)"
                 )
             }
-            throw LocalServerError("cannot lock the state database \(path): \(String(cString: strerror(reason)))")
+            throw LocalServerError("cannot lock the state database \(path) (\(lockPath)): \(String(cString: strerror(reason)))")
         }
         return StateLock(descriptor: descriptor)
     }

@@ -15,7 +15,8 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             Point the AWS CLI or an SDK at it with --endpoint-url (e.g. http://127.0.0.1:4566) and the \
             administrator keys it prints. State is kept in SQLite: by default in \
             $XDG_DATA_HOME/rolesanywhere-local/state.sqlite (or ~/.local/share/...); --state :memory: \
-            forgets everything at exit. One server holds a state file at a time; a second on the             same file refuses to start. It stops gracefully on SIGINT or SIGTERM.
+            forgets everything at exit. One server holds a state file at a time; a second on the \
+            same file refuses to start. It stops gracefully on SIGINT or SIGTERM.
             """
     )
 

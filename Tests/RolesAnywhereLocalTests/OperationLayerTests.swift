@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 @testable import RolesAnywhereLocal
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 import RolesAnywhereTesting
 import Testing
 
@@ -243,6 +244,41 @@ struct QueryStringReaderTests {
             #expect(QueryItem.parse(query) == expected, "\(query.debugDescription)")
             #expect(LocalRequest.contains(query, "Signature") == query.contains("Signature"), "\(query.debugDescription)")
             #expect(LocalRequest.contains(query, "X-Amz-Algorithm") == query.contains("X-Amz-Algorithm"), "\(query.debugDescription)")
+        }
+    }
+
+    @Test("ARNs and the model's ARN patterns read every input as the character-level code did")
+    func arns() {
+        var state: UInt64 = 0x5DEE_CE66_D1CE_4E5B
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let pieces = ["arn", ":", ":", "aws", "aws-cn", "aws-", "iam", "rolesanywhere", "us-east-1", "123456789012", "role", "/", "profile", "x", "é", ""]
+        var inputs = ["arn:aws:iam::123456789012:role/path/name", "arn:aws:rolesanywhere:us-east-1:1:profile/p", "arn:aws-x:iam:::role/a:b", "arn:aws:iam::1:role", "arn::iam::1:role/x"]
+        for _ in 0..<5_000 {
+            inputs.append((0..<Int(next() % 14)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined())
+        }
+        for text in inputs {
+            // ARN.init, as it split on characters.
+            let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+            let valid = parts.count == 6 && parts[0] == "arn" && ARN.Partition(rawValue: String(parts[1])) != nil && !parts[2].isEmpty && !parts[5].isEmpty
+            let arn = ARN(text)
+            #expect((arn != nil) == valid, "\(text.debugDescription)")
+            if let arn, valid {
+                #expect(arn.service == parts[2] && arn.region == parts[3] && arn.accountID == parts[4] && arn.resource == parts[5], "\(text.debugDescription)")
+                let resource = String(parts[5])
+                let type = String(resource.prefix(while: { $0 != "/" && $0 != ":" }))
+                #expect(arn.resourceType == type && arn.resourceID == String(resource.dropFirst(type.count + 1)), "\(text.debugDescription)")
+                #expect(arn.resourceName == String(resource.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(resource)), "\(text.debugDescription)")
+            }
+            // RolesAnywherePatterns.isARN, as it split on characters.
+            for (service, resource) in [("iam", "role/"), ("rolesanywhere", "profile/")] {
+                let all = text.split(separator: ":", omittingEmptySubsequences: false)
+                let expected = all.count >= 6 && all[0] == "arn" && (all[1] == "aws" || (all[1].hasPrefix("aws-") && all[1].count > 4)) && all[2] == service
+                    && all[5...].contains { $0.hasPrefix(resource) }
+                #expect(RolesAnywherePatterns.isARN(text, service: service, resource: resource) == expected, "\(text.debugDescription) \(service)")
+            }
         }
     }
 }

@@ -85,6 +85,8 @@ struct ServerProcessTests {
         #expect(shared.stderrText.contains("is in use by another rolesanywhere-local"), "\(shared.stderrText)")
         #expect(!shared.stderrText.contains("READY") && !shared.stdoutText.contains("READY"))
         try running.awsOK(["s3api", "list-buckets"])
+        let lockMode = try FileManager.default.attributesOfItem(atPath: running.statePath + ".lock")[.posixPermissions] as? Int
+        #expect(lockMode == 0o600)
 
         let directory = try TemporaryDirectory(prefix: "startup")
         let certificate = try directory.write("cert.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")

@@ -87,11 +87,12 @@ public struct SessionMinter: Sendable {
 
 /// Random identifiers in AWS's alphabets.
 enum RandomText {
-    /// `count` random bytes from the system's CSPRNG, in one call (one `getrandom` per eight bytes
-    /// made minting a session's 200 bytes of secrets cost 25 system calls).
+    /// `count` random bytes from the C library's CSPRNG (`arc4random_buf`: glibc 2.36 and later,
+    /// and Darwin), in one call: one `getrandom` per eight bytes made minting a session's 200 bytes
+    /// of secrets cost 25 system calls.
     static func bytes(_ count: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            SystemRandom.fill(buffer)
+            if let base = buffer.baseAddress, count > 0 { arc4random_buf(base, count) }
             initialized = count
         }
     }
@@ -113,11 +114,3 @@ enum RandomText {
     }
 }
 
-/// The C library's CSPRNG (`arc4random_buf`: glibc 2.36 and later, and Darwin), asked for a
-/// whole buffer at once.
-enum SystemRandom {
-    static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-        arc4random_buf(base, buffer.count)
-    }
-}

@@ -87,29 +87,11 @@ enum FormEncoding {
         guard !text.isEmpty else { return [] }
         let utf8 = Array(text.utf8)
         func decode(_ part: ArraySlice<UInt8>) -> String {
-            func asSent() -> String {
-                String(decoding: plusIsSpace ? part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(part), as: UTF8.self)
+            let sent = plusIsSpace ? part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(part)
+            guard let decoded = URIEncoding.decodeBytes(bytes: sent), let text = String(validating: decoded, as: UTF8.self) else {
+                return String(decoding: sent, as: UTF8.self)
             }
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(part.count)
-            var index = part.startIndex
-            var escaped = false
-            while index < part.endIndex {
-                let byte = part[index]
-                if byte == UInt8(ascii: "%") {
-                    guard part.endIndex - index > 2, let high = URIEncoding.hexDigit(part[index + 1]), let low = URIEncoding.hexDigit(part[index + 2]) else {
-                        return asSent()
-                    }
-                    bytes.append(high << 4 | low)
-                    escaped = true
-                    index += 3
-                } else {
-                    bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                    index += 1
-                }
-            }
-            guard escaped else { return String(decoding: bytes, as: UTF8.self) }
-            return String(validating: bytes, as: UTF8.self) ?? asSent()
+            return text
         }
         return utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { pair in
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { return (decode(pair), "") }

@@ -7,7 +7,7 @@ import Synchronization
 /// An entry keeps the generation that was current when its read began and counts only while that
 /// is still the current one, so a write that commits during the read leaves an entry that is
 /// already stale, never a stale entry that looks fresh. This holds because the store is the only
-/// writer of its tables: `rolesanywhere-local` locks its state file (``StateLock``), and other
+/// writer of its tables: `rolesanywhere-local` holds its state's lock (``StateLock``), and other
 /// processes that open it (the tests) only read, or write sessions, which are not cached here.
 final class StoreReadCache: Sendable {
     /// A set of tables whose writes invalidate one another's reads.

@@ -140,9 +140,8 @@ public struct CanonicalRequest: Sendable, Hashable, CustomStringConvertible {
         // (`%xx` of an unreserved byte becomes the byte, every other byte `%XX`), with no
         // intermediate strings; the pairs are then sorted by their encoded bytes.
         var text = query
-        text.makeContiguousUTF8()
         var pairs = [(name: [UInt8], value: [UInt8])]()
-        let wellFormed = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+        let wellFormed = text.withUTF8 { bytes -> Bool in
             for parameter in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
                 let equals = parameter.firstIndex(of: UInt8(ascii: "="))
                 let name = equals.map { parameter[..<$0] } ?? parameter
@@ -154,7 +153,7 @@ public struct CanonicalRequest: Sendable, Hashable, CustomStringConvertible {
             }
             return true
         }
-        guard wellFormed == true else { throw SigningError(.malformedRequest, "the query string has a malformed percent-escape") }
+        guard wellFormed else { throw SigningError(.malformedRequest, "the query string has a malformed percent-escape") }
         pairs.sort { lhs, rhs in
             if lhs.name != rhs.name { return lhs.name.lexicographicallyPrecedes(rhs.name) }
             return lhs.value.lexicographicallyPrecedes(rhs.value)

@@ -45,8 +45,9 @@ public enum URIEncoding {
         return String(validating: bytes, as: UTF8.self)
     }
 
+    /// The value of one hex digit (either case), or `nil`.
     @inline(__always)
-    static func hexValue(_ byte: UInt8) -> UInt8? {
+    public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -82,12 +83,13 @@ public enum URIEncoding {
         return out
     }
 
-    /// The value of one hex digit (either case), or `nil`.
-    public static func hexDigit(_ byte: UInt8) -> UInt8? { hexValue(byte) }
-
     /// Decodes `%XX` escapes to raw bytes, or `nil` for a malformed escape.
     public static func decodeBytes(_ text: some StringProtocol) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
+        decodeBytes(bytes: Array(text.utf8))
+    }
+
+    /// Decodes `%XX` escapes in bytes as sent, or `nil` for a malformed escape.
+    public static func decodeBytes(bytes utf8: [UInt8]) -> [UInt8]? {
         guard utf8.contains(UInt8(ascii: "%")) else { return utf8 }
         var out = [UInt8]()
         out.reserveCapacity(utf8.count)
