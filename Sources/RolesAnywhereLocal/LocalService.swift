@@ -228,11 +228,16 @@ public final class LocalService: Sendable {
         }
     }
 
-    /// Steps 3 and 4: the operation's handler, which authorises and carries it out.
+    /// Steps 3 and 4: the operation's authorisation (``Authorizer/authorize(_:members:)``) and its
+    /// handler, which carries it out.
     func dispatch(
         _ request: LocalRequest, resolved: ResolvedOperation, query: QueryRequest?, authentication: Authentication,
         signedIn: SignatureLocation
     ) async throws(AWSError) -> LocalResponse {
+        if case .keys(let caller) = authentication {
+            // Step 3: the action the operation declares, on the resource it declares.
+            try await authorizer.authorize(caller, members: RequestMembers(resolved: resolved, request: request, parameters: query))
+        }
         switch (resolved.operation, authentication) {
         case (.rolesAnywhere(.createSession), .certificate(let verified)):
             return try await createSession.handle(request, verified: verified)

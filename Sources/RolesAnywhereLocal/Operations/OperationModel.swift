@@ -20,6 +20,73 @@ public struct QuerySelector: Sendable, Hashable {
     }
 }
 
+/// Where an operation's input member is found in a request.
+public enum MemberLocation: Sendable, Hashable {
+    /// A label of the REST path (`{Bucket}`, `{trustAnchorId}`).
+    case label(String)
+    /// A key of a REST request's query string (`?resourceArn=`).
+    case query(String)
+    /// A parameter of a query-protocol request (`RoleName=`).
+    case parameter(String)
+    /// A top-level member of a JSON request body (`"resourceArn": ...`).
+    case body(String)
+}
+
+/// The kinds of IAM resource an operation can act on, as their ARNs name them
+/// (`arn:aws:iam::123456789012:instance-profile/web`).
+public enum IAMResourceType: String, Sendable, Hashable {
+    case role
+    case user
+    case group
+    case policy
+    case instanceProfile = "instance-profile"
+}
+
+/// The kinds of IAM Roles Anywhere resource, as their ARNs name them (`trust-anchor/ID`).
+public enum RolesAnywhereResourceType: String, Sendable, Hashable {
+    case trustAnchor = "trust-anchor"
+    case profile
+    case crl
+    case subject
+}
+
+/// The resource an operation's IAM action is authorised on, and where in the request its parts
+/// are, generated from the model's input members (`scripts/generate-operations`).
+public enum OperationResource: Sendable, Hashable {
+    /// `*`: the action has no resource type (sts:GetCallerIdentity, rolesanywhere:ListProfiles) or
+    /// creates one whose ARN is not known before (rolesanywhere:CreateTrustAnchor).
+    case any
+    /// The ARN a member holds (`PolicyArn`, `RoleArn`, `resourceArn`).
+    case arn(MemberLocation)
+    /// `arn:P:s3:::*`, which both `*` and `arn:aws:s3:::*` grant: s3:ListAllMyBuckets.
+    case s3AllBuckets
+    /// `arn:P:s3:::BUCKET`.
+    case s3Bucket(MemberLocation)
+    /// `arn:P:s3:::BUCKET/KEY`.
+    case s3Object(bucket: MemberLocation, key: MemberLocation)
+    /// `arn:P:iam::ACCOUNT:TYPE/PATH/NAME`. The path is a member's when the request creates the
+    /// entity (`Path`); otherwise the stored entity's (a role's), or `/`.
+    case iam(IAMResourceType, name: MemberLocation, path: MemberLocation?)
+    /// `arn:P:iam::ACCOUNT:TYPE/PATHPREFIX*`: the entities a list call can return.
+    case iamPathPrefix(IAMResourceType, MemberLocation)
+    /// `arn:P:rolesanywhere:REGION:ACCOUNT:TYPE/ID`.
+    case rolesAnywhere(RolesAnywhereResourceType, id: MemberLocation)
+}
+
+/// Who decides whether a caller may make a call.
+public enum AuthorizationMode: Sendable, Hashable {
+    /// The pipeline, before the handler runs: the operation's action on its declared resource,
+    /// through the caller's identity policies.
+    case identityPolicies
+    /// The handler, because the decision also rests on the resource's own policy: sts:AssumeRole
+    /// (the role's trust policy) and CreateSession (the profile's roles' trust policies).
+    case withResourcePolicy
+    /// The handler, once for each item the body names: s3:DeleteObject on every key of DeleteObjects.
+    case eachItem
+    /// Nobody: AWS answers every authenticated caller (sts:GetCallerIdentity).
+    case never
+}
+
 /// What AWS's model says about one operation: how a request for it is recognised, and the IAM
 /// action that authorises it. The tables are generated from botocore's models
 /// (`scripts/generate-operations`).
@@ -41,6 +108,10 @@ public struct OperationModel: Sendable, Hashable {
     public var successStatus: Int
     /// The IAM action that authorises the request (`s3:GetObject`).
     public var action: String
+    /// The resource the action is authorised on.
+    public var resource: OperationResource
+    /// Who decides whether the caller may make the call.
+    public var authorization: AuthorizationMode
     public var deprecated: Bool
     /// Whether the operation is called without a signature (`authtype: none` in the model).
     public var unsigned: Bool
@@ -50,7 +121,8 @@ public struct OperationModel: Sendable, Hashable {
 
     init(
         _ operation: Operation, method: String, path: [PathSegment], selectors: [QuerySelector], query: [String], requiredQuery: [String],
-        requiredHeaders: [String], successStatus: Int, action: String, deprecated: Bool = false, unsigned: Bool = false,
+        requiredHeaders: [String], successStatus: Int, action: String, resource: OperationResource = .any,
+        authorization: AuthorizationMode = .identityPolicies, deprecated: Bool = false, unsigned: Bool = false,
         aliasOf: String? = nil
     ) {
         self.operation = operation
@@ -62,6 +134,8 @@ public struct OperationModel: Sendable, Hashable {
         self.requiredHeaders = requiredHeaders
         self.successStatus = successStatus
         self.action = action
+        self.resource = resource
+        self.authorization = authorization
         self.deprecated = deprecated
         self.unsigned = unsigned
         self.aliasOf = aliasOf

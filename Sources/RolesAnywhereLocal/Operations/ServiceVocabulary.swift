@@ -24,6 +24,12 @@ extension AWSService {
         }
     }
 
+    /// `error` in this service's words: Roles Anywhere's policy refusals are `AccessDeniedException`.
+    func inVocabulary(_ error: AWSError) -> AWSError {
+        guard self == .rolesAnywhere, error.code == "AccessDenied" else { return error }
+        return .accessDeniedException(error.message)
+    }
+
     /// The answer for an operation of the model that `rolesanywhere-local` does not implement:
     /// never another operation's answer.
     func notImplemented(_ operation: OperationModel) -> AWSError {

@@ -19,13 +19,13 @@ public enum STSOperation: String, CaseIterable, Sendable {
 extension OperationModel {
     /// AWS Security Token Service's operations and how each is recognised.
     static let sts: [OperationModel] = [
-        OperationModel(.sts(.assumeRole), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:AssumeRole"),
-        OperationModel(.sts(.assumeRoleWithSAML), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:AssumeRoleWithSAML", unsigned: true),
-        OperationModel(.sts(.assumeRoleWithWebIdentity), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:AssumeRoleWithWebIdentity", unsigned: true),
+        OperationModel(.sts(.assumeRole), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:AssumeRole", resource: .arn(.parameter("RoleArn")), authorization: .withResourcePolicy),
+        OperationModel(.sts(.assumeRoleWithSAML), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:AssumeRoleWithSAML", resource: .arn(.parameter("RoleArn")), authorization: .withResourcePolicy, unsigned: true),
+        OperationModel(.sts(.assumeRoleWithWebIdentity), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:AssumeRoleWithWebIdentity", resource: .arn(.parameter("RoleArn")), authorization: .withResourcePolicy, unsigned: true),
         OperationModel(.sts(.assumeRoot), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:AssumeRoot"),
         OperationModel(.sts(.decodeAuthorizationMessage), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:DecodeAuthorizationMessage"),
         OperationModel(.sts(.getAccessKeyInfo), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetAccessKeyInfo"),
-        OperationModel(.sts(.getCallerIdentity), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetCallerIdentity"),
+        OperationModel(.sts(.getCallerIdentity), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetCallerIdentity", authorization: .never),
         OperationModel(.sts(.getDelegatedAccessToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetDelegatedAccessToken"),
         OperationModel(.sts(.getFederationToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetFederationToken"),
         OperationModel(.sts(.getSessionToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetSessionToken"),

@@ -27,7 +27,6 @@ extension IAMCall {
     func putRolePermissionsBoundary() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
         let boundary = try await permissionsBoundary(try query.required("PermissionsBoundary"))
-        try await authorize(try await roleResource(name))
         var role = try await existingRole(name)
         role.permissionsBoundary = boundary
         try await store.updateRole(role)
@@ -37,7 +36,6 @@ extension IAMCall {
     /// `DeleteRolePermissionsBoundary`: removes it (the role must have one).
     func deleteRolePermissionsBoundary() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(name))
         var role = try await existingRole(name)
         guard role.permissionsBoundary != nil else {
             throw AWSError("NoSuchEntity", status: 404, "The role with name \(name) does not have a permissions boundary.")
@@ -55,7 +53,6 @@ extension IAMCall {
         guard !added.isEmpty else {
             throw AWSError.constraint("[]", member: "tags", "Member must have length greater than or equal to 1")
         }
-        try await authorize(try await roleResource(name))
         var role = try await existingRole(name)
         for tag in added {
             role.tags.removeAll { $0.key.lowercased() == tag.key.lowercased() }
@@ -73,7 +70,6 @@ extension IAMCall {
         guard !keys.isEmpty else {
             throw AWSError.constraint("[]", member: "tagKeys", "Member must have length greater than or equal to 1")
         }
-        try await authorize(try await roleResource(name))
         var role = try await existingRole(name)
         role.tags.removeAll { keys.contains($0.key.lowercased()) }
         try await store.updateRole(role)
@@ -83,7 +79,6 @@ extension IAMCall {
     /// `ListRoleTags`, paged with `Marker` and `MaxItems`.
     func listRoleTags() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(name))
         let role = try await existingRole(name)
         let (tags, marker) = try page(role.tags, key: \.key)
         return respond { xml in
@@ -96,7 +91,6 @@ extension IAMCall {
     /// `ListInstanceProfilesForRole`: the role must exist; it is in no instance profile.
     func listInstanceProfilesForRole() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(name))
         _ = try await existingRole(name)
         return respond { xml in
             xml.element("InstanceProfiles") { _ in }
@@ -106,7 +100,6 @@ extension IAMCall {
 
     /// `ListInstanceProfiles`: none.
     func listInstanceProfiles() async throws -> LocalResponse {
-        try await authorize(ARN.iam(partition, account: account, type: "instance-profile", path: query["PathPrefix"] ?? "/", name: "*"))
         return respond { xml in
             xml.element("InstanceProfiles") { _ in }
             xml.element("IsTruncated", false)
@@ -116,7 +109,6 @@ extension IAMCall {
     /// `GetInstanceProfile`: NoSuchEntity, as for any name in an account without instance profiles.
     func getInstanceProfile() async throws -> LocalResponse {
         let name = try query.required("InstanceProfileName")
-        try await authorize(ARN.iam(partition, account: account, type: "instance-profile", name: name))
         throw AWSError("NoSuchEntity", status: 404, "Instance Profile \(name) cannot be found.")
     }
 }

@@ -85,15 +85,6 @@ struct IAMCall {
 
     func roleArn(path: String, name: String) -> String { ARN.iamRole(partition, account: account, path: path, name: name).description }
 
-    /// Authorises the operation's action (from the model) on `resource`, an ARN or ARN pattern.
-    func authorize(_ resource: String) async throws(AWSError) {
-        try await service.authorizer.authorize(caller, action: model.action, resource: resource, request: request)
-    }
-
-    func authorize(_ resource: ARN) async throws(AWSError) {
-        try await authorize(resource.description)
-    }
-
     func respond(_ result: ((inout XMLWriter) -> Void)? = nil) -> LocalResponse {
         .query(action: action, namespace: IAMService.namespace, requestID: request.requestID, result: result)
     }
@@ -103,11 +94,6 @@ struct IAMCall {
             throw AWSError("NoSuchEntity", status: 404, "The role with name \(name) cannot be found.")
         }
         return role
-    }
-
-    func roleResource(_ name: String) async throws -> String {
-        if let role = try await store.role(named: name) { return role.arn }
-        return roleArn(path: "/", name: name)
     }
 
     /// `Marker` and `MaxItems` paging over names.
@@ -137,7 +123,6 @@ struct IAMCall {
         let trust = try IAMValidation.policyDocument(try query.required("AssumeRolePolicyDocument"), kind: .trust, member: "assumeRolePolicyDocument")
         try IAMValidation.checkTrustPolicySize(trust)
         let arn = roleArn(path: path, name: name)
-        try await authorize(arn)
         let role = RoleRecord(
             name: name, id: RandomText.iamID(prefix: "AROA"), arn: arn, path: path,
             description: try IAMValidation.description(query["Description"]), assumeRolePolicyDocument: trust,
@@ -152,14 +137,12 @@ struct IAMCall {
 
     func getRole() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(name))
         let role = try await existingRole(name)
         return respond { IAMXML.role(role, into: &$0) }
     }
 
     func listRoles() async throws -> LocalResponse {
         let prefix = query["PathPrefix"] ?? "/"
-        try await authorize(ARN.iamRole(partition, account: account, path: prefix, name: "*"))
         let (roles, marker) = try page(try await store.roles(pathPrefix: prefix), key: \.name)
         return respond { xml in
             xml.element("Roles") { list in
@@ -172,7 +155,6 @@ struct IAMCall {
 
     func updateRole() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(name))
         var role = try await existingRole(name)
         if let description = try IAMValidation.description(query["Description"]) { role.description = description }
         if let duration = try IAMValidation.maxSessionDuration(try query.integer("MaxSessionDuration")) { role.maxSessionDuration = duration }
@@ -184,7 +166,6 @@ struct IAMCall {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .trust)
         try IAMValidation.checkTrustPolicySize(document)
-        try await authorize(try await roleResource(name))
         var role = try await existingRole(name)
         role.assumeRolePolicyDocument = document
         try await store.updateRole(role)
@@ -193,7 +174,6 @@ struct IAMCall {
 
     func deleteRole() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(name))
         try await store.deleteRole(named: name)
         return respond()
     }
@@ -204,7 +184,6 @@ struct IAMCall {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
         let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
-        try await authorize(try await roleResource(roleName))
         let others = try await store.rolePolicies(roleName: roleName).filter { $0.name.lowercased() != policyName.lowercased() }.map(\.document)
         try IAMValidation.checkInlinePolicySize(document, others: others, roleName: roleName)
         try await store.putRolePolicy(roleName: roleName, policyName: policyName, document: document)
@@ -214,7 +193,6 @@ struct IAMCall {
     func getRolePolicy() async throws -> LocalResponse {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
         let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
-        try await authorize(try await roleResource(roleName))
         let role = try await existingRole(roleName)
         guard let document = try await store.rolePolicy(roleName: roleName, policyName: policyName) else {
             throw AWSError("NoSuchEntity", status: 404, "The role policy with name \(policyName) cannot be found.")
@@ -228,7 +206,6 @@ struct IAMCall {
 
     func listRolePolicies() async throws -> LocalResponse {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(roleName))
         _ = try await existingRole(roleName)
         let (names, marker) = try page(try await store.rolePolicies(roleName: roleName).map(\.name), key: { $0 })
         return respond { xml in
@@ -243,7 +220,6 @@ struct IAMCall {
     func deleteRolePolicy() async throws -> LocalResponse {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
         let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
-        try await authorize(try await roleResource(roleName))
         _ = try await existingRole(roleName)
         try await store.deleteRolePolicy(roleName: roleName, policyName: policyName)
         return respond()
@@ -271,7 +247,6 @@ struct IAMCall {
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
         try IAMValidation.checkManagedPolicySize(document)
         let arn = ARN.iamPolicy(partition, account: account, path: path, name: name).description
-        try await authorize(arn)
         let now = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))
         let policy = ManagedPolicyRecord(
             arn: arn, name: name, id: RandomText.iamID(prefix: "ANPA"), path: path, description: try IAMValidation.description(query["Description"]),
@@ -283,7 +258,6 @@ struct IAMCall {
 
     func getPolicy() async throws -> LocalResponse {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
-        try await authorize(arn)
         let policy = try await existingPolicy(arn)
         return respond { IAMXML.policy(policy, into: &$0) }
     }
@@ -291,7 +265,6 @@ struct IAMCall {
     func getPolicyVersion() async throws -> LocalResponse {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
         let version = try query.required("VersionId")
-        try await authorize(arn)
         let policy = try await existingPolicy(arn)
         guard version == "v1" else {
             throw AWSError("NoSuchEntity", status: 404, "Policy \(arn) version \(version) does not exist or is not attachable.")
@@ -308,7 +281,6 @@ struct IAMCall {
 
     func deletePolicy() async throws -> LocalResponse {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
-        try await authorize(arn)
         if ManagedPolicyCatalog.document(arn) != nil {
             throw AWSError("UnmodifiableEntity", status: 400, "Cannot delete the AWS managed policy \(arn).")
         }
@@ -319,7 +291,6 @@ struct IAMCall {
     func attachRolePolicy() async throws -> LocalResponse {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
-        try await authorize(try await roleResource(roleName))
         _ = try await existingPolicy(arn)
         try await store.attachRolePolicy(roleName: roleName, policyArn: arn)
         return respond()
@@ -328,7 +299,6 @@ struct IAMCall {
     func detachRolePolicy() async throws -> LocalResponse {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
-        try await authorize(try await roleResource(roleName))
         _ = try await existingRole(roleName)
         try await store.detachRolePolicy(roleName: roleName, policyArn: arn)
         return respond()
@@ -336,7 +306,6 @@ struct IAMCall {
 
     func listAttachedRolePolicies() async throws -> LocalResponse {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
-        try await authorize(try await roleResource(roleName))
         _ = try await existingRole(roleName)
         let (arns, marker) = try page(try await store.attachedPolicyArns(roleName: roleName), key: { $0 })
         return respond { xml in

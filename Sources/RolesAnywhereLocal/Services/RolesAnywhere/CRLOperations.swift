@@ -46,7 +46,6 @@ extension RolesAnywhereCall {
     }
 
     func importCRL() async throws -> LocalResponse {
-        try await authorize()
         var body = try body()
         let name = body.string("name", required: true, length: 1...255, pattern: RolesAnywherePatterns.resourceName)
         let crl = readCRLData(&body, required: true)
@@ -83,19 +82,16 @@ extension RolesAnywhereCall {
 
     func getCRL(_ id: String) async throws -> LocalResponse {
         let crl = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize(crl.crlArn)
         return try RolesAnywhereJSON.response(CRLAnswer(crl: crl))
     }
 
     func listCRLs() async throws -> LocalResponse {
-        try await authorize()
         let page = try page(try await store.resources(CRLRecord.self))
         return try RolesAnywhereJSON.response(CRLList(crls: page.items, nextToken: page.nextToken))
     }
 
     func updateCRL(_ id: String) async throws -> LocalResponse {
         var record = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize(record.crlArn)
         var body = try body()
         let name = body.string("name", length: 1...255, pattern: RolesAnywherePatterns.resourceName)
         let crl = readCRLData(&body, required: false)
@@ -112,14 +108,12 @@ extension RolesAnywhereCall {
 
     func deleteCRL(_ id: String) async throws -> LocalResponse {
         let record = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize(record.crlArn)
         try await store.deleteResource(CRLRecord.self, id: id)
         return try RolesAnywhereJSON.response(CRLAnswer(crl: record))
     }
 
     func setCRL(_ id: String, enabled: Bool) async throws -> LocalResponse {
         var record = try await existing(CRLRecord.self, id, member: "crlId", name: "CRL")
-        try await authorize(record.crlArn)
         record.enabled = enabled
         record.updatedAt = now
         try await store.saveResource(record)

@@ -52,7 +52,6 @@ extension RolesAnywhereCall {
     }
 
     func createProfile() async throws -> LocalResponse {
-        try await authorize()
         var body = try body()
         let members = readProfileMembers(&body, creating: true)
         let enabled = body.bool("enabled")
@@ -77,19 +76,16 @@ extension RolesAnywhereCall {
 
     func getProfile(_ id: String) async throws -> LocalResponse {
         let profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize(profile.profileArn)
         return try RolesAnywhereJSON.response(ProfileAnswer(profile: profile))
     }
 
     func listProfiles() async throws -> LocalResponse {
-        try await authorize()
         let page = try page(try await store.resources(ProfileRecord.self))
         return try RolesAnywhereJSON.response(ProfileList(profiles: page.items, nextToken: page.nextToken))
     }
 
     func updateProfile(_ id: String) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize(profile.profileArn)
         var body = try body()
         let members = readProfileMembers(&body, creating: false)
         try body.validate()
@@ -106,14 +102,12 @@ extension RolesAnywhereCall {
 
     func deleteProfile(_ id: String) async throws -> LocalResponse {
         let profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize(profile.profileArn)
         try await store.deleteResource(ProfileRecord.self, id: id)
         return try RolesAnywhereJSON.response(ProfileAnswer(profile: profile))
     }
 
     func setProfile(_ id: String, enabled: Bool) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize(profile.profileArn)
         profile.enabled = enabled
         profile.updatedAt = now
         try await store.saveResource(profile)
@@ -137,7 +131,6 @@ extension RolesAnywhereCall {
 
     func putAttributeMapping(_ id: String) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize(profile.profileArn)
         var body = try body()
         let field = body.string("certificateField", required: true)
         readCertificateField(field, into: &body.errors)
@@ -161,7 +154,6 @@ extension RolesAnywhereCall {
 
     func deleteAttributeMapping(_ id: String) async throws -> LocalResponse {
         var profile = try await existing(ProfileRecord.self, id, member: "profileId", name: "profile")
-        try await authorize(profile.profileArn)
         let parameters = query
         var errors = ValidationErrors()
         let field = parameters["certificateField"]?.last

@@ -21,8 +21,6 @@ struct RolesAnywhereService: Sendable {
         do {
             return try await call.route(operation)
         } catch let error as AWSError {
-            // The policy engine's refusal, in this service's error type.
-            if error.code == "AccessDenied" { throw AWSError.accessDeniedException(error.message) }
             throw error
         } catch let error as StoreError {
             throw error.kind == .notFound ? AWSError.resourceNotFound(error.message) : AWSError.rolesAnywhereValidation(error.message)
@@ -98,12 +96,6 @@ struct RolesAnywhereCall {
 
     func body() throws(AWSError) -> JSONBody {
         try JSONBody(request.body)
-    }
-
-    /// Authorises `action` (`rolesanywhere:CreateProfile`) on `resource`; the administrator may do anything.
-    /// Authorises the operation's action (from the model) on `resource`.
-    func authorize(_ resource: String = "*") async throws(AWSError) {
-        try await service.authorizer.authorize(caller, action: resolved.model.action, resource: resource, request: request)
     }
 
     func arn(_ kind: String, _ id: String) -> String {

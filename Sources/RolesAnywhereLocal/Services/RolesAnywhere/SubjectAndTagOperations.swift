@@ -25,12 +25,10 @@ extension RolesAnywhereCall {
 
     func getSubject(_ id: String) async throws -> LocalResponse {
         let subject = try await existing(SubjectRecord.self, id, member: "subjectId", name: "subject")
-        try await authorize(subject.subjectArn)
         return try RolesAnywhereJSON.response(SubjectAnswer(subject: subject))
     }
 
     func listSubjects() async throws -> LocalResponse {
-        try await authorize()
         let page = try page(try await store.resources(SubjectRecord.self).map(\.summary))
         return try RolesAnywhereJSON.response(SubjectList(subjects: page.items, nextToken: page.nextToken))
     }
@@ -59,7 +57,6 @@ extension RolesAnywhereCall {
         try body.validate()
         guard let arn, let tags else { throw AWSError.rolesAnywhereValidation("resourceArn and tags are required") }
         try await taggableResource(arn)
-        try await authorize(arn)
         var merged = try await store.tags(resourceArn: arn)
         for tag in tags {
             merged.removeAll { $0.key == tag.key }
@@ -79,7 +76,6 @@ extension RolesAnywhereCall {
         try body.validate()
         guard let arn, let keys else { throw AWSError.rolesAnywhereValidation("resourceArn and tagKeys are required") }
         try await taggableResource(arn)
-        try await authorize(arn)
         let remaining = try await store.tags(resourceArn: arn).filter { !keys.contains($0.key) }
         try await store.setTags(remaining, resourceArn: arn)
         return try RolesAnywhereJSON.response(Empty())
@@ -92,7 +88,6 @@ extension RolesAnywhereCall {
         try errors.validate()
         guard let arn else { throw AWSError.rolesAnywhereValidation("resourceArn is required") }
         try await taggableResource(arn)
-        try await authorize(arn)
         return try RolesAnywhereJSON.response(TagList(tags: try await store.tags(resourceArn: arn)))
     }
 }

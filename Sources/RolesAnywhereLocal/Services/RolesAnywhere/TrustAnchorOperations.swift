@@ -23,7 +23,6 @@ extension RolesAnywhereCall {
     static let maximumAnchorCertificates = 2
 
     func createTrustAnchor() async throws -> LocalResponse {
-        try await authorize()
         var body = try body()
         let name = body.string("name", required: true, length: 1...255, pattern: RolesAnywherePatterns.resourceName)
         let source = body.object("source", required: true) { readSource(&$0) }
@@ -100,19 +99,16 @@ extension RolesAnywhereCall {
 
     func getTrustAnchor(_ id: String) async throws -> LocalResponse {
         let anchor = try await existing(TrustAnchorRecord.self, id, member: "trustAnchorId", name: "trust anchor")
-        try await authorize(anchor.trustAnchorArn)
         return try RolesAnywhereJSON.response(TrustAnchorAnswer(trustAnchor: anchor))
     }
 
     func listTrustAnchors() async throws -> LocalResponse {
-        try await authorize()
         let page = try page(try await store.resources(TrustAnchorRecord.self))
         return try RolesAnywhereJSON.response(TrustAnchorList(trustAnchors: page.items, nextToken: page.nextToken))
     }
 
     func updateTrustAnchor(_ id: String) async throws -> LocalResponse {
         var anchor = try await existing(TrustAnchorRecord.self, id, member: "trustAnchorId", name: "trust anchor")
-        try await authorize(anchor.trustAnchorArn)
         var body = try body()
         let name = body.string("name", length: 1...255, pattern: RolesAnywherePatterns.resourceName)
         let source = body.object("source") { readSource(&$0) }
@@ -129,7 +125,6 @@ extension RolesAnywhereCall {
 
     func deleteTrustAnchor(_ id: String) async throws -> LocalResponse {
         let anchor = try await existing(TrustAnchorRecord.self, id, member: "trustAnchorId", name: "trust anchor")
-        try await authorize(anchor.trustAnchorArn)
         // The anchor's CRLs go with it.
         for crl in try await store.resources(CRLRecord.self) where crl.trustAnchorArn == anchor.trustAnchorArn {
             try await store.deleteResource(CRLRecord.self, id: crl.crlId)
@@ -140,7 +135,6 @@ extension RolesAnywhereCall {
 
     func setTrustAnchor(_ id: String, enabled: Bool) async throws -> LocalResponse {
         var anchor = try await existing(TrustAnchorRecord.self, id, member: "trustAnchorId", name: "trust anchor")
-        try await authorize(anchor.trustAnchorArn)
         anchor.enabled = enabled
         anchor.updatedAt = now
         try await store.saveResource(anchor)
@@ -199,7 +193,6 @@ extension RolesAnywhereCall {
         try body.validate()
         guard let id, let settings else { throw AWSError.rolesAnywhereValidation("trustAnchorId and notificationSettings are required") }
         var anchor = try await existing(TrustAnchorRecord.self, id, member: "trustAnchorId", name: "trust anchor")
-        try await authorize(anchor.trustAnchorArn)
         anchor.notificationSettings = merge(settings, into: anchor.notificationSettings)
         anchor.updatedAt = now
         try await store.saveResource(anchor)
@@ -217,7 +210,6 @@ extension RolesAnywhereCall {
         try body.validate()
         guard let id, let keys else { throw AWSError.rolesAnywhereValidation("trustAnchorId and notificationSettingKeys are required") }
         var anchor = try await existing(TrustAnchorRecord.self, id, member: "trustAnchorId", name: "trust anchor")
-        try await authorize(anchor.trustAnchorArn)
         for (event, channel) in keys {
             anchor.notificationSettings.removeAll { $0.event == event && ($0.channel ?? "ALL") == channel }
             if let original = NotificationSettingDetail.defaults.first(where: { $0.event == event }) {

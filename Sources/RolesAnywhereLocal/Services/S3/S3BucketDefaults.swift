@@ -9,7 +9,6 @@ extension S3Call {
     /// The answer to a read of an unconfigured bucket sub-resource, or nil if `operation` is not one.
     func bucketDefault(_ operation: S3Operation, _ bucket: String) async throws -> LocalResponse? {
         guard let answer = Self.defaults(operation, owner: service.configuration.canonicalUserID) else { return nil }
-        try await authorize(bucketARN(bucket))
         _ = try await existingBucket(bucket)
         switch answer {
         case .notConfigured(let code, let message):

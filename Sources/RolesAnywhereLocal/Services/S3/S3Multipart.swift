@@ -32,7 +32,6 @@ extension S3Call {
     /// `POST /{Bucket}/{Key+}?uploads`.
     func createMultipartUpload(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
-        try await authorize(objectARN(bucket, key))
         _ = try await existingBucket(bucket)
         var algorithm: S3Checksum?
         if let name = request.header("x-amz-checksum-algorithm") {
@@ -70,7 +69,6 @@ extension S3Call {
         guard let text = parameters["partNumber"], text.utf8.count <= 5, let number = Int(text), Self.partNumbers.contains(number) else {
             throw AWSError("InvalidArgument", status: 400, "Part number must be an integer between 1 and 10000, inclusive")
         }
-        try await authorize(objectARN(bucket, key))
         let upload = try await upload(bucket, key)
         let (body, sent) = try payload()
         var checksum = sent
@@ -102,7 +100,6 @@ extension S3Call {
 
     /// `POST /{Bucket}/{Key+}?uploadId=ID` with the `<CompleteMultipartUpload>` list of parts.
     func completeMultipartUpload(_ bucket: String, _ key: String) async throws -> LocalResponse {
-        try await authorize(objectARN(bucket, key))
         let upload = try await upload(bucket, key)
         let completion = try S3CompleteRequest(try payload().body)
         let stored = Dictionary(try await store.parts(uploadID: upload.uploadID).map { ($0.partNumber, $0) }, uniquingKeysWith: { $1 })
@@ -174,7 +171,6 @@ extension S3Call {
 
     /// `DELETE /{Bucket}/{Key+}?uploadId=ID`.
     func abortMultipartUpload(_ bucket: String, _ key: String) async throws -> LocalResponse {
-        try await authorize(objectARN(bucket, key))
         let upload = try await upload(bucket, key)
         do {
             try await store.abortMultipartUpload(id: upload.uploadID)
@@ -188,7 +184,6 @@ extension S3Call {
     func listParts(_ bucket: String, _ key: String) async throws -> LocalResponse {
         let maxParts = try Self.count(parameters["max-parts"], name: "max-parts")
         let marker = try Self.count(parameters["part-number-marker"], name: "part-number-marker", default: 0)
-        try await authorize(objectARN(bucket, key))
         let upload = try await upload(bucket, key)
         let after = try await store.parts(uploadID: upload.uploadID).filter { $0.partNumber > marker }
         let listed = Array(after.prefix(maxParts))
@@ -231,7 +226,6 @@ extension S3Call {
         let delimiter = parameters["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
         let keyMarker = parameters["key-marker"] ?? ""
         let uploadIDMarker = parameters["upload-id-marker"]
-        try await authorize(bucketARN(bucket))
         _ = try await existingBucket(bucket)
         var uploads = [MultipartUploadRecord]()
         var commonPrefixes = [String]()
