@@ -15,7 +15,8 @@ struct RequestMembers {
         case .label(let name):
             return resolved.labels[name]
         case .query(let name):
-            return request.queryParameters.first { $0.name == name }?.value
+            // The last of repeated keys, as the handlers read them: authorised and served alike.
+            return request.queryParameters.last { $0.name == name }?.value
         case .parameter(let name):
             return parameters?[name]
         case .body(let name):
