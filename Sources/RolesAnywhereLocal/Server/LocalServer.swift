@@ -7,6 +7,7 @@ import HTTPTypes
 import HummingbirdCore
 import HummingbirdTLS
 public import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -34,7 +35,7 @@ public struct LocalServer: Sendable {
         let configuration = service.configuration
         let limits = configuration.limits
         var http1 = HTTP1Channel.Configuration()
-        http1.idleTimeout = .nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000 + limits.idleTimeout.components.attoseconds / 1_000_000_000)
+        http1.idleTimeout = .nanoseconds(Self.nanoseconds(limits.idleTimeout))
         var builder = HTTPServerBuilder.http1(configuration: http1)
         if let certificatePath = configuration.tlsCertificatePath {
             builder = try Self.tlsBuilder(certificatePath: certificatePath, keyPath: configuration.tlsKeyPath, http1: http1)
@@ -91,7 +92,7 @@ public struct LocalServer: Sendable {
                 try await writer.writeInformationalHead(HTTPResponse(status: .continue))
             }
             do {
-                let body = try await Self.collect(request.body, upTo: admission.maximumBody, within: service.configuration.limits.bodyTimeout)
+                let body = try await Self.collect(request.body, upTo: admission.maximumBody, within: service.configuration.limits.bodyTimeout, channel: channel)
                 local.body = Array(buffer: body)
                 response = await service.handle(local, admission: admission)
             } catch let error as AWSError {
@@ -106,29 +107,43 @@ public struct LocalServer: Sendable {
 
     /// The body, at most `limit` bytes, read within `timeout` (a client that stops sending mid-body
     /// does not hold the request open).
-    static func collect(_ body: RequestBody, upTo limit: Int, within timeout: Duration) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                var collected = ByteBuffer()
-                for try await chunk in body {
-                    guard chunk.readableBytes <= limit - collected.readableBytes else {
-                        throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than the \(limit) bytes this request may send.")
-                    }
-                    var chunk = chunk
-                    collected.writeBuffer(&chunk)
-                }
-                return collected
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let body = first else {
-                throw AWSError("RequestTimeout", status: 400, "Your socket connection to the server was not read from or written to within the timeout period.")
-            }
-            return body
+    ///
+    /// The deadline is a timer on the connection's event loop, not a second task: when it fires it
+    /// shuts the connection's read side, which ends the body stream, and the request is answered
+    /// `RequestTimeout` (the write side stays open for the answer; a channel that cannot half-close,
+    /// such as TLS, is closed). A task group with a sleeping child per request cost two task
+    /// creations, a dispatch timer and its cancellation on every call.
+    static func collect(_ body: RequestBody, upTo limit: Int, within timeout: Duration, channel: any Channel) async throws -> ByteBuffer {
+        let expired = NIOLockedValueBox(false)
+        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(timeout))) {
+            expired.withLockedValue { $0 = true }
+            channel.close(mode: .input).whenFailure { _ in channel.close(promise: nil) }
         }
+        defer { deadline.cancel() }
+        let timedOut = AWSError("RequestTimeout", status: 400, "Your socket connection to the server was not read from or written to within the timeout period.")
+        var collected = ByteBuffer()
+        do {
+            for try await chunk in body {
+                guard chunk.readableBytes <= limit - collected.readableBytes else {
+                    throw AWSError("RequestEntityTooLarge", status: 413, "The request body is larger than the \(limit) bytes this request may send.")
+                }
+                var chunk = chunk
+                collected.writeBuffer(&chunk)
+            }
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            if expired.withLockedValue({ $0 }) { throw timedOut }
+            throw error
+        }
+        if expired.withLockedValue({ $0 }) { throw timedOut }
+        return collected
+    }
+
+    /// `duration` in whole nanoseconds, saturating (a configured timeout is at most a day).
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, overflow) = duration.components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : seconds.addingReportingOverflow(duration.components.attoseconds / 1_000_000_000).partialValue
     }
 
     /// The request as the services see it. HTTPTypes moves `Host` into `authority`; SigV4 signs it

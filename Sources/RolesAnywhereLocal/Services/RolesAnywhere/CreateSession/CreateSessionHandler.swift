@@ -102,7 +102,7 @@ struct CreateSessionHandler: Sendable {
         let crls = try await store.resources(CRLRecord.self).filter { $0.enabled && $0.trustAnchorArn == anchor.trustAnchorArn }
         let second = Int64(request.receivedAt.timeIntervalSince1970.rounded(.down))
         let key = RolesAnywhereCaches.ValidationKey(
-            certificates: ([verified.certificate] + verified.certificateChain).map(\.derBytes),
+            certificates: ([verified.certificate] + verified.certificateChain).map { DERKey($0.derBytes) },
             anchor: "\(anchor.trustAnchorId)@\(anchor.updatedAt.timeIntervalSince1970)",
             crls: crls.map { "\($0.crlId)@\($0.updatedAt.timeIntervalSince1970)" },
             second: second
@@ -146,7 +146,7 @@ struct CreateSessionHandler: Sendable {
         let role = try await role(parameters.roleArn)
 
         // 6. Tags, source identity, trust policy.
-        let (tags, unmapped) = PrincipalTags.derive(from: leaf.fields, mappings: profile.attributeMappings)
+        let (tags, unmapped) = caches.principalTags(leaf, mappings: profile.attributeMappings)
         guard unmapped.isEmpty else {
             throw Denial(
                 error: .accessDeniedException(

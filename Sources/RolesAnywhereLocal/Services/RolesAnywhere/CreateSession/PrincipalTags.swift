@@ -34,9 +34,12 @@ enum PrincipalTags {
         }
     }
 
+    /// A certificate's tags, and the mapped fields that could not become tags.
+    typealias Derivation = (tags: [String: String], unmapped: Unmapped)
+
     /// The tags of `certificate` under `mappings`, and the mapped fields whose values STS would
     /// not accept as session tags (CreateSession fails on any: the service does not drop them).
-    static func derive(from certificate: X509Certificate, mappings: [AttributeMapping]) -> (tags: [String: String], unmapped: Unmapped) {
+    static func derive(from certificate: X509Certificate, mappings: [AttributeMapping]) -> Derivation {
         var tags = [String: String]()
         var unmapped = Unmapped()
         func rules(_ field: String) -> Set<String> {

@@ -12,12 +12,17 @@ import RolesAnywhereKeys
 final class RolesAnywhereCaches: Sendable {
     private let anchors = BoundedCache<String, [CertificateFacts]>(capacity: 2_000)
     private let crls = BoundedCache<String, CertificateRevocationList>(capacity: 2_000)
-    /// Client certificates by their base64, and their facts by DER (a workload sends the same
-    /// certificate on every call).
+    /// Client certificates by their base64 (a workload sends the same certificate on every call),
+    /// and what is derived from each, by its DER.
     private let certificates = BoundedCache<String, EncodedCertificate>(capacity: 20_000)
-    private let facts = BoundedCache<[UInt8], CertificateFacts>(capacity: 20_000)
+    private let derived = BoundedCache<DERKey, Derived>(capacity: 20_000)
+    private let tags = BoundedCache<TagsKey, PrincipalTags.Derivation>(capacity: 20_000)
 
-    private let subjects = BoundedCache<[UInt8], SubjectIdentity>(capacity: 20_000)
+    /// What is made of a client certificate once: the path validator's facts and the subject record's names.
+    private struct Derived: Sendable {
+        var facts: CertificateFacts
+        var subject: SubjectIdentity
+    }
 
     /// What a subject record says of a certificate: its names, serial and PEM, written out once.
     struct SubjectIdentity: Sendable {
@@ -28,25 +33,44 @@ final class RolesAnywhereCaches: Sendable {
         var pem: String
     }
 
-    /// The certificate's ``SubjectIdentity``, made once.
-    func subject(_ certificate: EncodedCertificate) -> SubjectIdentity {
-        subjects.value(forKey: certificate.derBytes) {
+    private func derived(_ certificate: EncodedCertificate) -> Derived {
+        derived.value(forKey: DERKey(certificate.derBytes)) {
             let name = "\(certificate.fields.subject)"
-            return SubjectIdentity(
-                name: name, id: CreateSessionHandler.subjectID(name), serial: SessionIdentity.serialHex(certificate.fields),
-                issuer: "\(certificate.fields.issuer)", pem: certificate.pemString
+            return Derived(
+                facts: CertificateFacts(certificate),
+                subject: SubjectIdentity(
+                    name: name, id: CreateSessionHandler.subjectID(name), serial: SessionIdentity.serialHex(certificate.fields),
+                    issuer: "\(certificate.fields.issuer)", pem: certificate.pemString
+                )
             )
         }
+    }
+
+    /// The certificate's ``SubjectIdentity``, made once.
+    func subject(_ certificate: EncodedCertificate) -> SubjectIdentity {
+        derived(certificate).subject
+    }
+
+    /// What the path validator needs of a certificate sent in a request, parsed once.
+    func facts(_ certificate: EncodedCertificate) -> CertificateFacts {
+        derived(certificate).facts
+    }
+
+    /// The principal tags `mappings` make of a certificate, derived once per certificate and mappings.
+    func principalTags(_ certificate: EncodedCertificate, mappings: [AttributeMapping]) -> PrincipalTags.Derivation {
+        tags.value(forKey: TagsKey(certificate: DERKey(certificate.derBytes), mappings: mappings)) {
+            PrincipalTags.derive(from: certificate.fields, mappings: mappings)
+        }
+    }
+
+    private struct TagsKey: Hashable, Sendable {
+        var certificate: DERKey
+        var mappings: [AttributeMapping]
     }
 
     /// The certificate in `base64`, parsed once.
     func certificate(_ base64: String) throws(SigningError) -> EncodedCertificate {
         try certificates.value(forKey: base64) { () throws(SigningError) in try EncodedCertificate(base64Encoded: base64) }
-    }
-
-    /// What the path validator needs of a certificate sent in a request, parsed once.
-    func facts(_ certificate: EncodedCertificate) -> CertificateFacts {
-        facts.value(forKey: certificate.derBytes) { CertificateFacts(certificate) }
     }
 
     func anchorCertificates(_ anchor: TrustAnchorRecord) throws(CreateSessionHandler.Denial) -> [CertificateFacts] {
@@ -83,7 +107,7 @@ final class RolesAnywhereCaches: Sendable {
     let trustDecisions = BoundedCache<TrustKey, CreateSessionHandler.Denial?>(capacity: 20_000)
 
     struct ValidationKey: Hashable, Sendable {
-        var certificates: [[UInt8]]
+        var certificates: [DERKey]
         var anchor: String
         var crls: [String]
         var second: Int64
@@ -96,5 +120,19 @@ final class RolesAnywhereCaches: Sendable {
         var sourceIdentity: String
         var sessionName: String
         var second: Int64
+    }
+}
+
+/// DER bytes as a dictionary key, hashed as one block of memory: `[UInt8]`'s own `Hashable` feeds
+/// the hasher one byte at a time, which for a 1 KB certificate cost more than the lookup it served.
+struct DERKey: Hashable, Sendable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
