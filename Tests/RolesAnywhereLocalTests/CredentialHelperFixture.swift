@@ -20,8 +20,8 @@ final class CredentialHelperFixture: @unchecked Sendable {
     var certificatePath: String { directory.path("cert.pem") }
     var keyPath: String { directory.path("key.pem") }
 
-    init(sessionDuration: Int? = nil, localArguments: [String] = []) async throws {
-        local = try LocalServerProcess(arguments: localArguments)
+    init(sessionDuration: Int? = nil, localArguments: [String] = [], logLevel: String = "warning", logPath: String? = nil) async throws {
+        local = try LocalServerProcess(arguments: localArguments, logLevel: logLevel, logPath: logPath)
         root = try TestPKI.makeRoot(commonName: "Helper Test CA")
         let client = SignedHTTPClient(port: local.port)
         let form = { (pairs: [(String, String)]) in (pairs + [("Version", "2010-05-08")]).map { "\($0.0)=\(URIEncoding.encode($0.1))" }.joined(separator: "&") }
