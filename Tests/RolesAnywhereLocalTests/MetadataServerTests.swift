@@ -11,8 +11,10 @@ import X509
 
 /// `serve`'s endpoint in the test process: a real ``MetadataServer`` on loopback, fed by a
 /// ``CredentialRefresher`` on a manual clock that calls CreateSession on a real `rolesanywhere-local`
-/// (stopped and restarted to make an outage).
-@Suite("serve: the IMDSv2 endpoint and its refresh", .serialized, .timeLimit(.minutes(1)))
+/// (stopped and restarted to make an outage). The time limit catches a hang, not slowness: in a
+/// full parallel run on two cores these tests share the machine with dozens of AWS CLI processes,
+/// and one minute was not enough there.
+@Suite("serve: the IMDSv2 endpoint and its refresh", .serialized, .timeLimit(.minutes(10)))
 struct MetadataServerTests {
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
