@@ -42,6 +42,28 @@ struct CredentialCacheTests {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
     }
 
+    /// A cache in a new directory holding one entry for ``key()``, fetched from a new service.
+    struct Primed {
+        let root: TemporaryDirectory
+        let directory: String
+        let cache: CredentialCache
+        let service = Service()
+        /// The path of ``key()``'s entry.
+        var entry: String { "\(directory)/\(CredentialCacheTests.key().digest).json" }
+
+        init() throws {
+            root = try TemporaryDirectory(prefix: "cache")
+            directory = root.path("c")
+            cache = CredentialCache(directory: directory)
+            _ = try lookup()
+        }
+
+        func lookup(_ key: CredentialCacheKey = CredentialCacheTests.key()) throws -> CredentialCache.Answer {
+            let service = service
+            return try cache.credentials(for: key, now: { CredentialCacheTests.start }) { service.fetch(at: CredentialCacheTests.start) }
+        }
+    }
+
     @Test("a miss fetches and stores (0600 files in a 0700 directory); the next lookup is answered from the file, until the refresh window")
     func reuseUntilRefreshWindow() throws {
         let root = try TemporaryDirectory(prefix: "cache")
@@ -96,53 +118,46 @@ struct CredentialCacheTests {
 
     @Test("a tampered entry, or one copied from another key, is not used and is replaced")
     func tamperedEntriesAreRefused() throws {
-        let root = try TemporaryDirectory(prefix: "cache")
-        let directory = root.path("c")
-        let cache = CredentialCache(directory: directory)
-        let service = Service()
-        _ = try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }
-        let path = "\(directory)/\(Self.key().digest).json"
+        let primed = try Primed()
+        let path = primed.entry
         let original = try String(contentsOfFile: path, encoding: .utf8)
         let tampered = original.replacingOccurrences(of: "ASIACALL1", with: "ASIAEVIL1")
         #expect(tampered != original)
         try tampered.write(toFile: path, atomically: false, encoding: .utf8)
-        let afterTampering = try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }
+        let afterTampering = try primed.lookup()
         #expect(afterTampering.source == .fetched && afterTampering.credentials.accessKeyId == "ASIACALL2")
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("ASIACALL2"))
 
         // A valid entry of another key, put in this key's place, verifies but names the other key.
-        _ = try cache.credentials(for: Self.key(certificate: 7), now: { Self.start }) { service.fetch(at: Self.start) }
+        _ = try primed.lookup(Self.key(certificate: 7))
         try FileManager.default.removeItem(atPath: path)
-        try FileManager.default.copyItem(atPath: "\(directory)/\(Self.key(certificate: 7).digest).json", toPath: path)
+        try FileManager.default.copyItem(atPath: "\(primed.directory)/\(Self.key(certificate: 7).digest).json", toPath: path)
         chmod(path, 0o600)
-        let afterCopy = try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }
+        let afterCopy = try primed.lookup()
         #expect(afterCopy.source == .fetched && afterCopy.credentials.accessKeyId == "ASIACALL4")
 
         // Garbage is ignored the same way.
         try Data([0xff, 0x00, 0x0a, 0x7b]).write(to: URL(fileURLWithPath: path))
-        #expect(try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }.source == .fetched)
+        #expect(try primed.lookup().source == .fetched)
     }
 
     @Test("an entry readable by others, or a key file that is not private, is not trusted")
     func permissionsAreChecked() throws {
-        let root = try TemporaryDirectory(prefix: "cache")
-        let directory = root.path("c")
-        let cache = CredentialCache(directory: directory)
-        let service = Service()
-        _ = try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }
-        chmod("\(directory)/\(Self.key().digest).json", 0o644)
-        #expect(try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }.source == .fetched)
-        #expect(try Self.mode("\(directory)/\(Self.key().digest).json") == 0o600)
+        let primed = try Primed()
+        let directory = primed.directory
+        chmod(primed.entry, 0o644)
+        #expect(try primed.lookup().source == .fetched)
+        #expect(try Self.mode(primed.entry) == 0o600)
 
         // A key file anyone could have read is replaced, and entries made under it stop verifying.
         chmod("\(directory)/cache.key", 0o644)
-        #expect(try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }.source == .fetched)
+        #expect(try primed.lookup().source == .fetched)
         #expect(try Self.mode("\(directory)/cache.key") == 0o600)
-        #expect(service.count == 3)
+        #expect(primed.service.count == 3)
 
         // A directory open to others is made private.
         chmod(directory, 0o755)
-        #expect(try cache.credentials(for: Self.key(), now: { Self.start }) { service.fetch(at: Self.start) }.source == .cache)
+        #expect(try primed.lookup().source == .cache)
         #expect(try Self.mode(directory) == 0o700)
     }
 
