@@ -274,7 +274,7 @@ public final class MemoryStore: Store {
     }
 
     public func recordCreateSession(
-        _ session: SessionRecord?, subjectID: String, update: @escaping @Sendable (SubjectRecord?) -> SubjectRecord?
+        _ session: SessionRecord?, subjectID: String, update: @Sendable (SubjectRecord?) -> SubjectRecord?
     ) async throws -> SubjectRecord? {
         try state.withLock { state in
             let existing = state.resources[SubjectRecord.kind]?[subjectID] as? SubjectRecord

@@ -26,7 +26,7 @@ extension SQLiteStore {
     static let partColumns = "upload_id, part_number, size, etag, last_modified, checksum_algorithm, checksum_value"
 
     public func createMultipartUpload(_ upload: MultipartUploadRecord) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [upload.bucket]) != nil else {
                 throw StoreError(.notFound, "The specified bucket does not exist")
             }
@@ -57,7 +57,7 @@ extension SQLiteStore {
     }
 
     public func putPart(_ part: PartRecord, data: [UInt8]) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [part.uploadID]) != nil
             else {
                 throw StoreError(.notFound, "The specified upload does not exist.")
@@ -81,7 +81,7 @@ extension SQLiteStore {
     }
 
     public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [id]) != nil else {
                 throw StoreError(.notFound, "The specified upload does not exist.")
             }
@@ -109,7 +109,7 @@ extension SQLiteStore {
     }
 
     public func abortMultipartUpload(id: String) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             try db.execute(sql: "DELETE FROM multipart_parts WHERE upload_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM multipart_uploads WHERE upload_id = ?", arguments: [id])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "The specified upload does not exist.") }

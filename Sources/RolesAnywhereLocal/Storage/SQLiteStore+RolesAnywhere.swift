@@ -56,7 +56,7 @@ extension SQLiteStore {
     }
 
     public func setTags(_ tags: [ResourceTag], resourceArn: String) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             try db.execute(sql: "DELETE FROM ra_tags WHERE arn = ?", arguments: [resourceArn])
             for tag in tags {
                 try db.execute(sql: "INSERT INTO ra_tags VALUES (?, ?, ?)", arguments: [resourceArn, tag.key, tag.value])
@@ -73,7 +73,7 @@ extension SQLiteStore {
     }
 
     public func recordCreateSession(
-        _ session: SessionRecord?, subjectID: String, update: @escaping @Sendable (SubjectRecord?) -> SubjectRecord?
+        _ session: SessionRecord?, subjectID: String, update: @Sendable (SubjectRecord?) -> SubjectRecord?
     ) async throws -> SubjectRecord? {
         let cache = decodedResources
         let (subject, document) = try await write(.rolesAnywhere(SubjectRecord.kind)) { db -> (SubjectRecord?, String?) in

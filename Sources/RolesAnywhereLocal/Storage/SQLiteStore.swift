@@ -11,8 +11,6 @@ import Synchronization
 /// `kill -9` loses nothing committed), or an in-memory database for throwaway runs.
 public final class SQLiteStore: Store {
     let database: any DatabaseWriter
-    /// Every write goes through here: concurrent writes share a transaction (see ``GroupCommit``).
-    let commits: GroupCommit
     /// Roles Anywhere resources decoded from their JSON, reused while the stored text is unchanged.
     let decodedResources = DecodedResourceCache()
     /// Repeated reads of roles, policies and Roles Anywhere resources, kept until their domain is written.
@@ -34,7 +32,6 @@ public final class SQLiteStore: Store {
             database = try DatabasePool(path: path, configuration: configuration)
         }
         try Self.migrator.migrate(database)
-        commits = GroupCommit(writer: database)
     }
 
     static var migrator: DatabaseMigrator {
@@ -120,9 +117,9 @@ public final class SQLiteStore: Store {
     }
 
     /// A write transaction to `domain`; its cached reads are stale once it has ended.
-    func write<T: Sendable>(_ domain: StoreReadCache.Domain, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ domain: StoreReadCache.Domain, _ body: @Sendable (Database) throws -> T) async throws -> T {
         defer { reads.advance(domain) }
-        return try await commits.write(body)
+        return try await database.write(body)
     }
 
     // MARK: - Encoding helpers
@@ -345,7 +342,7 @@ public final class SQLiteStore: Store {
     // MARK: - Sessions
 
     public func insertSession(_ session: SessionRecord) async throws {
-        try await commits.write { db in try Self.insert(session, in: db) }
+        try await database.write { db in try Self.insert(session, in: db) }
     }
 
     static func insert(_ session: SessionRecord, in db: Database) throws {
@@ -389,7 +386,7 @@ public final class SQLiteStore: Store {
 
     public func createBucket(_ bucket: BucketRecord) async throws {
         do {
-            try await commits.write { db in
+            try await database.write { db in
                 try db.execute(sql: "INSERT INTO buckets VALUES (?, ?, ?)", arguments: [bucket.name, bucket.region, bucket.creationDate.timeIntervalSince1970])
             }
         } catch where isUniqueViolation(error) {
@@ -414,7 +411,7 @@ public final class SQLiteStore: Store {
     }
 
     public func deleteBucket(named name: String) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             // Uploads in progress count as content, as on S3: nothing is lost with the bucket.
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil
                 || Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil
@@ -434,7 +431,7 @@ public final class SQLiteStore: Store {
     }
 
     public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [object.bucket]) != nil else {
                 throw StoreError(.notFound, "The specified bucket does not exist")
             }
@@ -464,7 +461,7 @@ public final class SQLiteStore: Store {
     }
 
     public func deleteObject(bucket: String, key: String) async throws {
-        try await commits.write { db in
+        try await database.write { db in
             try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
         }
     }

@@ -94,7 +94,7 @@ public protocol RolesAnywhereStore: Sendable {
     /// Returns the subject as it is afterwards. Concurrent calls for one subject cannot lose each
     /// other's entries.
     func recordCreateSession(
-        _ session: SessionRecord?, subjectID: String, update: @escaping @Sendable (SubjectRecord?) -> SubjectRecord?
+        _ session: SessionRecord?, subjectID: String, update: @Sendable (SubjectRecord?) -> SubjectRecord?
     ) async throws -> SubjectRecord?
 }
 
