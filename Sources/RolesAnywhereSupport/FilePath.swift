@@ -24,6 +24,13 @@ import Darwin
 
 /// The first half of an atomic file replacement: a new file with its whole contents on disk.
 package enum DurableFile {
+    /// A name beside `path` for the temporary file of a replacement: hidden, and unique to this
+    /// process and call, so that concurrent writers never share one.
+    package static func temporaryPath(for path: String) -> String {
+        var random = SystemRandomNumberGenerator()
+        return FilePath.directory(of: path) + "/." + FilePath.baseName(of: path) + ".\(getpid()).\(random.next() % 1_000_000_000).tmp"
+    }
+
     /// Creates `path` (which must not exist) with `mode`, writes `bytes`, and flushes them to disk.
     /// Returns nil on success, or the `errno` of the failure (the partial file is removed).
     package static func create(_ path: String, contents bytes: [UInt8], mode: Int) -> Int32? {

@@ -84,6 +84,12 @@ struct CredentialCacheTests {
         now = Self.start.addingTimeInterval(45 * 60 + 1)
         let third = try cache.credentials(for: Self.key(), now: { now }) { service.fetch(at: now) }
         #expect(third.source == .fetched && third.credentials.accessKeyId == "ASIACALL2" && service.count == 2)
+
+        // A clock set back a little still uses the entry; set back further, its age is unknown.
+        now = Self.start.addingTimeInterval(45 * 60 + 1 - 300)
+        #expect(try cache.credentials(for: Self.key(), now: { now }) { service.fetch(at: now) }.source == .cache)
+        now = Self.start.addingTimeInterval(45 * 60 - 300)
+        #expect(try cache.credentials(for: Self.key(), now: { now }) { service.fetch(at: now) }.source == .fetched)
     }
 
     @Test("another certificate, duration or session name misses; the digest covers every field")

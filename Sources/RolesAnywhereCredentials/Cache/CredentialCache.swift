@@ -133,8 +133,14 @@ public struct CredentialCache: Sendable {
         var expiration: Date
         var credentials: SessionCredentials
 
+        /// How far the clock may have stepped back since the entry was fetched for it still to count.
+        static let clockStepAllowance: TimeInterval = 300
+
+        /// Before the refresh time, and not fetched "in the future" (a clock set back by more than
+        /// ``clockStepAllowance`` makes the entry's age unknown, so it is refreshed).
         func isFresh(at now: Date, schedule: RefreshSchedule) -> Bool {
-            now >= fetchedAt.addingTimeInterval(-300) && now < schedule.refreshTime(fetchedAt: fetchedAt, expiration: expiration)
+            now >= fetchedAt.addingTimeInterval(-Self.clockStepAllowance)
+                && now < schedule.refreshTime(fetchedAt: fetchedAt, expiration: expiration)
         }
 
         /// The authenticated text: one JSON object.
@@ -246,10 +252,8 @@ public struct CredentialCache: Sendable {
         if let bytes = Self.readPrivateFile(path, maximumSize: 64), bytes.count == 32 {
             return bytes
         }
-        var secret = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in secret.indices { secret[index] = generator.next() }
-        let temporary = Self.temporaryPath(for: path)
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        let temporary = DurableFile.temporaryPath(for: path)
         if let code = DurableFile.create(temporary, contents: secret, mode: 0o600) {
             throw Problem(sentence: "cannot create the cache key in '\(directory)': \(describeErrno(code))")
         }
@@ -310,7 +314,7 @@ public struct CredentialCache: Sendable {
 
     /// Atomically replaces `path` with `contents` (a 0600 temporary file, flushed, then renamed).
     static func replaceFile(_ path: String, with contents: [UInt8], in directory: String) throws(Problem) {
-        let temporary = temporaryPath(for: path)
+        let temporary = DurableFile.temporaryPath(for: path)
         if let code = DurableFile.create(temporary, contents: contents, mode: 0o600) {
             throw Problem(sentence: "cannot write the cache entry in '\(directory)': \(describeErrno(code))")
         }
@@ -319,11 +323,6 @@ public struct CredentialCache: Sendable {
             unlink(temporary)
             throw Problem(sentence: "cannot replace the cache entry '\(path)': \(describeErrno(code))")
         }
-    }
-
-    static func temporaryPath(for path: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "\(path).\(getpid()).\(generator.next() % 1_000_000_000).tmp"
     }
 }
 

@@ -115,8 +115,7 @@ public struct CredentialsFileWriter: Sendable {
     private func replace(
         _ target: String, with contents: [UInt8], ifStill expected: [UInt8], directory: String, directoryDescriptor: Int32, attempt: Int
     ) throws(CredentialsError) -> Bool {
-        var random = SystemRandomNumberGenerator()
-        let temporary = directory + "/." + FilePath.baseName(of: target) + ".\(getpid()).\(random.next() % 1_000_000_000).tmp"
+        let temporary = DurableFile.temporaryPath(for: target)
         if let code = DurableFile.create(temporary, contents: contents, mode: 0o600) {
             throw failure("cannot write a temporary file in '\(directory)'", code)
         }
