@@ -124,6 +124,27 @@ struct StoreConformanceTests {
         #expect(other.secretAccessKey != minted.secretAccessKey)
     }
 
+    /// Regression: expired sessions were pruned on the wall clock, process-wide, so a session minted
+    /// on a pinned clock days in the past (the CreateSession vectors) was deleted by its own insert
+    /// whenever that insert was the first of the minute - a test that failed now and then.
+    @Test("sessions minted on a clock days behind the wall clock are kept; pruning runs on the minting clock", arguments: Kind.allCases)
+    func sessionsOnAPinnedClock(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let role = Self.role("bucket-lister")
+        try await store.createRole(role)
+        let minter = SessionMinter(store: store)
+        let pinned = Date(timeIntervalSince1970: 1_700_000_000)  // 2023-11-14, long before the wall clock
+        let old = try await minter.mint(.init(role: role, sessionName: "old", duration: 900), now: pinned)
+        #expect(try await store.session(accessKeyId: old.accessKeyId) == old)
+        // Two days later on the same clock: the first session has been expired for over a day.
+        let later = try await minter.mint(.init(role: role, sessionName: "later", duration: 900), now: pinned.addingTimeInterval(2 * 86_400))
+        #expect(try await store.session(accessKeyId: later.accessKeyId) == later)
+        if kind != .values {
+            #expect(try await store.session(accessKeyId: old.accessKeyId) == nil)
+        }
+    }
+
     @Test("buckets and objects: ordering, prefixes, paging, overwrite, BucketNotEmpty", arguments: Kind.allCases)
     func objects(_ kind: Kind) async throws {
         let (store, directory) = try Self.makeStore(kind)

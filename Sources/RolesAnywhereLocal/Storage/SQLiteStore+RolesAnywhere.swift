@@ -81,7 +81,7 @@ extension SQLiteStore {
                 db.cachedStatement(sql: "SELECT document FROM ra_resources WHERE kind = ? AND id = ?"), arguments: [SubjectRecord.kind, subjectID]
             )
             let existing = try stored.map { try cache.value(SubjectRecord.self, kind: SubjectRecord.kind, id: subjectID, document: $0) }
-            if let session { try Self.insert(session, in: db) }
+            if let session { try self.insert(session, in: db) }
             guard let updated = update(existing) else { return (existing, nil) }
             let document = try Self.encodeResource(updated)
             try Self.save(updated, document: document, in: db)

@@ -15,6 +15,8 @@ public final class SQLiteStore: Store {
     let decodedResources = DecodedResourceCache()
     /// Repeated reads of roles, policies and Roles Anywhere resources, kept until their domain is written.
     let reads = StoreReadCache()
+    /// When this store last deleted expired sessions, on the minting clock (each store its own).
+    let sessionsPruned = Mutex<TimeInterval>(-.infinity)
 
     /// Opens (and migrates) the database at `path`; `:memory:` keeps everything in memory.
     public init(path: String) throws {
@@ -342,10 +344,10 @@ public final class SQLiteStore: Store {
     // MARK: - Sessions
 
     public func insertSession(_ session: SessionRecord) async throws {
-        try await database.write { db in try Self.insert(session, in: db) }
+        try await database.write { db in try self.insert(session, in: db) }
     }
 
-    static func insert(_ session: SessionRecord, in db: Database) throws {
+    func insert(_ session: SessionRecord, in db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [
                 session.accessKeyId, session.secretAccessKey, session.sessionToken, session.roleArn, session.roleName,
@@ -353,19 +355,19 @@ public final class SQLiteStore: Store {
                 Self.json(session.sessionPolicyArns), session.issuedAt.timeIntervalSince1970, session.expiration.timeIntervalSince1970,
             ]
         )
-        // Sessions expired for a day are of no further use (an indexed range delete, at most once a minute).
-        let now = Date().timeIntervalSince1970
+        // Sessions expired for a day are of no further use (an indexed range delete, at most once a
+        // minute). "Now" is the clock the sessions are minted on - the new session's issue time -
+        // not the wall clock: a server whose clock is pinned or behind must never delete the session
+        // it has just minted.
+        let now = session.issuedAt.timeIntervalSince1970
         if sessionsPruned.withLock({ last in
-            guard now - last > 60 else { return false }
+            guard now - last > 60 || now < last else { return false }
             last = now
             return true
         }) {
             try db.execute(sql: "DELETE FROM sessions WHERE expiration < ?", arguments: [now - 86_400])
         }
     }
-
-    /// When expired sessions were last deleted.
-    static let sessionsPruned = Mutex<TimeInterval>(0)
 
     public func session(accessKeyId: String) async throws -> SessionRecord? {
         try read { db in
