@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import NIOCore
 import RolesAnywhereCredentials
 import RolesAnywhereSigning
 import RolesAnywhereSupport
@@ -16,24 +17,12 @@ struct MetadataRequest {
     var header: (String) -> String?
 }
 
-/// An answer, before it is framed as HTTP.
-struct MetadataResponse: Sendable {
-    var status: Int
-    var body: String
-    var contentType = "text/plain; charset=utf-8"
-    /// The remaining lifetime of the IMDSv2 token, sent as `X-aws-ec2-metadata-token-ttl-seconds`.
-    var tokenTTL: Int?
-    var allow: String?
-
-    static func text(_ status: Int, _ body: String, tokenTTL: Int? = nil) -> MetadataResponse {
-        MetadataResponse(status: status, body: body, tokenTTL: tokenTTL)
-    }
-}
-
 /// Where a request goes: an answer now, or credentials (which may need an `await`).
 enum MetadataRoute {
     case respond(MetadataResponse)
     case credentials(CredentialFormat, tokenTTL: Int?)
+    /// `GET /healthz`: answered from the refresher's snapshot.
+    case health
 }
 
 /// The two shapes credentials are served in.
@@ -48,14 +37,28 @@ enum CredentialFormat {
 struct MetadataRouter: Sendable {
     let configuration: MetadataServerConfiguration
     let tokens: MetadataTokens
+    let documents: CredentialDocuments
+
+    init(configuration: MetadataServerConfiguration, tokens: MetadataTokens) {
+        self.configuration = configuration
+        self.tokens = tokens
+        documents = CredentialDocuments(roleArn: configuration.roleArn)
+    }
 
     static let tokenPaths: Set<String> = ["/latest/api/token", "/latest/api/token/"]
+    /// The health endpoint for liveness and readiness probes (not an IMDS path, and no token: probes
+    /// cannot make the PUT first).
+    static let healthPath = "/healthz"
     static let credentialsPrefix = "/latest/meta-data/iam/security-credentials"
 
     func route(_ request: MetadataRequest, now: Date) -> MetadataRoute {
         let path = request.path
         if Self.tokenPaths.contains(path) {
             return .respond(issueToken(request, now: now))
+        }
+        if path == Self.healthPath {
+            guard request.method == "GET" || request.method == "HEAD" else { return .respond(Self.methodNotAllowed("GET")) }
+            return .health
         }
         if let token = configuration.containerAuthorizationToken, path == MetadataServerConfiguration.containerCredentialsPath {
             guard request.method == "GET" || request.method == "HEAD" else { return .respond(Self.methodNotAllowed("GET")) }
@@ -120,36 +123,46 @@ struct MetadataRouter: Sendable {
         return .text(200, token, tokenTTL: ttl)
     }
 
-    /// The answer for credentials in `state`.
+    /// The answer for credentials in `state`: the documents rendered once for them, or 503.
     func render(_ format: CredentialFormat, _ state: CredentialState, tokenTTL: Int?) -> MetadataResponse {
-        guard case .available(let fetched) = state else {
-            guard case .unavailable(let reason) = state else { fatalError("unreachable") }
+        switch state {
+        case .available(let fetched):
+            return documents.documents(for: fetched).response(format, tokenTTL: tokenTTL)
+        case .unavailable(let reason):
             let body = JSONText.object([("Code", JSONText.string("CredentialsUnavailable")), ("Message", JSONText.string(reason))]) + "\n"
-            return MetadataResponse(status: 503, body: body, contentType: "application/json", tokenTTL: tokenTTL)
+            return MetadataResponse(status: 503, body: ByteBuffer(string: body), contentType: .json, tokenTTL: tokenTTL)
         }
-        let credentials = fetched.credentials
-        let body: String
-        switch format {
-        case .instanceMetadata:
-            body = JSONText.object([
-                ("AccessKeyId", JSONText.string(credentials.accessKeyId)),
-                ("SecretAccessKey", JSONText.string(credentials.secretAccessKey)),
-                ("Token", JSONText.string(credentials.sessionToken)),
-                ("Code", JSONText.string("Success")),
-                ("Type", JSONText.string("AWS-HMAC")),
-                ("Expiration", JSONText.string(credentials.expiration)),
-                ("LastUpdated", JSONText.string(AmzDate(fetched.fetchedAt).iso8601)),
-            ]) + "\n"
-        case .container:
-            body = JSONText.object([
-                ("AccessKeyId", JSONText.string(credentials.accessKeyId)),
-                ("SecretAccessKey", JSONText.string(credentials.secretAccessKey)),
-                ("Token", JSONText.string(credentials.sessionToken)),
-                ("Expiration", JSONText.string(credentials.expiration)),
-                ("RoleArn", JSONText.string(configuration.roleArn)),
-            ])
+    }
+
+    /// `/healthz`: 200 while valid credentials are held, 503 with the reason otherwise. The body
+    /// has when they expire and how the refreshes went; never a credential.
+    func health(_ snapshot: (credentials: FetchedCredentials?, status: RefreshStatus), now: Date) -> MetadataResponse {
+        let status = snapshot.status
+        var fields: [(String, String)] = []
+        let healthy: Bool
+        if let credentials = snapshot.credentials, credentials.isValid(at: now) {
+            healthy = true
+            fields.append(("status", JSONText.string("ok")))
+            fields.append(("expiration", JSONText.string(credentials.credentials.expiration)))
+            fields.append(("secondsUntilExpiration", String(Int(credentials.expiration.timeIntervalSince(now).rounded(.down)))))
+            fields.append(("refreshAt", JSONText.string(AmzDate(credentials.refreshAt).iso8601)))
+        } else {
+            healthy = false
+            var reason = snapshot.credentials.map { "the credentials expired at \($0.credentials.expiration)" }
+                ?? (status.lastSuccess == nil ? "no credentials have been obtained yet" : "the credentials expired")
+            if let error = status.lastError { reason += " and the last refresh failed: \(error.message)" }
+            fields.append(("status", JSONText.string("unavailable")))
+            fields.append(("reason", JSONText.string(reason)))
         }
-        return MetadataResponse(status: 200, body: body, contentType: format == .container ? "application/json" : "text/plain; charset=utf-8", tokenTTL: tokenTTL)
+        fields.append(("refreshes", JSONText.object([("succeeded", String(status.successes)), ("failed", String(status.failures))])))
+        fields.append(("consecutiveFailures", String(status.consecutiveFailures)))
+        if let error = status.lastError {
+            fields.append(("lastError", JSONText.object([("kind", JSONText.string(error.code.rawValue)), ("message", JSONText.string(error.message))])))
+        }
+        if let next = status.nextAttempt, next > now {
+            fields.append(("nextAttempt", JSONText.string(AmzDate(next).iso8601)))
+        }
+        return MetadataResponse(status: healthy ? 200 : 503, body: ByteBuffer(string: JSONText.object(fields) + "\n"), contentType: .json)
     }
 
     static func methodNotAllowed(_ allowed: String) -> MetadataResponse {

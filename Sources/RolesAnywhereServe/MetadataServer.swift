@@ -46,7 +46,9 @@ public final class MetadataServer: Sendable {
             .childChannelOption(Self.hopLimitOption(ipv6: isIPv6), value: SocketOptionValue(hopLimit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // The request decoder, then the handler, which frames each answer itself (one
+                    // buffer, one write) and keeps pipelined answers in order.
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(MetadataHTTPHandler(router: router, refresher: refresher, logger: logger))
                 }
             }
@@ -89,16 +91,27 @@ public final class MetadataServer: Sendable {
     }
 }
 
-/// One connection: reads requests, routes them, writes answers (keep-alive and pipelining through
-/// NIO's HTTP server pipeline).
-final class MetadataHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// One connection: reads requests, routes them and writes each answer as one buffer with one write.
+/// Keep-alive and pipelining: requests are answered in the order they came; while one waits for
+/// the refresher, the ones after it queue and no more is read from the socket.
+final class MetadataHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let router: MetadataRouter
     private let refresher: CredentialRefresher
     private let logger: Logger
+    /// The head of the request being read.
     private var head: HTTPRequestHead?
+    /// Requests read in full and not yet answered, oldest first.
+    private var queued = CircularBuffer<HTTPRequestHead>(initialCapacity: 2)
+    /// An answer is being made off the event loop; later requests wait in `queued`.
+    private var waiting = false
+    /// A read was asked for while waiting.
+    private var readHeld = false
+    /// A `Connection: close` answer was written: nothing more is answered.
+    private var closing = false
 
     init(router: MetadataRouter, refresher: CredentialRefresher, logger: Logger) {
         self.router = router
@@ -115,29 +128,60 @@ final class MetadataHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .end:
             guard let head else { return }
             self.head = nil
-            handle(head, context: context)
+            queued.append(head)
+            answerQueued(context: context)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // While an answer is pending, read no more: pipelined requests wait in the socket.
+        if waiting {
+            readHeld = true
+        } else {
+            context.read()
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, !closing, !waiting, queued.isEmpty {
+            // A request that cannot be parsed: 400, then close (no later request can be found).
+            closing = true
+            logger.debug("unparsable request", metadata: ["error": "\(error)"])
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(MetadataResponse.badRequest)).whenComplete { _ in bound.value.close(promise: nil) }
+            return
+        }
         logger.debug("connection closed after an error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
+    }
+
+    /// Answers queued requests in order until one must wait for the refresher.
+    private func answerQueued(context: ChannelHandlerContext) {
+        while !waiting, !closing, let head = queued.popFirst() {
+            handle(head, context: context)
+        }
+        if !waiting, readHeld {
+            readHeld = false
+            context.read()
+        }
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
         let request = MetadataRequest(method: head.method.rawValue, path: path, header: { head.headers.first(name: $0) })
-        let clock = refresher.clock
-        let now = clock.now
+        let now = refresher.clock.now
         switch router.route(request, now: now) {
         case .respond(let response):
             write(response, for: head, context: context)
+        case .health:
+            write(router.health(refresher.snapshot.both, now: now), for: head, context: context)
         case .credentials(let format, let tokenTTL):
             if let current = refresher.snapshot.current, now < current.refreshAt, current.isValid(at: now) {
                 write(router.render(format, .available(current), tokenTTL: tokenTTL), for: head, context: context)
                 return
             }
             // Stale or missing: ask the refresher (single flight), then answer on the event loop.
+            waiting = true
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let refresher = self.refresher
             let router = self.router
@@ -146,47 +190,30 @@ final class MetadataHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
                 let response = router.render(format, state, tokenTTL: tokenTTL)
                 bound.eventLoop.execute {
                     let (handler, context) = bound.value
+                    handler.waiting = false
                     handler.write(response, for: head, context: context)
+                    handler.answerQueued(context: context)
                 }
             }
         }
     }
 
     private func write(_ response: MetadataResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
-        let body = Array(response.body.utf8)
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(6)
-        headers.add(name: "Content-Type", value: response.contentType)
-        headers.add(name: "Content-Length", value: String(body.count))
-        if let ttl = response.tokenTTL { headers.add(name: "X-aws-ec2-metadata-token-ttl-seconds", value: String(ttl)) }
-        if let allow = response.allow { headers.add(name: "Allow", value: allow) }
-        headers.add(name: "Server", value: "rolesanywhere")
         let keepAlive = request.isKeepAlive
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if request.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-        }
-        let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
+        let bytes = response.framed(version: request.version, keepAlive: keepAlive, includeBody: request.method != .HEAD, allocator: context.channel.allocator)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        } else {
+            closing = true
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            done.whenComplete { _ in bound.value.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in bound.value.close(promise: nil) }
         }
         if response.status >= 400 || logger.logLevel <= .debug {
             // Never the headers: they carry session tokens.
             logger.log(
                 level: response.status >= 500 ? .warning : .debug, "\(request.method) \(request.uri) -> \(response.status)",
-                metadata: response.status >= 500 ? ["reason": "\(response.body)"] : nil
+                metadata: response.status >= 500 ? ["reason": "\(response.bodyText)"] : nil
             )
         }
-    }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise(_ data: NIOAny) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        writeAndFlush(data, promise: promise)
-        return promise.futureResult
     }
 }

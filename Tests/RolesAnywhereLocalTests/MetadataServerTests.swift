@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -183,6 +186,105 @@ struct MetadataServerTests {
         }
     }
 
+    /// What one raw connection got back: everything the server wrote until it closed (or the
+    /// 10-second read timeout passed).
+    static func exchange(port: Int, _ request: String) throws -> String {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw TestFailure("socket: \(errno)") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestFailure("connect: \(errno)") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        guard bytes.withUnsafeBytes({ send(socket, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw TestFailure("send: \(errno)") }
+        var received = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            received += chunk[..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// The responses in `text`, each as its status line, headers (lower-case names) and body
+    /// (framed by Content-Length).
+    static func responses(_ text: String) -> [(status: String, headers: [String: String], body: String)] {
+        var rest = Substring(text)
+        var answers: [(status: String, headers: [String: String], body: String)] = []
+        while let end = rest.range(of: "\r\n\r\n") {
+            let lines = rest[..<end.lowerBound].components(separatedBy: "\r\n")
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            rest = rest[end.upperBound...]
+            let length = Int(headers["content-length"] ?? "0") ?? 0
+            let body = String(rest.utf8.prefix(length)) ?? ""
+            rest = rest.dropFirst(body.count)
+            answers.append((lines[0], headers, body))
+        }
+        return answers
+    }
+
+    @Test("pipelined requests are answered in order, each as one response; HEAD has no body; HTTP/1.0 and Connection: close end the connection; garbage gets 400")
+    func pipeliningAndFraming() async throws {
+        try await Harness.with(firstDuration: 900) { harness in
+            let token = try await harness.token()
+            let port = harness.server.port
+            let credentials = "/latest/meta-data/iam/security-credentials/bucket-lister"
+            func get(_ path: String, _ extra: String = "") -> String {
+                "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nx-aws-ec2-metadata-token: \(token)\r\n\(extra)\r\n"
+            }
+            let document = try await harness.credentials(token: token).body
+
+            // Four requests in one write: credentials, HEAD of them, the region, and a 404 that closes.
+            let head = "HEAD \(credentials) HTTP/1.1\r\nHost: 127.0.0.1\r\nx-aws-ec2-metadata-token: \(token)\r\n\r\n"
+            let text = try Self.exchange(port: port, get(credentials) + head + get("/latest/meta-data/placement/region") + get("/nothing-here", "Connection: close\r\n"))
+            // The HEAD answer has a Content-Length but no body: split by hand.
+            let parts = text.components(separatedBy: "HTTP/1.1 ")
+            #expect(parts.count == 5, "\(text)")
+            let answers = parts.dropFirst().map { Self.responses("HTTP/1.1 " + $0).first }
+            #expect(answers[0]?.status == "HTTP/1.1 200 OK")
+            #expect(answers[0]?.body == document)
+            #expect(answers[0]?.headers["content-type"] == "text/plain; charset=utf-8")
+            #expect(answers[0]?.headers["x-aws-ec2-metadata-token-ttl-seconds"].flatMap(Int.init).map { $0 > 21000 } == true)
+            #expect(answers[1]?.status == "HTTP/1.1 200 OK")
+            #expect(answers[1]?.headers["content-length"] == String(document.utf8.count))
+            #expect(parts[2].hasSuffix("\r\n\r\n"), "HEAD: no body")
+            #expect(answers[2]?.body == "us-east-1")
+            #expect(answers[3]?.status == "HTTP/1.1 404 Not Found")
+            #expect(answers[3]?.headers["connection"] == "close")
+
+            // HTTP/1.0 without keep-alive: answered in 1.0 and closed.
+            let old = try Self.exchange(port: port, "GET /latest/meta-data/placement/region HTTP/1.0\r\nx-aws-ec2-metadata-token: \(token)\r\n\r\n")
+            #expect(old.hasPrefix("HTTP/1.0 200 OK\r\n"), "\(old)")
+            #expect(Self.responses(old).first?.headers["connection"] == "close")
+            #expect(old.hasSuffix("\r\n\r\nus-east-1"))
+
+            // Not HTTP: 400, then the connection closes.
+            let garbage = try Self.exchange(port: port, "\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n")
+            #expect(garbage.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(garbage)")
+
+            // Behind a request that waits for the refresher, pipelined ones wait their turn.
+            harness.clock.advance(by: try #require(harness.refresher.snapshot.current).expiration.timeIntervalSince(harness.clock.now) + 1)
+            let stale = try Self.exchange(port: port, get(credentials) + get("/latest/meta-data/placement/region") + get(credentials, "Connection: close\r\n"))
+            let staleAnswers = Self.responses(stale)
+            #expect(staleAnswers.map(\.status) == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK"], "\(stale)")
+            #expect(staleAnswers.count == 3 && staleAnswers[1].body == "us-east-1")
+            #expect(staleAnswers.count == 3 && staleAnswers[0].body == staleAnswers[2].body && staleAnswers[0].body != document)
+            #expect(harness.counter.value == 2, "one CreateSession for the stale credentials")
+        }
+    }
+
     @Test("ECS container credentials: the Authorization token is required and checked; the document has what SDKs read")
     func containerCredentials() async throws {
         let token = "container-token-0123456789abcdef"
@@ -244,12 +346,19 @@ struct MetadataServerTests {
         }
     }
 
-    @Test("refresh before expiry in the background, last good credentials through an outage, 503 once they expire, recovery, rotation")
+    @Test("refresh before expiry in the background, last good credentials through an outage, 503 once they expire, recovery, rotation; /healthz follows")
     func refreshOutageRecoveryAndRotation() async throws {
         try await Harness.with(firstDuration: 900) { harness in
             let clock = harness.clock
             let token = try await harness.token()
             let first = try #require(harness.refresher.snapshot.current)
+            // The probe needs no token; it is GET (or HEAD) only.
+            let healthy = try await harness.request(.GET, "/healthz")
+            #expect(healthy.status == 200 && healthy.json?["status"] as? String == "ok", "\(healthy.body)")
+            #expect(healthy.json?["expiration"] as? String == first.credentials.expiration)
+            #expect(healthy.headers.first(name: "Content-Type") == "application/json")
+            #expect(try await harness.request(.POST, "/healthz").status == 405)
+            #expect(try await harness.request(.HEAD, "/healthz").status == 200)
             // 900 s credentials: refreshed once half their lifetime has passed (15 minutes ahead would be at once).
             #expect(abs(first.refreshAt.timeIntervalSince(first.expiration) + 450) < 2)
             let background = Task { await harness.refresher.run() }
@@ -268,6 +377,10 @@ struct MetadataServerTests {
             try await clock.waitForSleepers()  // The attempt is over: the loop waits for its backoff.
             let during = try await harness.credentials(token: token)
             #expect(during.status == 200 && during.json?["AccessKeyId"] as? String == first.credentials.accessKeyId)
+            // Still ready (the credentials are valid), with the failure reported.
+            let degraded = try await harness.request(.GET, "/healthz")
+            #expect(degraded.status == 200 && degraded.json?["consecutiveFailures"] as? Int == 1, "\(degraded.body)")
+            #expect((degraded.json?["lastError"] as? [String: Any])?["kind"] as? String == "network", "\(degraded.body)")
 
             // Past their expiry: 503 with the reason, never empty "Success".
             clock.advance(by: first.expiration.timeIntervalSince(clock.now) + 1)
@@ -279,6 +392,12 @@ struct MetadataServerTests {
             let message = try #require(expired.json?["Message"] as? String)
             #expect(message.contains("expired") && message.contains("last refresh failed"), "\(message)")
             #expect(!expired.body.contains("AccessKeyId"))
+            // The readiness probe fails while the CA is unreachable and the credentials have expired.
+            let unready = try await harness.request(.GET, "/healthz")
+            #expect(unready.status == 503 && unready.json?["status"] as? String == "unavailable", "\(unready.body)")
+            let reason = try #require(unready.json?["reason"] as? String)
+            #expect(reason.contains("expired") && reason.contains("last refresh failed"), "\(reason)")
+            #expect(!unready.body.contains(first.credentials.accessKeyId) && !unready.body.contains(first.credentials.sessionToken))
 
             // The service is back and the certificate was rotated meanwhile: the next retry recovers with it.
             try harness.fixture.restartService()
@@ -289,6 +408,9 @@ struct MetadataServerTests {
             try await harness.eventually("recovery") { harness.counter.value > attempts && harness.refresher.snapshot.current != nil }
             let recovered = try await harness.credentials(token: token)
             #expect(recovered.status == 200)
+            // ...and passes again after recovery.
+            let ready = try await harness.request(.GET, "/healthz")
+            #expect(ready.status == 200 && ready.json?["consecutiveFailures"] as? Int == 0 && ready.json?["lastError"] == nil, "\(ready.body)")
             let key = try #require(recovered.json?["AccessKeyId"] as? String)
             #expect(key != first.credentials.accessKeyId)
             let sessionName = try #require(try await harness.fixture.sessionName(of: key))

@@ -32,6 +32,8 @@ public actor CredentialRefresher {
     private var inFlight: Task<Void, Never>?
     private var consecutiveFailures = 0
     private var lastError: CredentialsError?
+    /// What ``snapshot`` reports of the refreshes.
+    private var status = RefreshStatus()
     private var nextAttempt: Date?
 
     public init(schedule: RefreshSchedule, clock: any CredentialClock = SystemCredentialClock(), logger: Logger, fetch: @escaping Fetch) {
@@ -167,7 +169,12 @@ public actor CredentialRefresher {
             consecutiveFailures = 0
             lastError = nil
             nextAttempt = nil
-            snapshot.publish(fetched)
+            status.successes += 1
+            status.consecutiveFailures = 0
+            status.lastError = nil
+            status.lastSuccess = now
+            status.nextAttempt = nil
+            snapshot.publish(fetched, status: status)
             logger.info(
                 "obtained temporary credentials",
                 metadata: ["expiration": "\(credentials.expiration)", "refresh-at": "\(AmzDate(fetched.refreshAt).iso8601)"]
@@ -186,11 +193,16 @@ public actor CredentialRefresher {
             "error": "\(error.message)", "consecutive-failures": "\(consecutiveFailures)",
             "retry-in": "\(Int(delay.seconds.rounded(.up)))s",
         ]
+        status.failures += 1
+        status.consecutiveFailures = consecutiveFailures
+        status.lastError = error
+        status.nextAttempt = nextAttempt
         if let current, current.isValid(at: now) {
             metadata["serving-until"] = "\(current.credentials.expiration)"
             logger.warning("refreshing the credentials failed; the current ones are still valid", metadata: metadata)
+            snapshot.publish(current, status: status)
         } else {
-            snapshot.publish(nil)
+            snapshot.publish(nil, status: status)
             logger.error("refreshing the credentials failed and no valid credentials remain", metadata: metadata)
         }
     }

@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+public import RolesAnywhereSupport
 import Synchronization
 
 /// Credentials as a long-running command holds them: with when they were fetched, when they expire
@@ -32,15 +33,41 @@ public enum CredentialState: Sendable, Hashable {
     case unavailable(String)
 }
 
-/// The latest credentials, readable without `await` (for request handlers on an event loop).
+/// How refreshing has gone so far: for health checks and metrics. Never holds a secret.
+public struct RefreshStatus: Sendable, Hashable {
+    /// Refreshes that obtained credentials.
+    public var successes = 0
+    /// Refreshes that failed.
+    public var failures = 0
+    /// Failures since the last success.
+    public var consecutiveFailures = 0
+    /// The error of the last failure, until a refresh succeeds.
+    public var lastError: CredentialsError?
+    /// When credentials were last obtained.
+    public var lastSuccess: Date?
+    /// When the next attempt is allowed, after a failure.
+    public var nextAttempt: Date?
+
+    public init() {}
+}
+
+/// The latest credentials and how refreshing has gone, readable without `await` (for request
+/// handlers on an event loop).
 public final class CredentialSnapshot: Sendable {
-    private let value = Mutex<FetchedCredentials?>(nil)
+    private let value = Mutex<(credentials: FetchedCredentials?, status: RefreshStatus)>((nil, RefreshStatus()))
 
     public init() {}
 
-    public var current: FetchedCredentials? { value.withLock { $0 } }
+    /// The credentials being handed out (nil when none are valid).
+    public var current: FetchedCredentials? { value.withLock { $0.credentials } }
 
-    func publish(_ credentials: FetchedCredentials?) {
-        value.withLock { $0 = credentials }
+    /// How refreshing has gone.
+    public var status: RefreshStatus { value.withLock { $0.status } }
+
+    /// Both, read together.
+    public var both: (credentials: FetchedCredentials?, status: RefreshStatus) { value.withLock { $0 } }
+
+    func publish(_ credentials: FetchedCredentials?, status: RefreshStatus) {
+        value.withLock { $0 = (credentials, status) }
     }
 }
