@@ -8,11 +8,14 @@ struct MetadataResponse: Sendable {
     /// The two content types `serve` answers with.
     enum ContentType: Sendable {
         case text, json
+        /// The Prometheus text exposition format, version 0.0.4.
+        case prometheus
 
         var headerLine: StaticString {
             switch self {
             case .text: "Content-Type: text/plain; charset=utf-8\r\n"
             case .json: "Content-Type: application/json\r\n"
+            case .prometheus: "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
             }
         }
     }

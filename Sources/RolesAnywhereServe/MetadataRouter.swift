@@ -23,6 +23,16 @@ enum MetadataRoute {
     case credentials(CredentialFormat, tokenTTL: Int?)
     /// `GET /healthz`: answered from the refresher's snapshot.
     case health
+    /// `GET /metrics` on the metrics listener.
+    case metrics
+}
+
+/// Which of `serve`'s two listeners a router answers for.
+enum MetadataListener: Sendable {
+    /// IMDSv2, container credentials and `/healthz`.
+    case metadata
+    /// `--metrics-port`: `/metrics` and `/healthz` only, never a credential.
+    case metrics
 }
 
 /// The two shapes credentials are served in.
@@ -38,27 +48,49 @@ struct MetadataRouter: Sendable {
     let configuration: MetadataServerConfiguration
     let tokens: MetadataTokens
     let documents: CredentialDocuments
+    let listener: MetadataListener
 
-    init(configuration: MetadataServerConfiguration, tokens: MetadataTokens) {
+    init(configuration: MetadataServerConfiguration, tokens: MetadataTokens, listener: MetadataListener = .metadata) {
         self.configuration = configuration
         self.tokens = tokens
+        self.listener = listener
         documents = CredentialDocuments(roleArn: configuration.roleArn)
+    }
+
+    /// The class of `path`, for the request counters.
+    func requestPath(_ path: String) -> RequestPath {
+        if Self.tokenPaths.contains(path) { return .token }
+        if path == Self.healthPath { return .healthz }
+        if path == Self.metricsPath { return listener == .metrics ? .metrics : .other }
+        if path == MetadataServerConfiguration.containerCredentialsPath, configuration.containerAuthorizationToken != nil { return .containerCredentials }
+        if path == Self.credentialsPrefix || path == Self.credentialsPrefix + "/" { return .roleName }
+        if path.hasPrefix(Self.credentialsPrefix + "/") { return .credentials }
+        if path.hasPrefix("/latest/meta-data") { return .metadata }
+        return .other
     }
 
     static let tokenPaths: Set<String> = ["/latest/api/token", "/latest/api/token/"]
     /// The health endpoint for liveness and readiness probes (not an IMDS path, and no token: probes
     /// cannot make the PUT first).
     static let healthPath = "/healthz"
+    /// The Prometheus scrape path of the metrics listener.
+    static let metricsPath = "/metrics"
     static let credentialsPrefix = "/latest/meta-data/iam/security-credentials"
 
     func route(_ request: MetadataRequest, now: Date) -> MetadataRoute {
         let path = request.path
-        if Self.tokenPaths.contains(path) {
-            return .respond(issueToken(request, now: now))
-        }
         if path == Self.healthPath {
             guard request.method == "GET" || request.method == "HEAD" else { return .respond(Self.methodNotAllowed("GET")) }
             return .health
+        }
+        // The metrics listener answers nothing else: no tokens, no credentials.
+        if listener == .metrics {
+            guard path == Self.metricsPath else { return .respond(.text(404, "404 page not found\n")) }
+            guard request.method == "GET" || request.method == "HEAD" else { return .respond(Self.methodNotAllowed("GET")) }
+            return .metrics
+        }
+        if Self.tokenPaths.contains(path) {
+            return .respond(issueToken(request, now: now))
         }
         if let token = configuration.containerAuthorizationToken, path == MetadataServerConfiguration.containerCredentialsPath {
             guard request.method == "GET" || request.method == "HEAD" else { return .respond(Self.methodNotAllowed("GET")) }

@@ -6,9 +6,9 @@ import Musl
 import Darwin
 #endif
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 public import Logging
 public import NIOCore
@@ -28,17 +28,49 @@ public final class MetadataServer: Sendable {
     /// The address and port it listens on.
     public let localAddress: SocketAddress
     private let channel: any Channel
+    private let metricsChannel: (any Channel)?
 
-    /// Binds and starts serving. Throws ``CredentialsError`` with a helpful message if it cannot listen.
+    /// Binds and starts serving (and, with ``MetadataServerConfiguration/metricsPort``, the metrics
+    /// listener). Throws ``CredentialsError`` with a helpful message if it cannot listen.
+    ///
+    /// - Parameter certificateNotAfter: the not-after time of the certificate in use, for the metrics.
     public static func start(
         configuration: MetadataServerConfiguration,
         refresher: CredentialRefresher,
         logger: Logger,
+        certificateNotAfter: (@Sendable () -> Date?)? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(CredentialsError) -> MetadataServer {
+        let metrics = configuration.metricsPort == nil ? nil : ServeMetrics(certificateNotAfter: certificateNotAfter)
         let router = MetadataRouter(configuration: configuration, tokens: MetadataTokens())
-        let hopLimit = configuration.hopLimit
-        let isIPv6 = configuration.address.contains(":")
+        let channel = try await listen(
+            address: configuration.address, port: configuration.port, hopLimit: configuration.hopLimit, flags: "--port or --address",
+            handler: { MetadataHTTPHandler(router: router, refresher: refresher, metrics: metrics, logger: logger) }, group: group
+        )
+        var metricsChannel: (any Channel)?
+        if let metricsPort = configuration.metricsPort {
+            let metricsRouter = MetadataRouter(configuration: configuration, tokens: router.tokens, listener: .metrics)
+            do {
+                metricsChannel = try await listen(
+                    address: configuration.metricsAddress, port: metricsPort, hopLimit: 64, flags: "--metrics-port or --metrics-address",
+                    handler: { MetadataHTTPHandler(router: metricsRouter, refresher: refresher, metrics: metrics, logger: logger) }, group: group
+                )
+            } catch {
+                try? await channel.close()
+                throw error
+            }
+        }
+        guard let address = channel.localAddress else {
+            throw CredentialsError(.network, "cannot listen on \(configuration.address):\(configuration.port)")
+        }
+        return MetadataServer(configuration: configuration, localAddress: address, channel: channel, metricsChannel: metricsChannel)
+    }
+
+    /// One listener, each connection answered by a new `handler()`.
+    private static func listen(
+        address: String, port: Int, hopLimit: Int, flags: String, handler: @escaping @Sendable () -> MetadataHTTPHandler, group: any EventLoopGroup
+    ) async throws(CredentialsError) -> any Channel {
+        let isIPv6 = address.contains(":")
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -49,38 +81,37 @@ public final class MetadataServer: Sendable {
                     // The request decoder, then the handler, which frames each answer itself (one
                     // buffer, one write) and keeps pipelined answers in order.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(MetadataHTTPHandler(router: router, refresher: refresher, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(handler())
                 }
             }
-        let host = configuration.address.hasPrefix("[") ? String(configuration.address.dropFirst().dropLast()) : configuration.address
+        let host = address.hasPrefix("[") ? String(address.dropFirst().dropLast()) : address
         do {
-            let channel = try await bootstrap.bind(host: host, port: configuration.port).get()
-            guard let address = channel.localAddress else {
-                throw CredentialsError(.network, "cannot listen on \(configuration.address):\(configuration.port)")
-            }
-            return MetadataServer(configuration: configuration, localAddress: address, channel: channel)
-        } catch let error as CredentialsError {
-            throw error
+            return try await bootstrap.bind(host: host, port: port).get()
         } catch {
             throw CredentialsError(
                 .invalidConfiguration,
-                "cannot listen on \(MetadataServerConfiguration.baseURL(address: host, port: configuration.port)): \(NetworkErrorDescription.describe(error)); choose another --port or --address"
+                "cannot listen on \(MetadataServerConfiguration.baseURL(address: host, port: port)): \(NetworkErrorDescription.describe(error)); choose another \(flags)"
             )
         }
     }
 
-    private init(configuration: MetadataServerConfiguration, localAddress: SocketAddress, channel: any Channel) {
+    private init(configuration: MetadataServerConfiguration, localAddress: SocketAddress, channel: any Channel, metricsChannel: (any Channel)?) {
         self.configuration = configuration
         self.localAddress = localAddress
         self.channel = channel
+        self.metricsChannel = metricsChannel
     }
 
     /// The port it listens on (useful with port 0).
     public var port: Int { localAddress.port ?? configuration.port }
 
+    /// The port of the metrics listener, when there is one.
+    public var metricsPort: Int? { metricsChannel.map { $0.localAddress?.port ?? configuration.metricsPort ?? 0 } }
+
     /// Stops accepting connections. Requests already read are still answered.
     public func close() async {
         try? await channel.close()
+        try? await metricsChannel?.close()
     }
 
     static func hopLimitOption(ipv6: Bool) -> ChannelOptions.Types.SocketOption {
@@ -101,6 +132,7 @@ final class MetadataHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let router: MetadataRouter
     private let refresher: CredentialRefresher
+    private let metrics: ServeMetrics?
     private let logger: Logger
     /// The head of the request being read.
     private var head: HTTPRequestHead?
@@ -113,9 +145,10 @@ final class MetadataHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A `Connection: close` answer was written: nothing more is answered.
     private var closing = false
 
-    init(router: MetadataRouter, refresher: CredentialRefresher, logger: Logger) {
+    init(router: MetadataRouter, refresher: CredentialRefresher, metrics: ServeMetrics?, logger: Logger) {
         self.router = router
         self.refresher = refresher
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -175,6 +208,9 @@ final class MetadataHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             write(response, for: head, context: context)
         case .health:
             write(router.health(refresher.snapshot.both, now: now), for: head, context: context)
+        case .metrics:
+            let body = metrics?.scrape(refresher.snapshot.both, now: now) ?? ByteBuffer()
+            write(MetadataResponse(status: 200, body: body, contentType: .prometheus), for: head, context: context)
         case .credentials(let format, let tokenTTL):
             if let current = refresher.snapshot.current, now < current.refreshAt, current.isValid(at: now) {
                 write(router.render(format, .available(current), tokenTTL: tokenTTL), for: head, context: context)
@@ -207,6 +243,10 @@ final class MetadataHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             closing = true
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in bound.value.close(promise: nil) }
+        }
+        if let metrics {
+            let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? request.uri
+            metrics.recordRequest(router.requestPath(path), status: response.status)
         }
         if response.status >= 400 || logger.logLevel <= .debug {
             // Never the headers: they carry session tokens.

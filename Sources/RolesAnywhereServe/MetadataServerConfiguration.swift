@@ -16,6 +16,11 @@ public struct MetadataServerConfiguration: Sendable {
     /// When set, the ECS-style container credentials endpoint is served at
     /// ``containerCredentialsPath`` for requests whose `Authorization` header is this token.
     public var containerAuthorizationToken: String?
+    /// When set, Prometheus metrics (and `/healthz`) are served on this port too; 0 picks a free one.
+    public var metricsPort: Int?
+    /// The address of the metrics listener: `127.0.0.1` by default. It serves no credentials, so
+    /// another address (for a Kubernetes probe or a scraper on the pod IP) needs no extra flag.
+    public var metricsAddress: String
 
     /// The path of the container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`).
     public static let containerCredentialsPath = "/v1/credentials"
@@ -26,7 +31,7 @@ public struct MetadataServerConfiguration: Sendable {
 
     public init(
         address: String = "127.0.0.1", port: Int = 9911, hopLimit: Int = 64, roleName: String, roleArn: String, region: String,
-        containerAuthorizationToken: String? = nil
+        containerAuthorizationToken: String? = nil, metricsPort: Int? = nil, metricsAddress: String = "127.0.0.1"
     ) {
         self.address = address
         self.port = port
@@ -35,6 +40,8 @@ public struct MetadataServerConfiguration: Sendable {
         self.roleArn = roleArn
         self.region = region
         self.containerAuthorizationToken = containerAuthorizationToken
+        self.metricsPort = metricsPort
+        self.metricsAddress = metricsAddress
     }
 
     /// Whether `address` is a loopback address (`127.0.0.0/8`, `::1`, `localhost`).

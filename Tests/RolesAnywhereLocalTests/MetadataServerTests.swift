@@ -7,7 +7,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import RolesAnywhereCredentials
-import RolesAnywhereServe
+@testable import RolesAnywhereServe
+import RolesAnywhereSupport
 import RolesAnywhereTesting
 import Testing
 import X509
@@ -416,6 +417,40 @@ struct MetadataServerTests {
             let sessionName = try #require(try await harness.fixture.sessionName(of: key))
             #expect(Self.trimmedHex(sessionName) == Self.trimmedHex(rotated.certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()))
         }
+    }
+
+    @Test("metrics during an outage: failures counted, the last error's kind flagged, credentials no longer valid; cleared after recovery")
+    func metricsThroughAnOutage() throws {
+        let metrics = ServeMetrics(certificateNotAfter: nil)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var status = RefreshStatus()
+        status.successes = 1
+        status.failures = 3
+        status.consecutiveFailures = 3
+        status.lastError = CredentialsError(.network, "cannot connect to the endpoint")
+        status.credentialsExpiration = now.addingTimeInterval(-10)
+        let down = String(buffer: metrics.scrape((nil, status), now: now))
+        #expect(down.contains(#"rolesanywhere_serve_refreshes_total{outcome="failure"} 3"#), "\(down)")
+        #expect(down.contains(#"rolesanywhere_serve_last_refresh_error{kind="network"} 1"#))
+        #expect(down.contains("rolesanywhere_serve_credentials_valid 0"))
+        #expect(down.contains("rolesanywhere_serve_credentials_expires_in_seconds -10"))
+        #expect(down.contains("rolesanywhere_serve_consecutive_refresh_failures 3"))
+        #expect(!down.contains("rolesanywhere_serve_certificate_not_after"), "no certificate known, no sample")
+
+        status.successes = 2
+        status.consecutiveFailures = 0
+        status.lastError = nil
+        status.credentialsExpiration = now.addingTimeInterval(3600)
+        let fetched = FetchedCredentials(
+            credentials: SessionCredentials(accessKeyId: "ASIAEXAMPLE", secretAccessKey: "secret", sessionToken: "token", expiration: "2027-01-15T09:20:00Z"),
+            fetchedAt: now, expiration: now.addingTimeInterval(3600), refreshAt: now.addingTimeInterval(2700)
+        )
+        let up = String(buffer: metrics.scrape((fetched, status), now: now))
+        #expect(up.contains(#"rolesanywhere_serve_refreshes_total{outcome="success"} 2"#), "\(up)")
+        #expect(up.contains(#"rolesanywhere_serve_refreshes_total{outcome="failure"} 3"#))
+        #expect(up.contains(#"rolesanywhere_serve_last_refresh_error{kind="network"} 0"#))
+        #expect(up.contains("rolesanywhere_serve_credentials_valid 1"))
+        #expect(!up.contains("secret") && !up.contains("ASIAEXAMPLE"))
     }
 
     static func trimmedHex(_ text: String) -> String {

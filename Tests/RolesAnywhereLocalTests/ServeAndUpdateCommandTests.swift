@@ -2,6 +2,7 @@ import Foundation
 import RolesAnywhereTesting
 import Synchronization
 import Testing
+import RolesAnywhereSigning
 import RolesAnywhereSupport
 
 /// `rolesanywhere serve` and `rolesanywhere update` as processes, against `rolesanywhere-local`,
@@ -80,6 +81,92 @@ struct ServeAndUpdateCommandTests {
         #expect(FileManager.default.fileExists(atPath: tokenFile))
         let mode = (try FileManager.default.attributesOfItem(atPath: tokenFile)[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600)
+    }
+
+    /// Scrapes `url` and parses it with the Prometheus project's own parser (prometheus_client):
+    /// prints every sample as `name{label="value",...} value`, sorted, and the certificate's
+    /// not-after as `certificate_not_after VALUE`.
+    static let scrapeScript = """
+        import sys, urllib.request
+        from cryptography import x509
+        from prometheus_client.parser import text_string_to_metric_families
+        response = urllib.request.urlopen(sys.argv[1])
+        assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4"), response.headers["Content-Type"]
+        lines = []
+        for family in text_string_to_metric_families(response.read().decode()):
+            for sample in family.samples:
+                labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+                lines.append(f"{sample.name}{{{labels}}} {sample.value:.0f}")
+        certificate = x509.load_pem_x509_certificate(open(sys.argv[2], "rb").read())
+        lines.append(f"certificate_not_after {certificate.not_valid_after_utc.timestamp():.0f}")
+        print("\\n".join(sorted(lines)))
+        """
+
+    @Test("serve --metrics-port: metrics prometheus_client parses (credential expiry, certificate not-after, refreshes, requests by path and status) and /healthz for probes; no credentials on that port")
+    func metrics() async throws {
+        let fixture = try await CredentialHelperFixture()
+        defer { fixture.stopService() }
+        let server = try BackgroundServer(
+            Binaries.path("rolesanywhere"), ["serve"] + fixture.helperFlags + ["--port", "0", "--metrics-port", "0"],
+            environment: Self.workloadEnvironment(fixture, [:]), standardErrorPath: fixture.directory.path("serve-metrics.log"),
+            readyMarker: "# metrics at http://127.0.0.1:"
+        )
+        defer { _ = Self.terminate(server) }
+        let metricsBase = "http://127.0.0.1:\(server.port)"
+        let portLine = try #require(server.startupOutput.split(separator: "\n").first { $0.hasPrefix("Local server started on port: ") })
+        let base = "http://127.0.0.1:\(portLine.split(separator: " ").last!)"
+        #expect(server.startupOutput.contains("health at \(metricsBase)/healthz"))
+
+        // Traffic on the credentials port: a token, the credentials, and a 404.
+        let token = try ChildProcess.run("curl", ["-sf", "-X", "PUT", "-H", "X-aws-ec2-metadata-token-ttl-seconds: 60", base + "/latest/api/token"]).stdoutText
+        let document = try #require(try ChildProcess.run("curl", ["-sf", "-H", "x-aws-ec2-metadata-token: \(token)", base + "/latest/meta-data/iam/security-credentials/bucket-lister"]).json)
+        _ = try ChildProcess.run("curl", ["-s", "-H", "x-aws-ec2-metadata-token: \(token)", base + "/latest/meta-data/nothing-here"])
+
+        let scraped = try ChildProcess.run("python3", ["-c", Self.scrapeScript, metricsBase + "/metrics", fixture.certificatePath])
+        #expect(scraped.status == 0, "\(scraped.stderrText)")
+        let samples = Dictionary(scraped.stdoutText.split(separator: "\n").compactMap { line -> (String, Double)? in
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
+            return (String(line[..<space]), value)
+        }, uniquingKeysWith: { $1 })
+        let expirationText = try #require(document["Expiration"] as? String)
+        let expiration = try #require(AmzDate(iso8601: expirationText)?.date)
+        #expect(samples["rolesanywhere_serve_credentials_valid{}"] == 1, "\(scraped.stdoutText)")
+        #expect(samples["rolesanywhere_serve_credentials_expiration_timestamp_seconds{}"] == expiration.timeIntervalSince1970.rounded())
+        #expect((samples["rolesanywhere_serve_credentials_expires_in_seconds{}"] ?? 0) > 3000)
+        #expect(samples["rolesanywhere_serve_certificate_not_after_timestamp_seconds{}"] == samples["certificate_not_after"])
+        #expect((samples["rolesanywhere_serve_certificate_expires_in_seconds{}"] ?? 0) > 3600)
+        #expect(samples[#"rolesanywhere_serve_refreshes_total{outcome="success"}"#] == 1)
+        #expect(samples[#"rolesanywhere_serve_refreshes_total{outcome="failure"}"#] == 0)
+        #expect(samples["rolesanywhere_serve_consecutive_refresh_failures{}"] == 0)
+        #expect(samples[#"rolesanywhere_serve_requests_total{path="token",status="200"}"#] == 1)
+        #expect(samples[#"rolesanywhere_serve_requests_total{path="credentials",status="200"}"#] == 1)
+        #expect(samples[#"rolesanywhere_serve_requests_total{path="metadata",status="404"}"#] == 1)
+        let raw = try ChildProcess.run("curl", ["-sf", metricsBase + "/metrics"]).stdoutText
+        for secret in [document["AccessKeyId"], document["SecretAccessKey"], document["Token"]] {
+            #expect(!raw.contains(try #require(secret as? String)))
+        }
+
+        // The metrics port answers /healthz and nothing that carries credentials.
+        let health = try ChildProcess.run("curl", ["-sf", metricsBase + "/healthz"])
+        #expect(health.status == 0 && health.json?["status"] as? String == "ok", "\(health.stdoutText)")
+        let tokenThere = try ChildProcess.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", metricsBase + "/latest/api/token"])
+        #expect(tokenThere.stdoutText == "404")
+        let credentialsThere = try ChildProcess.run(
+            "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "x-aws-ec2-metadata-token: \(token)", metricsBase + "/latest/meta-data/iam/security-credentials/bucket-lister"]
+        )
+        #expect(credentialsThere.stdoutText == "404")
+        // The credentials port has no /metrics.
+        #expect(try ChildProcess.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/metrics"]).stdoutText == "404")
+
+        // Flags that cannot work are refused before anything starts.
+        let sameAddress = try ChildProcess.run(
+            Binaries.path("rolesanywhere"), ["serve", "--port", "9911", "--metrics-port", "9911"] + fixture.helperFlags, environment: Self.workloadEnvironment(fixture, [:])
+        )
+        #expect(sameAddress.status == 2 && sameAddress.stderrText.contains("give the metrics their own port"), "\(sameAddress.stderrText)")
+        let addressOnly = try ChildProcess.run(
+            Binaries.path("rolesanywhere"), ["serve", "--port", "0", "--metrics-address", "0.0.0.0"] + fixture.helperFlags, environment: Self.workloadEnvironment(fixture, [:])
+        )
+        #expect(addressOnly.status == 2 && addressOnly.stderrText.contains("--metrics-address needs --metrics-port"), "\(addressOnly.stderrText)")
     }
 
     @Test("serve fails fast, before it listens, with the exit code of the cause; unsafe addresses need an explicit flag")

@@ -6,6 +6,8 @@ import Synchronization
 public final class BackgroundServer: @unchecked Sendable {
     public let process: Subprocess
     public let port: Int
+    /// What it printed on standard output up to (and including) the ready line.
+    public let startupOutput: String
     private let output: Pipe
 
     /// Starts `executable`; its standard error goes to the test's, or to the file `standardErrorPath`.
@@ -47,6 +49,7 @@ public final class BackgroundServer: @unchecked Sendable {
             throw TestFailure("\(executable) did not report '\(readyMarker)<port>': \(buffer)")
         }
         port = found
+        startupOutput = buffer
         // Keep draining its output so it never blocks on a full pipe.
         handle.readabilityHandler = { handle in _ = handle.availableData }
     }

@@ -173,6 +173,7 @@ public actor CredentialRefresher {
             status.consecutiveFailures = 0
             status.lastError = nil
             status.lastSuccess = now
+            status.credentialsExpiration = expiration
             status.nextAttempt = nil
             snapshot.publish(fetched, status: status)
             logger.info(

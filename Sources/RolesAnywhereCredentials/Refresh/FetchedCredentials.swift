@@ -45,6 +45,8 @@ public struct RefreshStatus: Sendable, Hashable {
     public var lastError: CredentialsError?
     /// When credentials were last obtained.
     public var lastSuccess: Date?
+    /// When the last credentials obtained expire (kept after they have).
+    public var credentialsExpiration: Date?
     /// When the next attempt is allowed, after a failure.
     public var nextAttempt: Date?
 

@@ -19,6 +19,10 @@ struct ServeCommand: HelperCommand {
         Point SDKs and the AWS CLI at it with:
           export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/
         or, with --container-token-file, with the container credentials variables it prints.
+
+        GET /healthz (no token) is 200 while valid credentials are held and 503 with the reason otherwise.
+        With --metrics-port, a second listener serves Prometheus metrics at /metrics and the same /healthz,
+        and nothing else (for probes and scrapers on another address: --metrics-address 0.0.0.0).
         """
     static let flagSet = FlagSet(
         CredentialOptions.flags + [
@@ -29,6 +33,14 @@ struct ServeCommand: HelperCommand {
             Flag(
                 "container-token-file", valueName: "path",
                 help: "Also serve ECS-style container credentials at /v1/credentials, for the token in this file (created with a random token if missing)"
+            ),
+            Flag(
+                "metrics-port", .int, valueName: "port",
+                help: "Also serve Prometheus metrics at /metrics (and /healthz) on this port (0 picks a free one); off by default"
+            ),
+            Flag(
+                "metrics-address", valueName: "ip", default: "127.0.0.1",
+                help: "Address of the metrics listener (no credentials are served there; 0.0.0.0 for probes and scrapers on the pod IP)"
             ),
         ]
     )
@@ -57,7 +69,22 @@ struct ServeCommand: HelperCommand {
             hopLimit = 1
         }
         containerTokenFile = flags.string("container-token-file")
-        configuration = MetadataServerConfiguration(address: address, port: port, hopLimit: hopLimit, roleName: "", roleArn: "", region: "")
+        let metricsAddress = flags.string("metrics-address") ?? "127.0.0.1"
+        guard !metricsAddress.isEmpty else { throw UsageError("--metrics-address is empty: give an IP address such as 127.0.0.1 or 0.0.0.0") }
+        var metricsPort: Int?
+        if flags.isSet("metrics-port") {
+            let value = flags.int("metrics-port", default: 0)
+            guard (0...65535).contains(value) else { throw UsageError("--metrics-port \(value) is not a port number (0 to 65535)") }
+            if value != 0, value == port, metricsAddress == address {
+                throw UsageError("--metrics-port \(value) is the --port of the credentials: give the metrics their own port")
+            }
+            metricsPort = value
+        } else if flags.isSet("metrics-address") {
+            throw UsageError("--metrics-address needs --metrics-port")
+        }
+        configuration = MetadataServerConfiguration(
+            address: address, port: port, hopLimit: hopLimit, roleName: "", roleArn: "", region: "", metricsPort: metricsPort, metricsAddress: metricsAddress
+        )
     }
 
     func run() throws {
@@ -71,17 +98,23 @@ struct ServeCommand: HelperCommand {
             configuration.containerAuthorizationToken = try ContainerToken.loadOrCreate(containerTokenFile)
         }
         let logger = ServiceRuntime.logger(label: "rolesanywhere.serve", debug: options.debug)
-        let refresher = try options.makeRefresher(resolved, schedule: .serve, logger: logger)
+        let (refresher, certificateNotAfter) = try options.makeRefresherReportingCertificate(resolved, schedule: .serve, logger: logger)
         let containerTokenFile = self.containerTokenFile
         let serverConfiguration = configuration
         try runBlocking {
             try await refresher.refreshNow()
-            let server = try await MetadataServer.start(configuration: serverConfiguration, refresher: refresher, logger: logger)
+            let server = try await MetadataServer.start(
+                configuration: serverConfiguration, refresher: refresher, logger: logger, certificateNotAfter: certificateNotAfter
+            )
             let base = MetadataServerConfiguration.baseURL(address: serverConfiguration.address, port: server.port)
             var lines = ["Local server started on port: \(server.port)", "export AWS_EC2_METADATA_SERVICE_ENDPOINT=\(base)/"]
             if let containerTokenFile {
                 lines.append("export AWS_CONTAINER_CREDENTIALS_FULL_URI=\(base)\(MetadataServerConfiguration.containerCredentialsPath)")
                 lines.append("export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=\(containerTokenFile)")
+            }
+            if let metricsPort = server.metricsPort {
+                let metricsBase = MetadataServerConfiguration.baseURL(address: serverConfiguration.metricsAddress, port: metricsPort)
+                lines.append("# metrics at \(metricsBase)/metrics, health at \(metricsBase)/healthz")
             }
             CommandOutput.write(lines.joined(separator: "\n") + "\n")
             let background = Task { await refresher.run() }

@@ -1,7 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Logging
 import RolesAnywhereCommandLine
 import RolesAnywhereCredentials
+import RolesAnywhereSigning
 import RolesAnywhereSupport
+import Synchronization
 
 /// The flags shared by `credential-process`, `serve` and `update`, as `aws_signing_helper` defines them.
 struct CredentialOptions {
@@ -51,11 +58,23 @@ struct CredentialOptions {
     /// read again whenever they change on disk (or kept on their token). They are loaded once here, so
     /// a bad file or token stops the command at start.
     func makeRefresher(_ resolved: CredentialRequestSettings.Resolved, schedule: RefreshSchedule, logger: Logger) throws -> CredentialRefresher {
+        try makeRefresherReportingCertificate(resolved, schedule: schedule, logger: logger).refresher
+    }
+
+    /// A refresher, and the not-after time of the certificate its last CreateSession was signed
+    /// with (for `serve`'s metrics).
+    func makeRefresherReportingCertificate(
+        _ resolved: CredentialRequestSettings.Resolved, schedule: RefreshSchedule, logger: Logger
+    ) throws -> (refresher: CredentialRefresher, certificateNotAfter: @Sendable () -> Date?) {
         let identity = try identitySource.provider(logger: logger)
         let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
         let input = resolved.input
-        return CredentialRefresher(schedule: schedule, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
-            try await client.createSession(input, identity: identity).sessionCredentials()
+        let notAfter = Mutex<Date?>(nil)
+        let refresher = CredentialRefresher(schedule: schedule, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
+            let signing = try identity()
+            notAfter.withLock { $0 = signing.certificate.fields.notValidAfter }
+            return try await client.createSession(input, identity: { signing }).sessionCredentials()
         }
+        return (refresher, { notAfter.withLock { $0 } })
     }
 }
