@@ -2,9 +2,10 @@
 """Wall time of the credential helper's commands, measured as a user sees it: one process per run.
 
 Usage: helper_wall_time.py HELPER_BINARY [--runs N]
-Prints a table with the median, mean, 90th percentile and minimum of each command, plus
-`openssl dgst -sign` as a reference point for the same RSA-2048 signature, and `sign-string` with an
-ML-DSA-65 key beside the RSA-2048 one.
+Prints a table with the median, mean, 90th percentile, minimum and peak RSS of each command, with
+its reference measured in the same run: `openssl dgst -sign` for the same RSA-2048 and P-256
+signatures, and one curl TLS POST to the same HTTPS endpoint for `credential-process`; then each
+ratio. `sign-string` with an ML-DSA-65 key is shown beside the RSA-2048 one.
 """
 import argparse
 import os
@@ -17,20 +18,35 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def run_once(command, env):
+    """Runs `command`; returns its wall time in ms."""
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    return (time.perf_counter() - start) * 1000
+
+
+def peak_rss(command, env, runs=3):
+    """The command's own peak RSS in MiB, from GNU time (`%M`): a child forked from this Python
+    process would count Python's pages until its exec, so the measured process is started by
+    `time`, whose own image is small."""
+    peak = 0
+    for _ in range(runs):
+        result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env=env, text=True, check=True)
+        peak = max(peak, int(result.stderr.strip().splitlines()[-1]))
+    return peak / 1024
+
+
 def measure(command, runs, env=None, warmup=5):
     for _ in range(warmup):
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
+        run_once(command, env)
+    samples = sorted(run_once(command, env) for _ in range(runs))
     return {
         "median": statistics.median(samples),
         "mean": statistics.fmean(samples),
         "p90": samples[int(len(samples) * 0.9) - 1],
         "min": samples[0],
+        "rss": peak_rss(command, env),
     }
 
 
@@ -47,6 +63,9 @@ def main():
     # An ML-DSA-65 key (seed form), made by Python's cryptography (OpenSSL 4).
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import mldsa
+    p256_key = os.path.join(work, "p256.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", p256_key],
+                   check=True, capture_output=True)
     mldsa_key = os.path.join(work, "mldsa65.pem")
     with open(mldsa_key, "wb") as handle:
         handle.write(mldsa.MLDSA65PrivateKey.generate().private_bytes(
@@ -67,26 +86,41 @@ def main():
             ("rolesanywhere sign-string (RSA-2048)", measure([options.helper, "sign-string", "--private-key", key, "--format", "text"], options.runs)),
             ("rolesanywhere sign-string (ML-DSA-65)", measure([options.helper, "sign-string", "--private-key", mldsa_key, "--format", "text"], options.runs)),
             ("openssl dgst -sha256 -sign (RSA-2048, reference)", measure(["openssl", "dgst", "-sha256", "-sign", key, "-out", os.devnull, message], options.runs)),
+            ("rolesanywhere sign-string (P-256)", measure([options.helper, "sign-string", "--private-key", p256_key, "--format", "text"], options.runs)),
+            ("openssl dgst -sha256 -sign (P-256, reference)", measure(["openssl", "dgst", "-sha256", "-sign", p256_key, "-out", os.devnull, message], options.runs)),
             ("rolesanywhere credential-process (HTTPS, loopback)", measure([
                 options.helper, "credential-process", "--certificate", cert, "--private-key", key,
                 "--trust-anchor-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/t",
                 "--profile-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p",
                 "--role-arn", "arn:aws:iam::123456789012:role/r", "--endpoint", "https://127.0.0.1:%d" % port,
             ], max(options.runs // 2, 20), env=env)),
-            ("curl to the same endpoint (server baseline, reference)", measure([
-                "curl", "-s", "--cacert", tls_cert, "-o", os.devnull, "https://127.0.0.1:%d/__requests" % port,
+            # One TLS POST of a CreateSession-sized body to the same server (unsigned, so the
+            # server answers 403 at once: it does less for curl than for the helper).
+            ("curl TLS POST to the same endpoint (reference)", measure([
+                "curl", "-s", "--cacert", tls_cert, "-o", os.devnull, "-X", "POST", "-H", "Content-Type: application/json",
+                "--data", '{"durationSeconds":3600,"profileArn":"%s","roleArn":"%s","trustAnchorArn":"%s"}' % (
+                    "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p", "arn:aws:iam::123456789012:role/r",
+                    "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/t"),
+                "https://127.0.0.1:%d/sessions" % port,
             ], max(options.runs // 2, 20))),
         ]
     finally:
         verifier.kill()
-    print("%-56s %9s %9s %9s %9s" % ("command (wall time, ms)", "median", "mean", "p90", "min"))
+    print("%-56s %9s %9s %9s %9s %9s" % ("command (wall time, ms)", "median", "mean", "p90", "min", "peak RSS"))
     for name, stats in results:
-        print("%-56s %9.2f %9.2f %9.2f %9.2f" % (name, stats["median"], stats["mean"], stats["p90"], stats["min"]))
+        print("%-56s %9.2f %9.2f %9.2f %9.2f %6.1f MiB" % (name, stats["median"], stats["mean"], stats["p90"], stats["min"], stats["rss"]))
     medians = {name: stats["median"] for name, stats in results}
-    print("ML-DSA-65 sign-string / RSA-2048 sign-string: %.2f" % (
-        medians["rolesanywhere sign-string (ML-DSA-65)"] / medians["rolesanywhere sign-string (RSA-2048)"]))
-    print("(%d runs each; the HTTPS endpoint is the independent verifier, a Python server: compare"
-          " credential-process with the curl baseline to see the helper's own cost)" % options.runs)
+
+    def ratio(label, ours, reference):
+        print("%-56s %9.2f" % (label, medians[ours] / medians[reference]))
+
+    print("ratios of medians, same run:")
+    ratio("  sign-string / openssl dgst -sign (RSA-2048)", "rolesanywhere sign-string (RSA-2048)", "openssl dgst -sha256 -sign (RSA-2048, reference)")
+    ratio("  sign-string / openssl dgst -sign (P-256)", "rolesanywhere sign-string (P-256)", "openssl dgst -sha256 -sign (P-256, reference)")
+    ratio("  credential-process / curl TLS POST", "rolesanywhere credential-process (HTTPS, loopback)", "curl TLS POST to the same endpoint (reference)")
+    ratio("  ML-DSA-65 sign-string / RSA-2048 sign-string", "rolesanywhere sign-string (ML-DSA-65)", "rolesanywhere sign-string (RSA-2048)")
+    print("(%d runs each, %d for the HTTPS rows; the HTTPS endpoint is the independent verifier, a Python"
+          " server, with a single-CA AWS_CA_BUNDLE)" % (options.runs, max(options.runs // 2, 20)))
 
 
 if __name__ == "__main__":
