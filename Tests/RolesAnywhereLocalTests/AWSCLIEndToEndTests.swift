@@ -114,6 +114,41 @@ struct AWSCLIEndToEndTests {
         #expect((identity["UserId"] as? String)?.hasSuffix(":test-session") == true)
     }
 
+    /// The account an access key ID encodes, decoded the way published research decodes AWS's own
+    /// keys (base32 after the prefix; bits 1-40 of the first 48), independently of our code.
+    static let decodeKeyScript = """
+        import base64, sys
+        head = int.from_bytes(base64.b32decode(sys.argv[1][4:])[0:6], "big")
+        print("%012d" % ((head & 0x7fffffffff80) >> 7) if head >> 47 else "old format")
+        """
+
+    @Test("sts get-access-key-info: minted keys encode the account (decoded independently), the administrator's key, an old-format key refused, and the call needs sts:GetAccessKeyInfo")
+    func accessKeyInfo() async throws {
+        let local = try LocalServerProcess(arguments: ["--account-id", "210987654321"])
+        let admin = try #require(try local.awsOK(["sts", "get-access-key-info", "--access-key-id", LocalServerProcess.admin.accessKeyID]))
+        #expect(admin["Account"] as? String == "210987654321")
+
+        let allow = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetAccessKeyInfo","Resource":"*"}]}"#
+        for name in ["key-reader", "nothing"] {
+            try local.awsOK(["iam", "create-role", "--role-name", name, "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        }
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "key-reader", "--policy-name", "keys", "--policy-document", allow])
+        let reader = try await local.mintSession(roleName: "key-reader")
+        let decoded = try ChildProcess.run("python3", ["-c", Self.decodeKeyScript, reader.accessKeyID])
+        #expect(decoded.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "210987654321", "\(reader.accessKeyID): \(decoded.stdoutText)\(decoded.stderrText)")
+        let asked = try #require(try local.awsOK(["sts", "get-access-key-info", "--access-key-id", reader.accessKeyID], as: reader))
+        #expect(asked["Account"] as? String == "210987654321")
+
+        let nothing = try await local.mintSession(roleName: "nothing")
+        let denied = try local.aws(["sts", "get-access-key-info", "--access-key-id", reader.accessKeyID], as: nothing)
+        #expect(denied.status != 0 && denied.stderrText.contains("AccessDenied") && denied.stderrText.contains("sts:GetAccessKeyInfo"), "\(denied.stderrText)")
+
+        // A key of AWS's older format does not carry its account: refused, not guessed.
+        let old = try local.aws(["sts", "get-access-key-info", "--access-key-id", "AKIAAAAAAAAAAAAAAAAA"])
+        #expect(old.status != 0 && old.stderrText.contains("InvalidParameterValue"), "\(old.stderrText)")
+        #expect(try ChildProcess.run("python3", ["-c", Self.decodeKeyScript, "AKIAAAAAAAAAAAAAAAAA"]).stdoutText.contains("old format"))
+    }
+
     @Test("s3 mb, ls, cp (both ways), rm, rb; BucketNotEmpty while objects remain")
     func s3Lifecycle() throws {
         let local = try LocalServerProcess()

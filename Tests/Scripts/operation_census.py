@@ -49,7 +49,7 @@ IMPLEMENTED = {
         "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
         "ListInstanceProfilesForRole", "ListInstanceProfiles", "GetInstanceProfile",
     },
-    "sts": {"GetCallerIdentity", "AssumeRole"},
+    "sts": {"GetCallerIdentity", "AssumeRole", "GetAccessKeyInfo"},
     "s3": {
         "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2",
         "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",

@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import RolesAnywhereSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,7 +64,7 @@ public struct SessionMinter: Sendable {
     func make(_ request: Request, now: Date) -> SessionRecord {
         let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         return SessionRecord(
-            accessKeyId: "ASIA" + RandomText.base32(16),
+            accessKeyId: AccessKeyID.make(prefix: "ASIA", account: ARN(request.role.arn)?.accountID ?? ""),
             secretAccessKey: RandomText.base64(30),
             sessionToken: "IQoJb3JpZ2luX2VjE" + RandomText.base64(180),
             roleArn: request.role.arn,
