@@ -20,10 +20,14 @@ public import RolesAnywhereSupport
 /// The `serve` endpoint: IMDSv2 (and optionally ECS container credentials) over HTTP/1.1 on
 /// SwiftNIO, answering from a ``CredentialRefresher``.
 ///
+/// A struct, not a final class: as a class (with the metrics listener's channel), its vtable made
+/// Swift 6.3.1's optimiser crash in release builds of the helper (`PerformanceSILLinker`, "While
+/// deserializing SIL vtable for 'MetadataServer'").
+///
 /// Cached credentials are answered on the event loop without a hop to another task; only a request
 /// that finds no fresh credentials waits for the refresher (which makes one CreateSession however
 /// many requests wait).
-public final class MetadataServer: Sendable {
+public struct MetadataServer: Sendable {
     public let configuration: MetadataServerConfiguration
     /// The address and port it listens on.
     public let localAddress: SocketAddress
