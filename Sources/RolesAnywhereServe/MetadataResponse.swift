@@ -5,7 +5,7 @@ import NIOHTTP1
 /// rendered once per refresh is shared by every answer until the next one (a `ByteBuffer` copy
 /// shares its storage).
 struct MetadataResponse: Sendable {
-    /// The two content types `serve` answers with.
+    /// The content types `serve` answers with.
     enum ContentType: Sendable {
         case text, json
         /// The Prometheus text exposition format, version 0.0.4.

@@ -180,11 +180,8 @@ struct MetadataRouter: Sendable {
             fields.append(("refreshAt", JSONText.string(AmzDate(credentials.refreshAt).iso8601)))
         } else {
             healthy = false
-            var reason = snapshot.credentials.map { "the credentials expired at \($0.credentials.expiration)" }
-                ?? (status.lastSuccess == nil ? "no credentials have been obtained yet" : "the credentials expired")
-            if let error = status.lastError { reason += " and the last refresh failed: \(error.message)" }
             fields.append(("status", JSONText.string("unavailable")))
-            fields.append(("reason", JSONText.string(reason)))
+            fields.append(("reason", JSONText.string(status.unavailableReason(at: now))))
         }
         fields.append(("refreshes", JSONText.object([("succeeded", String(status.successes)), ("failed", String(status.failures))])))
         fields.append(("consecutiveFailures", String(status.consecutiveFailures)))

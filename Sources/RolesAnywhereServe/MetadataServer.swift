@@ -51,6 +51,10 @@ public struct MetadataServer: Sendable {
             address: configuration.address, port: configuration.port, hopLimit: configuration.hopLimit, flags: "--port or --address",
             handler: { MetadataHTTPHandler(router: router, refresher: refresher, metrics: metrics, logger: logger) }, group: group
         )
+        guard let address = channel.localAddress else {
+            try? await channel.close()
+            throw CredentialsError(.network, "cannot listen on \(configuration.address):\(configuration.port)")
+        }
         var metricsChannel: (any Channel)?
         if let metricsPort = configuration.metricsPort {
             let metricsRouter = MetadataRouter(configuration: configuration, tokens: router.tokens, listener: .metrics)
@@ -63,9 +67,6 @@ public struct MetadataServer: Sendable {
                 try? await channel.close()
                 throw error
             }
-        }
-        guard let address = channel.localAddress else {
-            throw CredentialsError(.network, "cannot listen on \(configuration.address):\(configuration.port)")
         }
         return MetadataServer(configuration: configuration, localAddress: address, channel: channel, metricsChannel: metricsChannel)
     }

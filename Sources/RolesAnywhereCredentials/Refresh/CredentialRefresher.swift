@@ -30,11 +30,8 @@ public actor CredentialRefresher {
 
     private var current: FetchedCredentials?
     private var inFlight: Task<Void, Never>?
-    private var consecutiveFailures = 0
-    private var lastError: CredentialsError?
-    /// What ``snapshot`` reports of the refreshes.
+    /// Failures, the last error and the next attempt: the retry state, which ``snapshot`` also reports.
     private var status = RefreshStatus()
-    private var nextAttempt: Date?
 
     public init(schedule: RefreshSchedule, clock: any CredentialClock = SystemCredentialClock(), logger: Logger, fetch: @escaping Fetch) {
         self.schedule = schedule
@@ -53,10 +50,10 @@ public actor CredentialRefresher {
         } else {
             await refresh()
         }
-        if consecutiveFailures == 0, let current {
+        if status.consecutiveFailures == 0, let current {
             return current
         }
-        throw lastError ?? CredentialsError(.invalidResponse, "no credentials were obtained")
+        throw status.lastError ?? CredentialsError(.invalidResponse, "no credentials were obtained")
     }
 
     /// The credentials to hand out now. Starts a refresh (in the background) when they are due for
@@ -103,8 +100,8 @@ public actor CredentialRefresher {
     // MARK: - Internals
 
     private func nextWakeUp() -> Date {
-        if consecutiveFailures > 0 || current == nil {
-            return nextAttempt ?? clock.now
+        if status.consecutiveFailures > 0 || current == nil {
+            return status.nextAttempt ?? clock.now
         }
         return current!.refreshAt
     }
@@ -116,7 +113,7 @@ public actor CredentialRefresher {
         }
         let now = clock.now
         let due: Bool
-        if consecutiveFailures > 0 || current == nil {
+        if status.consecutiveFailures > 0 || current == nil {
             due = attemptAllowed(at: now)
         } else {
             due = now >= current!.refreshAt
@@ -125,7 +122,7 @@ public actor CredentialRefresher {
     }
 
     private func attemptAllowed(at now: Date) -> Bool {
-        guard let nextAttempt else { return true }
+        guard let nextAttempt = status.nextAttempt else { return true }
         return now >= nextAttempt
     }
 
@@ -166,13 +163,9 @@ public actor CredentialRefresher {
                 refreshAt: schedule.refreshTime(fetchedAt: now, expiration: expiration)
             )
             current = fetched
-            consecutiveFailures = 0
-            lastError = nil
-            nextAttempt = nil
             status.successes += 1
             status.consecutiveFailures = 0
             status.lastError = nil
-            status.lastSuccess = now
             status.credentialsExpiration = expiration
             status.nextAttempt = nil
             snapshot.publish(fetched, status: status)
@@ -186,18 +179,15 @@ public actor CredentialRefresher {
     }
 
     private func failed(_ error: CredentialsError, now: Date) {
-        consecutiveFailures += 1
-        lastError = error
-        let delay = schedule.retryDelay(afterFailures: consecutiveFailures)
-        nextAttempt = now.addingTimeInterval(delay.seconds)
+        status.failures += 1
+        status.consecutiveFailures += 1
+        status.lastError = error
+        let delay = schedule.retryDelay(afterFailures: status.consecutiveFailures)
+        status.nextAttempt = now.addingTimeInterval(delay.seconds)
         var metadata: Logger.Metadata = [
-            "error": "\(error.message)", "consecutive-failures": "\(consecutiveFailures)",
+            "error": "\(error.message)", "consecutive-failures": "\(status.consecutiveFailures)",
             "retry-in": "\(Int(delay.seconds.rounded(.up)))s",
         ]
-        status.failures += 1
-        status.consecutiveFailures = consecutiveFailures
-        status.lastError = error
-        status.nextAttempt = nextAttempt
         if let current, current.isValid(at: now) {
             metadata["serving-until"] = "\(current.credentials.expiration)"
             logger.warning("refreshing the credentials failed; the current ones are still valid", metadata: metadata)
@@ -209,13 +199,6 @@ public actor CredentialRefresher {
     }
 
     private func unavailableReason(at now: Date) -> String {
-        var reason = current.map { "the credentials expired at \($0.credentials.expiration)" } ?? "no credentials have been obtained yet"
-        if let lastError {
-            reason += " and the last refresh failed: \(lastError.message)"
-        }
-        if let nextAttempt, nextAttempt > now {
-            reason += "; next attempt in \(Int(nextAttempt.timeIntervalSince(now).rounded(.up))) s"
-        }
-        return reason
+        status.unavailableReason(at: now)
     }
 }

@@ -4,6 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 public import RolesAnywhereSupport
+import RolesAnywhereSigning
 import Synchronization
 
 /// Credentials as a long-running command holds them: with when they were fetched, when they expire
@@ -43,14 +44,25 @@ public struct RefreshStatus: Sendable, Hashable {
     public var consecutiveFailures = 0
     /// The error of the last failure, until a refresh succeeds.
     public var lastError: CredentialsError?
-    /// When credentials were last obtained.
-    public var lastSuccess: Date?
     /// When the last credentials obtained expire (kept after they have).
     public var credentialsExpiration: Date?
     /// When the next attempt is allowed, after a failure.
     public var nextAttempt: Date?
 
     public init() {}
+
+    /// Why no valid credentials can be handed out at `now` (for a 503 answer): that they expired
+    /// or were never obtained, the last error, and when the next attempt is.
+    public func unavailableReason(at now: Date) -> String {
+        var reason = credentialsExpiration.map { "the credentials expired at \(AmzDate($0).iso8601)" } ?? "no credentials have been obtained yet"
+        if let lastError {
+            reason += " and the last refresh failed: \(lastError.message)"
+        }
+        if let nextAttempt, nextAttempt > now {
+            reason += "; next attempt in \(Int(nextAttempt.timeIntervalSince(now).rounded(.up))) s"
+        }
+        return reason
+    }
 }
 
 /// The latest credentials and how refreshing has gone, readable without `await` (for request
