@@ -187,6 +187,7 @@ def main():
                                     "Action=PutRolePolicy&Version=2010-05-08&RoleName=fuzz&PolicyName=p&PolicyDocument=" + __import__("urllib.parse").parse.quote(json.dumps(policies["identity.json"]))),
         "iam-list-roles.txt": ("POST", "/", {"X-Fuzz-Service": "iam", "Content-Type": "application/x-www-form-urlencoded"}, "Action=ListRoles&Version=2010-05-08&MaxItems=1&Marker=ZnV6eg%3D%3D"),
         "sts-caller.txt": ("POST", "/", {"X-Fuzz-Service": "sts", "Content-Type": "application/x-www-form-urlencoded"}, "Action=GetCallerIdentity&Version=2011-06-15"),
+        "sts-access-key-info.txt": ("POST", "/", {"X-Fuzz-Service": "sts", "Content-Type": "application/x-www-form-urlencoded"}, "Action=GetAccessKeyInfo&Version=2011-06-15&AccessKeyId=ASIAQNZGKIQY56JQ7WML"),
         "ra-create-anchor.txt": ("POST", "/trustanchors", {"X-Fuzz-Service": "rolesanywhere", "Content-Type": "application/json"},
                                  json.dumps({"name": "fuzz", "enabled": True, "source": {"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": ca_pem}}, "tags": [{"key": "k", "value": "v"}]})),
         "ra-create-profile.txt": ("POST", "/profiles", {"X-Fuzz-Service": "rolesanywhere", "Content-Type": "application/json"},
@@ -218,6 +219,7 @@ def main():
     seed("FuzzMetadataRouter", "token.txt", request_text("PUT", "/latest/api/token", {"X-aws-ec2-metadata-token-ttl-seconds": "21600"}))
     seed("FuzzMetadataRouter", "credentials.txt", request_text("GET", "/latest/meta-data/iam/security-credentials/bucket-lister", {"x-aws-ec2-metadata-token": "token"}))
     seed("FuzzMetadataRouter", "container.txt", request_text("GET", "/v1/credentials", {"Authorization": "container-token-0123456789abcdef"}))
+    seed("FuzzMetadataRouter", "healthz.txt", request_text("GET", "/healthz", {}))
     seed("FuzzMetadataRouter", "forwarded.txt", request_text("PUT", "/latest/api/token/", {"X-Forwarded-For": "10.0.0.1", "X-aws-ec2-metadata-token-ttl-seconds": "0"}))
     shutil.rmtree(work)
     count = sum(len(files) for _, _, files in os.walk(CORPUS))
