@@ -145,3 +145,114 @@ func catchingAsync(_ body: () async throws -> Any) async -> CredentialsError? {
 final class DelayRecorder: Sendable {
     let delays = Mutex<[Duration]>([])
 }
+
+/// The same client on the calling thread (`credential-process`, `update --once`): one blocking
+/// connection with NIO's TLS and HTTP codec driven on this thread, against the same verifier.
+@Suite(.serialized)
+struct CallingThreadClientTests {
+    static func client(_ verifier: IndependentVerifier, maxAttempts: Int = 3, sleeps: DelayRecorder? = nil) throws -> RolesAnywhereClient {
+        var client = try RolesAnywhereClientTests.client(verifier, maxAttempts: maxAttempts, sleeps: sleeps)
+        client.blockingSleep = { delay in sleeps?.delays.withLock { $0.append(delay) } }
+        return client
+    }
+
+    static func catching(_ body: () throws(CredentialsError) -> Any) -> CredentialsError? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test(arguments: [(TestPKI.KeyKind.rsa2048, false), (.p256, true)])
+    func requestsAreAcceptedByAnIndependentVerifier(kind: TestPKI.KeyKind, chain: Bool) throws {
+        let verifier = try IndependentVerifier()
+        let identity = try RolesAnywhereClientTests.identity(kind, chain: chain)
+        let output = try Self.client(verifier).createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        #expect(try output.sessionCredentials().accessKeyId.hasPrefix("ASIA"))
+        let received = try #require(try verifier.receivedRequests().first)
+        #expect(received["verified"] as? Bool == true)
+        #expect(received["serial"] as? String == identity.certificate.decimalSerialNumber)
+        var expectedHeaders = ["content-type", "host", "x-amz-date", "x-amz-x509"]
+        if chain { expectedHeaders.append("x-amz-x509-chain") }
+        #expect(received["signedHeaders"] as? [String] == expectedHeaders)
+    }
+
+    @Test func throttlingIsRetriedWithBackoffAndServiceErrorsAreNot() throws {
+        let identity = try RolesAnywhereClientTests.identity(.p256, chain: false)
+        let retried = try IndependentVerifier(extraArguments: ["--fail-first", "2", "--fail-status", "503"])
+        let sleeps = DelayRecorder()
+        _ = try Self.client(retried, sleeps: sleeps).createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        #expect(sleeps.delays.withLock { $0.count } == 2)
+        #expect(try retried.receivedRequests().count == 3)
+
+        let throttled = try IndependentVerifier(extraArguments: ["--fail-first", "100", "--fail-status", "429"])
+        let throttledClient = try Self.client(throttled, maxAttempts: 2)
+        let error = Self.catching { () throws(CredentialsError) in
+            try throttledClient.createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        }
+        #expect(error?.code == .serviceUnavailable)
+        #expect(error?.serviceErrorType == "ThrottlingException")
+
+        let rejecting = try IndependentVerifier(extraArguments: ["--error-status", "403"])
+        let rejectingClient = try Self.client(rejecting)
+        let rejected = Self.catching { () throws(CredentialsError) in
+            try rejectingClient.createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        }
+        #expect(rejected?.code == .serviceRejected)
+        #expect(rejected?.message == "AccessDeniedException: Untrusted Signing Certificate")
+        #expect(try rejecting.receivedRequests().count == 1)
+    }
+
+    @Test func anUntrustedServerCertificateIsRefusedUnlessVerificationIsOff() throws {
+        let verifier = try IndependentVerifier()
+        let identity = try RolesAnywhereClientTests.identity(.p256, chain: false)
+        var client = try Self.client(verifier)
+        client.configuration.caBundlePath = nil  // the system roots do not know the test CA
+        let error = Self.catching { () throws(CredentialsError) in
+            try client.createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        }
+        #expect(error?.code == .network)
+        #expect(error?.message.contains("TLS") == true, "\(String(describing: error))")
+        #expect(try verifier.receivedRequests().isEmpty)
+        client.configuration.verifyTLS = false
+        _ = try client.createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+    }
+
+    @Test func unreachableAndPlainHTTPEndpoints() throws {
+        let identity = try RolesAnywhereClientTests.identity(.p256, chain: false)
+        let unreachable = RolesAnywhereClient(
+            configuration: RolesAnywhereClientConfiguration(
+                endpoint: try Endpoint(url: "https://127.0.0.1:9"), region: "us-east-1", retry: RetryPolicy(maxAttempts: 2)
+            ),
+            blockingSleep: { _ in }
+        )
+        let error = Self.catching { () throws(CredentialsError) in
+            try unreachable.createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        }
+        #expect(error?.code == .network)
+        #expect(error?.message.contains("connection refused") == true, "\(String(describing: error))")
+
+        let plain = try IndependentVerifier(tls: false)
+        _ = try Self.client(plain).createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        #expect(try plain.receivedRequests().first?["verified"] as? Bool == true)
+    }
+
+    @Test func sslCertFileChoosesTheSystemTrustRoots() throws {
+        let verifier = try IndependentVerifier()
+        let bundle = try #require(verifier.caBundlePath)
+        let identity = try RolesAnywhereClientTests.identity(.p256, chain: false)
+        var client = try Self.client(verifier)
+        client.configuration.caBundlePath = nil
+        let saved = (getenv("SSL_CERT_FILE").map { String(cString: $0) }, getenv("SSL_CERT_DIR").map { String(cString: $0) })
+        setenv("SSL_CERT_FILE", bundle, 1)
+        unsetenv("SSL_CERT_DIR")
+        defer {
+            if let file = saved.0 { setenv("SSL_CERT_FILE", file, 1) } else { unsetenv("SSL_CERT_FILE") }
+            if let directory = saved.1 { setenv("SSL_CERT_DIR", directory, 1) }
+        }
+        _ = try client.createSessionOnCallingThread(RolesAnywhereClientTests.input, identity: { identity })
+        #expect(try verifier.receivedRequests().count == 1)
+    }
+}

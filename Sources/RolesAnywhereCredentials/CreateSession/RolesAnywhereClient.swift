@@ -4,6 +4,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import Logging
 import NIOCore
 import NIOHTTP1
@@ -62,6 +69,8 @@ public struct RolesAnywhereClient: Sendable {
     public var clock: @Sendable () -> AmzDate
     /// Waits between retries; injectable for tests.
     public var sleep: @Sendable (Duration) async throws -> Void
+    /// Waits between retries on the calling thread; injectable for tests.
+    public var blockingSleep: @Sendable (Duration) -> Void
     public var logger: Logger
 
     /// Responses larger than this are refused.
@@ -71,12 +80,14 @@ public struct RolesAnywhereClient: Sendable {
         configuration: RolesAnywhereClientConfiguration,
         logger: Logger = Logger(label: "rolesanywhere.client", factory: { _ in SwiftLogNoOpLogHandler() }),
         clock: @escaping @Sendable () -> AmzDate = { AmzDate.now },
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        blockingSleep: @escaping @Sendable (Duration) -> Void = { RolesAnywhereClient.pause(for: $0) }
     ) {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
         self.sleep = sleep
+        self.blockingSleep = blockingSleep
     }
 
     /// Calls CreateSession, signing with the identity that `identity` returns. The closure runs
@@ -98,6 +109,66 @@ public struct RolesAnywhereClient: Sendable {
         } catch {
             throw CredentialsError(.network, "the request to \(configuration.endpoint) failed: \(Self.describe(error))")
         }
+    }
+
+    /// Calls CreateSession on the calling thread: one blocking connection, TLS and HTTP driven on
+    /// this thread, no event loop (for the single request of `credential-process` and
+    /// `update --once`). Same retries, timeouts, proxy and TLS settings as ``createSession(_:identity:)``.
+    public func createSessionOnCallingThread(
+        _ input: CreateSessionInput,
+        identity: () throws(CredentialsError) -> SigningIdentity
+    ) throws(CredentialsError) -> CreateSessionOutput {
+        let transport = CallingThreadHTTPClient(
+            endpoint: configuration.endpoint,
+            proxy: configuration.proxy,
+            tls: configuration.endpoint.isSecure ? try makeTLSContext() : nil,
+            connectTimeout: configuration.connectTimeout,
+            requestTimeout: configuration.requestTimeout,
+            maximumResponseSize: Self.maximumResponseSize
+        )
+        var attempt = 1
+        while true {
+            let outcome = attemptOnCallingThread(input, identity: try identity(), transport: transport)
+            switch outcome {
+            case .success(let output):
+                return output
+            case .failure(let failure):
+                guard failure.retryable, attempt < configuration.retry.maxAttempts else {
+                    throw failure.error
+                }
+                let delay = configuration.retry.delay(beforeRetry: attempt)
+                logger.debug(
+                    "CreateSession attempt failed; retrying",
+                    metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "error": "\(failure.error.message)"]
+                )
+                blockingSleep(delay)
+                attempt += 1
+            }
+        }
+    }
+
+    private func attemptOnCallingThread(
+        _ input: CreateSessionInput,
+        identity: SigningIdentity,
+        transport: CallingThreadHTTPClient
+    ) -> Result<CreateSessionOutput, AttemptFailure> {
+        let signed: SignedRequest
+        switch sign(input, identity: identity) {
+        case .success(let request): signed = request
+        case .failure(let failure): return .failure(failure)
+        }
+        var headers = HTTPHeaders()
+        for header in signed.request.headers {
+            headers.add(name: header.name, value: header.value)
+        }
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        let response: CallingThreadHTTPClient.Response
+        do {
+            response = try transport.send(method: .POST, pathAndQuery: "/sessions?\(signed.request.query)", headers: headers, body: signed.request.body)
+        } catch {
+            return .failure(AttemptFailure(error: networkError(error.description, tls: error.isTLS), retryable: error.isRetryable))
+        }
+        return interpret(status: response.status, headers: response.headers, body: response.body)
     }
 
     private func send(
@@ -142,6 +213,35 @@ public struct RolesAnywhereClient: Sendable {
         client: HTTPClient
     ) async -> Result<CreateSessionOutput, AttemptFailure> {
         let endpoint = configuration.endpoint
+        let signed: SignedRequest
+        switch sign(input, identity: identity) {
+        case .success(let request): signed = request
+        case .failure(let failure): return .failure(failure)
+        }
+
+        var request = HTTPClientRequest(url: "\(endpoint)/sessions?\(signed.request.query)")
+        request.method = .POST
+        for header in signed.request.headers {
+            request.headers.add(name: header.name, value: header.value)
+        }
+        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        request.body = .bytes(ByteBuffer(bytes: signed.request.body))
+
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await client.execute(request, timeout: .nanoseconds(Int64(configuration.requestTimeout.nanoseconds)))
+            body = try await response.body.collect(upTo: Self.maximumResponseSize)
+        } catch {
+            let tls = Self.isTLSError(error)
+            return .failure(AttemptFailure(error: networkError(Self.describe(error), tls: tls), retryable: !tls))
+        }
+        return interpret(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+    }
+
+    /// The signed CreateSession request.
+    private func sign(_ input: CreateSessionInput, identity: SigningIdentity) -> Result<SignedRequest, AttemptFailure> {
+        let endpoint = configuration.endpoint
         let unsigned = SignableRequest(
             method: "POST",
             path: "/sessions",
@@ -167,31 +267,24 @@ public struct RolesAnywhereClient: Sendable {
                 "serial": "\(signed.authorization.credentialID)",
             ]
         )
+        return .success(signed)
+    }
 
-        var request = HTTPClientRequest(url: "\(endpoint)/sessions?\(signed.request.query)")
-        request.method = .POST
-        for header in signed.request.headers {
-            request.headers.add(name: header.name, value: header.value)
+    private func networkError(_ reason: String, tls: Bool) -> CredentialsError {
+        let endpoint = configuration.endpoint
+        if tls {
+            return CredentialsError(
+                .network,
+                "the TLS connection to \(endpoint) failed: \(reason); if the server uses a private CA, point AWS_CA_BUNDLE at it (or pass --no-verify-ssl for local testing only)"
+            )
         }
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        request.body = .bytes(ByteBuffer(bytes: signed.request.body))
+        return CredentialsError(.network, "could not reach \(endpoint): \(reason)")
+    }
 
-        let response: HTTPClientResponse
-        let body: ByteBuffer
-        do {
-            response = try await client.execute(request, timeout: .nanoseconds(Int64(configuration.requestTimeout.nanoseconds)))
-            body = try await response.body.collect(upTo: Self.maximumResponseSize)
-        } catch {
-            let tls = Self.isTLSError(error)
-            var message = "could not reach \(endpoint): \(Self.describe(error))"
-            if tls {
-                message = "the TLS connection to \(endpoint) failed: \(Self.describe(error)); if the server uses a private CA, point AWS_CA_BUNDLE at it (or pass --no-verify-ssl for local testing only)"
-            }
-            return .failure(AttemptFailure(error: CredentialsError(.network, message), retryable: !tls))
-        }
-        let status = Int(response.status.code)
+    /// What an HTTP answer to CreateSession means.
+    private func interpret(status: Int, headers: HTTPHeaders, body bytes: [UInt8]) -> Result<CreateSessionOutput, AttemptFailure> {
+        let endpoint = configuration.endpoint
         logger.debug("CreateSession response", metadata: ["status": "\(status)"])
-        let bytes = Array(body.readableBytesView)
         if (200..<300).contains(status) {
             do {
                 return .success(try JSONDecoder().decode(CreateSessionOutput.self, from: Data(bytes)))
@@ -204,7 +297,7 @@ public struct RolesAnywhereClient: Sendable {
                 )
             }
         }
-        let serviceError = ServiceError(status: status, headers: response.headers, body: bytes)
+        let serviceError = ServiceError(status: status, headers: headers, body: bytes)
         let retryable = RetryPolicy.isRetryable(status: status, errorType: serviceError.type)
         let code: CredentialsError.Code = retryable ? .serviceUnavailable : .serviceRejected
         return .failure(
@@ -215,12 +308,37 @@ public struct RolesAnywhereClient: Sendable {
         )
     }
 
-    private func makeHTTPConfiguration() throws(CredentialsError) -> HTTPClient.Configuration {
+    /// The TLS settings of both transports: TLS 1.2 or later; `AWS_CA_BUNDLE` or the system's
+    /// roots (looked up lazily, see ``SystemTrustRoots``); nothing verified with `--no-verify-ssl`.
+    private func makeTLSConfiguration() throws(CredentialsError) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         if !configuration.verifyTLS {
             tls.certificateVerification = .none
         } else if let bundle = configuration.caBundlePath {
+            tls.trustRoots = .file(bundle)
+        } else {
+            SystemTrustRoots.locate(environment: SystemTrustRoots.currentEnvironment).configure(&tls)
+        }
+        return tls
+    }
+
+    private func makeTLSContext() throws(CredentialsError) -> NIOSSLContext {
+        let tls = try makeTLSConfiguration()
+        do {
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            if let bundle = configuration.caBundlePath, configuration.verifyTLS {
+                throw CredentialsError(.invalidInput, "the CA bundle '\(bundle)' (AWS_CA_BUNDLE) cannot be read as PEM certificates")
+            }
+            throw CredentialsError(.network, "the TLS settings cannot be used: \(Self.describe(error))")
+        }
+    }
+
+    private func makeHTTPConfiguration() throws(CredentialsError) -> HTTPClient.Configuration {
+        var tls = try makeTLSConfiguration()
+        if configuration.verifyTLS, let bundle = configuration.caBundlePath {
+            // Checked here, before the first connection, so that a bad bundle is reported as such.
             do {
                 let certificates = try NIOSSLCertificate.fromPEMFile(bundle)
                 guard !certificates.isEmpty else { throw CredentialsError(.invalidInput, "") }
@@ -245,6 +363,15 @@ public struct RolesAnywhereClient: Sendable {
         // instead of retrying it until the connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
         return http
+    }
+
+    /// Sleeps the calling thread.
+    public static func pause(for duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        guard seconds > 0 || attoseconds > 0 else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var left = timespec()
+        while nanosleep(&request, &left) != 0, errno == EINTR { request = left }
     }
 
     static func isTLSError(_ error: any Error) -> Bool {

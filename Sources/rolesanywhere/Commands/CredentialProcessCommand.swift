@@ -43,14 +43,9 @@ struct CredentialProcessCommand: HelperCommand {
         )
         // Read the certificate and key before touching the network, so a bad file fails fast.
         let identity = try options.identitySource.load()
+        // One request on this thread: no event loop, no task (see RolesAnywhereClient).
         let fetch = { () throws(CredentialsError) -> SessionCredentials in
-            do {
-                return try runBlocking { try await client.createSession(resolved.input, identity: { identity }) }.sessionCredentials()
-            } catch let error as CredentialsError {
-                throw error
-            } catch {
-                throw CredentialsError(.network, "\(error)")
-            }
+            try client.createSessionOnCallingThread(resolved.input, identity: { identity }).sessionCredentials()
         }
         guard let directory = CredentialCache.directory(flag: cacheDirectory, environment: environment) else {
             CommandOutput.write(try fetch().credentialProcessJSON)
