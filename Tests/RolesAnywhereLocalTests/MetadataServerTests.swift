@@ -193,12 +193,10 @@ struct MetadataServerTests {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestFailure("socket: \(errno)") }
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        // NIO builds the sockaddr (naming sockaddr_in here trips Swift 6.3's member import visibility,
+        // which attributes the Glibc type to whichever C module declared it first).
+        let connected = try SocketAddress(ipAddress: "127.0.0.1", port: port).withSockAddr { address, length in
+            connect(socket, address, socklen_t(length))
         }
         guard connected == 0 else { throw TestFailure("connect: \(errno)") }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)

@@ -147,26 +147,18 @@ public actor CredentialRefresher {
         let now = clock.now
         switch outcome {
         case .success(let credentials):
-            guard let expiration = AmzDate(iso8601: credentials.expiration)?.date else {
-                failed(CredentialsError(.invalidResponse, "the service returned an expiration that is not a date: '\(credentials.expiration)'"), now: now)
+            let fetched: FetchedCredentials
+            do {
+                fetched = try FetchedCredentials(validating: credentials, fetchedAt: now, schedule: schedule)
+            } catch {
+                failed(error, now: now)
                 return
             }
-            guard expiration > now else {
-                failed(
-                    CredentialsError(.invalidResponse, "the service returned credentials that expired at \(credentials.expiration), before now (\(AmzDate(now).iso8601)); check this host's clock"),
-                    now: now
-                )
-                return
-            }
-            let fetched = FetchedCredentials(
-                credentials: credentials, fetchedAt: now, expiration: expiration,
-                refreshAt: schedule.refreshTime(fetchedAt: now, expiration: expiration)
-            )
             current = fetched
             status.successes += 1
             status.consecutiveFailures = 0
             status.lastError = nil
-            status.credentialsExpiration = expiration
+            status.credentialsExpiration = fetched.expiration
             status.nextAttempt = nil
             snapshot.publish(fetched, status: status)
             logger.info(

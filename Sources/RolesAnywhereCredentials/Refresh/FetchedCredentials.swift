@@ -22,6 +22,22 @@ public struct FetchedCredentials: Sendable, Hashable {
         self.refreshAt = refreshAt
     }
 
+    /// Credentials just returned by CreateSession, checked: the expiration must be a date after
+    /// `now` (a host clock far ahead of the service's shows up here); the refresh time follows
+    /// `schedule`.
+    public init(validating credentials: SessionCredentials, fetchedAt now: Date, schedule: RefreshSchedule) throws(CredentialsError) {
+        guard let expiration = AmzDate(iso8601: credentials.expiration)?.date else {
+            throw CredentialsError(.invalidResponse, "the service returned an expiration that is not a date: '\(credentials.expiration)'")
+        }
+        guard expiration > now else {
+            throw CredentialsError(
+                .invalidResponse,
+                "the service returned credentials that expired at \(credentials.expiration), before now (\(AmzDate(now).iso8601)); check this host's clock"
+            )
+        }
+        self.init(credentials: credentials, fetchedAt: now, expiration: expiration, refreshAt: schedule.refreshTime(fetchedAt: now, expiration: expiration))
+    }
+
     /// Whether they can still be handed out at `now`.
     public func isValid(at now: Date) -> Bool { now < expiration }
 }

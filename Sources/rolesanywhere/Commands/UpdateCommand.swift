@@ -45,15 +45,17 @@ struct UpdateCommand: HelperCommand {
         let resolved = try options.settings.resolve(environment: environment)
         let writer = CredentialsFileWriter(path: try CredentialsFileWriter.defaultPath(environment: environment), profile: profile)
         let logger = ServiceRuntime.logger(label: "rolesanywhere.update", debug: options.debug)
-        let refresher = try options.makeRefresher(resolved, schedule: .update, logger: logger)
         if once {
-            try runBlocking {
-                let fetched = try await refresher.refreshNow()
-                try writer.write(fetched.credentials)
-                logger.info("wrote credentials", metadata: Self.metadata(writer, fetched))
-            }
+            // One request on this thread, as credential-process makes it.
+            let identity = try options.identitySource.load()
+            let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
+            let credentials = try client.createSessionOnCallingThread(resolved.input, identity: { identity }).sessionCredentials()
+            let fetched = try FetchedCredentials(validating: credentials, fetchedAt: Date(), schedule: .update)
+            try writer.write(fetched.credentials)
+            logger.info("wrote credentials", metadata: Self.metadata(writer, fetched))
             return
         }
+        let refresher = try options.makeRefresher(resolved, schedule: .update, logger: logger)
         try runBlocking {
             let loop = Task { await Self.refreshLoop(refresher: refresher, writer: writer, logger: logger) }
             let signal = await ServiceRuntime.waitForTerminationSignal()
