@@ -133,15 +133,7 @@ public struct RolesAnywhereClient: Sendable {
             case .success(let output):
                 return output
             case .failure(let failure):
-                guard failure.retryable, attempt < configuration.retry.maxAttempts else {
-                    throw failure.error
-                }
-                let delay = configuration.retry.delay(beforeRetry: attempt)
-                logger.debug(
-                    "CreateSession attempt failed; retrying",
-                    metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "error": "\(failure.error.message)"]
-                )
-                blockingSleep(delay)
+                blockingSleep(try delayBeforeRetry(after: failure, attempt: attempt))
                 attempt += 1
             }
         }
@@ -184,14 +176,7 @@ public struct RolesAnywhereClient: Sendable {
             case .success(let output):
                 return output
             case .failure(let failure):
-                guard failure.retryable, attempt < configuration.retry.maxAttempts else {
-                    throw failure.error
-                }
-                let delay = configuration.retry.delay(beforeRetry: attempt)
-                logger.debug(
-                    "CreateSession attempt failed; retrying",
-                    metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "error": "\(failure.error.message)"]
-                )
+                let delay = try delayBeforeRetry(after: failure, attempt: attempt)
                 do {
                     try await sleep(delay)
                 } catch {
@@ -205,6 +190,20 @@ public struct RolesAnywhereClient: Sendable {
     struct AttemptFailure: Error {
         var error: CredentialsError
         var retryable: Bool
+    }
+
+    /// How long to wait before attempt `attempt + 1`, or the failure's error when it is not worth
+    /// retrying or the attempts are used up.
+    private func delayBeforeRetry(after failure: AttemptFailure, attempt: Int) throws(CredentialsError) -> Duration {
+        guard failure.retryable, attempt < configuration.retry.maxAttempts else {
+            throw failure.error
+        }
+        let delay = configuration.retry.delay(beforeRetry: attempt)
+        logger.debug(
+            "CreateSession attempt failed; retrying",
+            metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "error": "\(failure.error.message)"]
+        )
+        return delay
     }
 
     private func attemptOnce(
