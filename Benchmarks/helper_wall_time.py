@@ -5,7 +5,10 @@ Usage: helper_wall_time.py HELPER_BINARY [--runs N]
 Prints a table with the median, mean, 90th percentile, minimum and peak RSS of each command, with
 its reference measured in the same run: `openssl dgst -sign` for the same RSA-2048 and P-256
 signatures, and one curl TLS POST to the same HTTPS endpoint for `credential-process`; then each
-ratio. `sign-string` with an ML-DSA-65 key is shown beside the RSA-2048 one.
+ratio. `credential-process` is measured three ways - trusting the server's CA through a single-CA
+`AWS_CA_BUNDLE`, through the system trust store (a hashed certificate directory), and through an
+`AWS_CA_BUNDLE` naming the whole system bundle - and the first two are compared in milliseconds.
+`sign-string` with an ML-DSA-65 key is shown beside the RSA-2048 one.
 """
 import argparse
 import os
@@ -80,7 +83,47 @@ def main():
     verifier = subprocess.Popen([sys.executable, os.path.join(ROOT, "Tests/Scripts/independent_verifier.py"),
                                  "--tls-cert", tls_cert, "--tls-key", tls_key], stdout=subprocess.PIPE, text=True)
     port = int(verifier.stdout.readline().split()[1])
-    env = dict(os.environ, AWS_CA_BUNDLE=tls_cert)
+    # The trust roots of each credential-process row; variables a CI image may set are cleared so
+    # that each row measures only the location it names.
+    clean = {name: value for name, value in os.environ.items()
+             if name not in ("AWS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")}
+    single_ca = dict(clean, AWS_CA_BUNDLE=tls_cert)
+    # The system trust store as the helper finds it against AWS: a directory of certificates
+    # named by subject hash. The benchmark's server CA cannot be added to /etc/ssl/certs, so a
+    # mirror of it (every hash link of /etc/ssl/certs, plus the server CA's) is named by
+    # SSL_CERT_DIR, which the helper treats as the standard directory.
+    store = os.path.join(work, "certs")
+    os.mkdir(store)
+    system_links = 0
+    for name in os.listdir("/etc/ssl/certs"):
+        stem, _, suffix = name.partition(".")
+        if len(stem) == 8 and suffix.isdigit():
+            os.symlink(os.path.realpath(os.path.join("/etc/ssl/certs", name)), os.path.join(store, name))
+            system_links += 1
+    subject_hash = subprocess.run(["openssl", "x509", "-noout", "-subject_hash", "-in", tls_cert],
+                                  check=True, capture_output=True, text=True).stdout.strip()
+    index = 0
+    while os.path.exists(os.path.join(store, "%s.%d" % (subject_hash, index))):
+        index += 1
+    os.symlink(tls_cert, os.path.join(store, "%s.%d" % (subject_hash, index)))
+    system_store = dict(clean, SSL_CERT_DIR=store)
+    # AWS_CA_BUNDLE naming the whole system bundle (plus the server CA): parsed whole up front.
+    big_bundle = os.path.join(work, "system-bundle.pem")
+    with open(big_bundle, "wb") as handle:
+        with open("/etc/ssl/certs/ca-certificates.crt", "rb") as system_bundle:
+            handle.write(system_bundle.read())
+        with open(tls_cert, "rb") as server_ca:
+            handle.write(server_ca.read())
+    whole_bundle = dict(clean, AWS_CA_BUNDLE=big_bundle)
+    https_runs = max(options.runs // 2, 20)
+
+    def credential_process():
+        return [
+            options.helper, "credential-process", "--certificate", cert, "--private-key", key,
+            "--trust-anchor-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/t",
+            "--profile-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p",
+            "--role-arn", "arn:aws:iam::123456789012:role/r", "--endpoint", "https://127.0.0.1:%d" % port,
+        ]
     try:
         results = [
             ("rolesanywhere sign-string (RSA-2048)", measure([options.helper, "sign-string", "--private-key", key, "--format", "text"], options.runs)),
@@ -88,12 +131,9 @@ def main():
             ("openssl dgst -sha256 -sign (RSA-2048, reference)", measure(["openssl", "dgst", "-sha256", "-sign", key, "-out", os.devnull, message], options.runs)),
             ("rolesanywhere sign-string (P-256)", measure([options.helper, "sign-string", "--private-key", p256_key, "--format", "text"], options.runs)),
             ("openssl dgst -sha256 -sign (P-256, reference)", measure(["openssl", "dgst", "-sha256", "-sign", p256_key, "-out", os.devnull, message], options.runs)),
-            ("rolesanywhere credential-process (HTTPS, loopback)", measure([
-                options.helper, "credential-process", "--certificate", cert, "--private-key", key,
-                "--trust-anchor-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/t",
-                "--profile-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p",
-                "--role-arn", "arn:aws:iam::123456789012:role/r", "--endpoint", "https://127.0.0.1:%d" % port,
-            ], max(options.runs // 2, 20), env=env)),
+            ("rolesanywhere credential-process (HTTPS, loopback)", measure(credential_process(), https_runs, env=single_ca)),
+            ("credential-process, system trust store (hashed dir)", measure(credential_process(), https_runs, env=system_store)),
+            ("credential-process, AWS_CA_BUNDLE = system bundle", measure(credential_process(), https_runs, env=whole_bundle)),
             # One TLS POST of a CreateSession-sized body to the same server (unsigned, so the
             # server answers 403 at once: it does less for curl than for the helper).
             ("curl TLS POST to the same endpoint (reference)", measure([
@@ -102,7 +142,7 @@ def main():
                     "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p", "arn:aws:iam::123456789012:role/r",
                     "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/t"),
                 "https://127.0.0.1:%d/sessions" % port,
-            ], max(options.runs // 2, 20))),
+            ], https_runs, env=clean)),
         ]
     finally:
         verifier.kill()
@@ -118,9 +158,14 @@ def main():
     ratio("  sign-string / openssl dgst -sign (RSA-2048)", "rolesanywhere sign-string (RSA-2048)", "openssl dgst -sha256 -sign (RSA-2048, reference)")
     ratio("  sign-string / openssl dgst -sign (P-256)", "rolesanywhere sign-string (P-256)", "openssl dgst -sha256 -sign (P-256, reference)")
     ratio("  credential-process / curl TLS POST", "rolesanywhere credential-process (HTTPS, loopback)", "curl TLS POST to the same endpoint (reference)")
+    difference = (medians["credential-process, system trust store (hashed dir)"]
+                  - medians["rolesanywhere credential-process (HTTPS, loopback)"])
+    print("%-56s %+9.2f ms" % ("  credential-process: system trust store - single CA", difference))
     ratio("  ML-DSA-65 sign-string / RSA-2048 sign-string", "rolesanywhere sign-string (ML-DSA-65)", "rolesanywhere sign-string (RSA-2048)")
     print("(%d runs each, %d for the HTTPS rows; the HTTPS endpoint is the independent verifier, a Python"
-          " server, with a single-CA AWS_CA_BUNDLE)" % (options.runs, max(options.runs // 2, 20)))
+          " server; credential-process trusts its CA through a single-CA AWS_CA_BUNDLE, through a mirror of"
+          " /etc/ssl/certs (%d hash links, plus the server CA's) named by SSL_CERT_DIR, or through"
+          " AWS_CA_BUNDLE naming the whole system bundle)" % (options.runs, https_runs, system_links))
 
 
 if __name__ == "__main__":

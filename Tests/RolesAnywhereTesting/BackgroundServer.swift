@@ -94,10 +94,12 @@ public final class IndependentVerifier: @unchecked Sendable {
     public let caBundlePath: String
     public let useTLS: Bool
 
-    public init(tls: Bool = true, extraArguments: [String] = []) throws {
+    /// `serverNames` are DNS names its TLS certificate holds besides `localhost` (for a client that
+    /// reaches it through a proxy under another name).
+    public init(tls: Bool = true, serverNames: [String] = [], extraArguments: [String] = []) throws {
         directory = try TemporaryDirectory(prefix: "verifier")
         let ca = try TestPKI.makeRoot(commonName: "Verifier TLS CA")
-        let server = try TestPKI.makeTLSServer(issuer: ca)
+        let server = try TestPKI.makeTLSServer(issuer: ca, extraNames: serverNames)
         caBundlePath = try directory.write("ca.pem", ca.certificatePEM)
         let cert = try directory.write("server.pem", server.certificatePEM)
         let key = try directory.write("server.key", server.privateKeyPEM)
@@ -117,5 +119,34 @@ public final class IndependentVerifier: @unchecked Sendable {
         )
         let object = try JSONSerialization.jsonObject(with: Data(output.stdout))
         return object as? [[String: Any]] ?? []
+    }
+}
+
+/// An HTTP forward proxy (`Tests/Scripts/http_proxy.py`): CONNECT tunnels and absolute-form
+/// requests, with Basic proxy authentication when `user` is given. Each `routes` entry maps a target
+/// a client asks for (`host:port`) to the loopback address that serves it, as a proxy resolving
+/// names the client's machine cannot.
+public final class HTTPProxy: @unchecked Sendable {
+    public let server: BackgroundServer
+
+    public init(user: String? = nil, password: String = "", routes: [String: String]) throws {
+        var arguments = [Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/http_proxy.py").path]
+        if let user { arguments += ["--user", user, "--password", password] }
+        for (target, address) in routes.sorted(by: { $0.key < $1.key }) { arguments += ["--route", "\(target)=\(address)"] }
+        server = try BackgroundServer("python3", arguments)
+    }
+
+    /// `http://[user:password@]127.0.0.1:PORT`, for `HTTPS_PROXY`/`HTTP_PROXY`.
+    public func url(user: String? = nil, password: String = "") -> String {
+        let userInfo = user.map { "\($0):\(password)@" } ?? ""
+        return "http://\(userInfo)127.0.0.1:\(server.port)"
+    }
+
+    /// What the proxy was asked for: `method`, `target` and `authorized` of each request.
+    public func receivedRequests() throws -> [[String: Any]] {
+        let output = try ChildProcess.run(
+            "python3", ["-c", "import urllib.request;print(urllib.request.build_opener(urllib.request.ProxyHandler({})).open('http://127.0.0.1:\(server.port)/__requests').read().decode())"]
+        )
+        return try JSONSerialization.jsonObject(with: Data(output.stdout)) as? [[String: Any]] ?? []
     }
 }

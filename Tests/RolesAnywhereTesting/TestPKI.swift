@@ -172,7 +172,8 @@ public enum TestPKI {
     }
 
     /// A self-signed TLS server certificate for `127.0.0.1` and `localhost`, for HTTPS test servers.
-    public static func makeTLSServer(issuer: Issued) throws -> Issued {
+    /// A TLS server certificate for `localhost` and 127.0.0.1, and for `extraNames` (DNS names).
+    public static func makeTLSServer(issuer: Issued, extraNames: [String] = []) throws -> Issued {
         let privateKey = try makeKey(.p256)
         return try issue(
             subject: try DistinguishedName { CommonName("localhost") }, key: privateKey, issuer: issuer,
@@ -181,7 +182,9 @@ public enum TestPKI {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+                SubjectAlternativeNames(
+                    [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))] + extraNames.map { .dnsName($0) }
+                )
             }
         )
     }

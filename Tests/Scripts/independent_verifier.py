@@ -140,6 +140,7 @@ class Handler(BaseHTTPRequestHandler):
                 "serial": credential[0], "region": credential[2], "query": {k: v[0] for k, v in query.items()},
                 "body": payload, "chain": self.headers.get("X-Amz-X509-Chain", ""),
                 "contentType": self.headers.get("Content-Type"), "userAgent": self.headers.get("User-Agent"),
+                "host": self.headers.get("Host"),
             })
         if options.fail_first and count <= options.fail_first:
             self.error(options.fail_status, "ThrottlingException" if options.fail_status == 429 else "InternalServerException", "try again")

@@ -6,6 +6,17 @@ import RolesAnywhereSupport
 
 /// Plain-language descriptions of the errors NIO and AsyncHTTPClient throw.
 package enum NetworkErrorDescription {
+    /// What both transports say of a proxy's 407 answer (never repeating the credentials).
+    package static let proxyAuthenticationRequired =
+        "the proxy refused the connection (HTTP 407 Proxy Authentication Required: check the user and password in HTTPS_PROXY or HTTP_PROXY)"
+
+    /// Whether `error` means another attempt would be refused the same way: the proxy refused
+    /// the credentials it was given.
+    package static func isProxyAuthenticationFailure(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError, error == .proxyAuthenticationRequired { return true }
+        return false
+    }
+
     package static func describe(_ error: any Error) -> String {
         if let error = error as? IOError {
             return describeErrno(error.errnoCode)
@@ -25,7 +36,8 @@ package enum NetworkErrorDescription {
             case .readTimeout: return "the server did not answer in time"
             case .deadlineExceeded: return "the request timed out"
             case .remoteConnectionClosed: return "the server closed the connection"
-            case .invalidProxyResponse, .proxyAuthenticationRequired, .httpProxyHandshakeTimeout:
+            case .proxyAuthenticationRequired: return proxyAuthenticationRequired
+            case .invalidProxyResponse, .httpProxyHandshakeTimeout:
                 return "the proxy refused the connection (\(error))"
             default: return error.description
             }

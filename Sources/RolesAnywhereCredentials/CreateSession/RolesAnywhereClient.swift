@@ -233,7 +233,8 @@ public struct RolesAnywhereClient: Sendable {
             body = try await response.body.collect(upTo: Self.maximumResponseSize)
         } catch {
             let tls = Self.isTLSError(error)
-            return .failure(AttemptFailure(error: networkError(Self.describe(error), tls: tls), retryable: !tls))
+            let retryable = !tls && !NetworkErrorDescription.isProxyAuthenticationFailure(error)
+            return .failure(AttemptFailure(error: networkError(Self.describe(error), tls: tls), retryable: retryable))
         }
         return interpret(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
     }

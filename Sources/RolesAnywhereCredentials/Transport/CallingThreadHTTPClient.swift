@@ -87,7 +87,7 @@ struct CallingThreadHTTPClient {
             throw .proxy("\(error)")
         }
         guard (200..<300).contains(answer.status) else {
-            throw .proxy(answer.status == 407 ? "HTTP 407: proxy authentication required" : "HTTP \(answer.status)")
+            throw answer.status == 407 ? .proxyAuthenticationRequired : .proxy("HTTP \(answer.status)")
         }
     }
 
@@ -162,9 +162,20 @@ struct CallingThreadHTTPClient {
             } catch let failure as TransportFailure {
                 throw failure
             } catch {
+                // A proxy's refusal of CONNECT carries a body, which the decoder (reading a CONNECT
+                // answer as bodiless) refuses; its status line is all a tunnel needs.
+                if untilHead, let head = Self.decodedHead(in: channel) { return head }
                 throw Self.failure(error)
             }
         }
+    }
+
+    /// The status line and headers the decoder produced before it failed, if any.
+    private static func decodedHead(in channel: EmbeddedChannel) -> Response? {
+        while let part = try? channel.readInbound(as: HTTPClientResponsePart.self) {
+            if case .head(let answer) = part { return Response(status: Int(answer.status.code), headers: answer.headers, body: []) }
+        }
+        return nil
     }
 
     /// Sends whatever the channel has written.

@@ -17,17 +17,24 @@ enum TransportFailure: Error, CustomStringConvertible {
     case tls(String)
     /// The proxy did not open a tunnel (its status, or what went wrong).
     case proxy(String)
+    /// The proxy answered 407: it refused the credentials of the proxy URL (or wanted some).
+    case proxyAuthenticationRequired
     /// The server's answer is not HTTP/1.1 as the decoder reads it.
     case malformedResponse(String)
     case responseTooLarge(limit: Int)
 
-    /// Whether another attempt might succeed: a refused TLS handshake will not.
+    /// Whether another attempt might succeed: a refused TLS handshake or proxy credentials will not.
     var isRetryable: Bool {
-        if case .tls = self { return false }
-        return true
+        switch self {
+        case .tls, .proxyAuthenticationRequired: false
+        default: true
+        }
     }
 
-    var isTLS: Bool { !isRetryable }
+    var isTLS: Bool {
+        if case .tls = self { return true }
+        return false
+    }
 
     var description: String {
         switch self {
@@ -39,6 +46,7 @@ enum TransportFailure: Error, CustomStringConvertible {
         case .system(let operation, let code): "\(operation) failed: \(describeErrno(code))"
         case .tls(let reason): reason
         case .proxy(let reason): "the proxy refused the connection (\(reason))"
+        case .proxyAuthenticationRequired: NetworkErrorDescription.proxyAuthenticationRequired
         case .malformedResponse(let reason): "the answer is not valid HTTP (\(reason))"
         case .responseTooLarge(let limit): "the answer is larger than \(limit) bytes"
         }
