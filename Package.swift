@@ -278,6 +278,7 @@ let package = Package(
                 "RolesAnywhereSigning",
                 "RolesAnywhereTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],

@@ -5,18 +5,20 @@ public import RolesAnywhereSupport
 /// Reads certificates from PEM text (and DER), as `--certificate` and `--intermediates` need.
 public enum CertificateParser {
     /// Every `CERTIFICATE` block of `blocks`, parsed.
-    package static func certificates(in blocks: [PEMBlock], source: String) throws(CredentialsError) -> [EncodedCertificate] {
+    package static func certificates(
+        in blocks: [PEMBlock], source: String, modelling: EncodedCertificate.Modelling = .eager
+    ) throws(CredentialsError) -> [EncodedCertificate] {
         var certificates = [EncodedCertificate]()
         for (index, block) in blocks.enumerated() where block.type == "CERTIFICATE" {
-            certificates.append(try certificate(der: block.derBytes, source: "\(source) (block \(index + 1))"))
+            certificates.append(try certificate(der: block.derBytes, source: "\(source) (block \(index + 1))", modelling: modelling))
         }
         return certificates
     }
 
     /// Parses one DER certificate.
-    package static func certificate(der: [UInt8], source: String) throws(CredentialsError) -> EncodedCertificate {
+    package static func certificate(der: [UInt8], source: String, modelling: EncodedCertificate.Modelling = .eager) throws(CredentialsError) -> EncodedCertificate {
         do {
-            return try EncodedCertificate(derEncoded: der)
+            return try EncodedCertificate(derEncoded: der, modelling: modelling)
         } catch {
             throw CredentialsError(.invalidInput, "\(source) holds a CERTIFICATE block that is not a valid X.509 certificate")
         }
@@ -35,7 +37,9 @@ public enum CertificateParser {
     }
 
     /// Parses a certificate bundle (`--intermediates`): every PEM block must be a certificate.
-    public static func bundle(pem text: String, source: String) throws(CredentialsError) -> [EncodedCertificate] {
+    public static func bundle(
+        pem text: String, source: String, modelling: EncodedCertificate.Modelling = .eager
+    ) throws(CredentialsError) -> [EncodedCertificate] {
         let blocks = try PEMBlock.parseAll(text)
         if let other = blocks.first(where: { $0.type != "CERTIFICATE" }) {
             throw CredentialsError(
@@ -43,7 +47,7 @@ public enum CertificateParser {
                 "\(source) must hold only CERTIFICATE blocks, but it has a '\(other.type)' block"
             )
         }
-        let certificates = try certificates(in: blocks, source: source)
+        let certificates = try certificates(in: blocks, source: source, modelling: modelling)
         guard !certificates.isEmpty else {
             throw CredentialsError(.invalidInput, "\(source) holds no PEM certificate")
         }

@@ -46,6 +46,11 @@ public struct TPMIdentitySource: Sendable {
         guard let privateKey else { return false }
         if privateKey.hasPrefix("handle:") { return true }
         guard let bytes = try? FileReader.read(privateKey, role: "private key") else { return false }
+        return holdsTSS2Key(bytes)
+    }
+
+    /// Whether a key file's contents hold a `TSS2 PRIVATE KEY` block.
+    public static func holdsTSS2Key(_ bytes: [UInt8]) -> Bool {
         // A plain byte search: this runs for every file key, so it stays off the string-processing machinery.
         let marker = Array("-----BEGIN TSS2 PRIVATE KEY-----".utf8)
         guard bytes.count >= marker.count else { return false }

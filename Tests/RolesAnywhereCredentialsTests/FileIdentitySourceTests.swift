@@ -57,6 +57,23 @@ struct FileIdentitySourceTests {
         #expect(try source.load().certificate.certificate == rotated.certificate)
     }
 
+    @Test func keyContentsReadByTheCallerAreNotReadAgainUnlessRotationIsFollowed() throws {
+        let certPath = try directory.write("cert.pem", leaf.certificatePEM)
+        let keyPath = directory.path("read-once.pem")
+        try directory.write("read-once.pem", leaf.privateKeyPEM)
+        let contents = Array(leaf.privateKeyPEM.utf8)
+        let oneShot = FileIdentitySource(certificatePath: certPath, privateKeyPath: keyPath, privateKeyContents: contents)
+        // The file is gone: the contents given are what is used.
+        try FileManager.default.removeItem(atPath: keyPath)
+        #expect(try oneShot.load().certificate == EncodedCertificate(leaf.certificate))
+        #expect(try oneShot.loadPrivateKey().publicKey == .classic(leaf.certificate.publicKey))
+        // A source that follows rotation reads the file on every load.
+        let error = #expect(throws: CredentialsError.self) { try oneShot.rereadingFiles.load() }
+        #expect(error?.message.contains("read-once.pem") == true, "\(String(describing: error))")
+        // Contents without a key path mean nothing.
+        #expect(FileIdentitySource(certificatePath: certPath, privateKeyContents: contents).privateKeyContents == nil)
+    }
+
     @Test func mistakesAreNamed() throws {
         let cert = try directory.write("cert.pem", leaf.certificatePEM)
         let key = try directory.write("key.pem", leaf.privateKeyPEM)

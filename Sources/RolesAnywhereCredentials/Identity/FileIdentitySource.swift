@@ -19,17 +19,30 @@ public struct FileIdentitySource: Sendable, Hashable {
     public var privateKeyPath: String?
     public var intermediatesPath: String?
     public var password: PasswordSource
+    /// The contents of `privateKeyPath` when the caller has read it already (to tell a TPM key file
+    /// from a PEM one), so that a one-shot command reads each file once. `nil` reads the file on
+    /// every ``load()``, as a source that follows rotation must.
+    public var privateKeyContents: [UInt8]?
 
     public init(
         certificatePath: String?,
         privateKeyPath: String? = nil,
         intermediatesPath: String? = nil,
-        password: PasswordSource = .none
+        password: PasswordSource = .none,
+        privateKeyContents: [UInt8]? = nil
     ) {
         self.certificatePath = certificatePath.flatMap { $0.isEmpty ? nil : $0 }
         self.privateKeyPath = privateKeyPath.flatMap { $0.isEmpty ? nil : $0 }
         self.intermediatesPath = intermediatesPath.flatMap { $0.isEmpty ? nil : $0 }
         self.password = password
+        self.privateKeyContents = self.privateKeyPath == nil ? nil : privateKeyContents
+    }
+
+    /// This source reading every file afresh on each load (for `serve` and `update`).
+    public var rereadingFiles: FileIdentitySource {
+        var source = self
+        source.privateKeyContents = nil
+        return source
     }
 
     /// Reads and checks the certificate, chain and key.
@@ -58,7 +71,7 @@ public struct FileIdentitySource: Sendable, Hashable {
                 let bundle = try PKCS12Bundle(derEncoded: certificateBytes, password: password, source: source)
                 return try Self.identity(certificate: bundle.certificate, chain: bundle.chain, key: bundle.privateKey)
             }
-            if blocks.isEmpty, let der = try? EncodedCertificate(derEncoded: certificateBytes) {
+            if blocks.isEmpty, let der = try? EncodedCertificate(derEncoded: certificateBytes, modelling: .onDemand) {
                 return try identity(certificate: der, inlineKeyBlocks: [])
             }
             throw CredentialsError(
@@ -68,7 +81,8 @@ public struct FileIdentitySource: Sendable, Hashable {
                     : "\(source) has no CERTIFICATE block (it has: \(blocks.map(\.type).joined(separator: ", ")))"
             )
         }
-        let certificate = try CertificateParser.certificate(der: certificateBlock.derBytes, source: source)
+        // Only sent, never verified here: swift-certificates' model is not built (see Modelling).
+        let certificate = try CertificateParser.certificate(der: certificateBlock.derBytes, source: source, modelling: .onDemand)
         return try identity(certificate: certificate, inlineKeyBlocks: blocks.filter { PrivateKeyParser.keyBlockTypes.contains($0.type) })
     }
 
@@ -81,13 +95,13 @@ public struct FileIdentitySource: Sendable, Hashable {
         guard let privateKeyPath else {
             throw CredentialsError(.invalidConfiguration, "no private key given: pass --private-key")
         }
-        return try Self.readKey(path: privateKeyPath, password: password)
+        return try Self.readKey(path: privateKeyPath, password: password, contents: privateKeyContents)
     }
 
     private func identity(certificate: EncodedCertificate, inlineKeyBlocks: [PEMBlock]) throws(CredentialsError) -> SigningIdentity {
         let key: SigningKey
         if let privateKeyPath {
-            key = try Self.readKey(path: privateKeyPath, password: password)
+            key = try Self.readKey(path: privateKeyPath, password: password, contents: privateKeyContents)
         } else if let block = inlineKeyBlocks.first {
             key = try PrivateKeyParser.privateKey(from: block, password: password)
         } else {
@@ -100,7 +114,8 @@ public struct FileIdentitySource: Sendable, Hashable {
         if let intermediatesPath {
             chain = try CertificateParser.bundle(
                 pem: try FileReader.readText(intermediatesPath, role: "intermediates"),
-                source: "the intermediates file '\(intermediatesPath)'"
+                source: "the intermediates file '\(intermediatesPath)'",
+                modelling: .onDemand
             )
         }
         return try Self.identity(certificate: certificate, chain: chain, key: key)
@@ -128,8 +143,10 @@ public struct FileIdentitySource: Sendable, Hashable {
     }
 
     /// Reads the first private key of a PEM file (any of the supported forms, encrypted or not).
-    public static func readKey(path: String, password: PasswordSource) throws(CredentialsError) -> SigningKey {
-        let bytes = try FileReader.read(path, role: "private key")
+    /// Reads the key of the PEM file at `path`, or of `contents` when they were read from it already.
+    public static func readKey(path: String, password: PasswordSource, contents: [UInt8]? = nil) throws(CredentialsError) -> SigningKey {
+        let bytes: [UInt8]
+        if let contents { bytes = contents } else { bytes = try FileReader.read(path, role: "private key") }
         let source = "the private key file '\(path)'"
         guard PEMBlock.mayHoldPEM(bytes) else {
             throw CredentialsError(.invalidInput, "\(source) is not PEM (expected a '-----BEGIN ... PRIVATE KEY-----' block)")

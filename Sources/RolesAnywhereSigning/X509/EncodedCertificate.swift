@@ -11,9 +11,35 @@ import SwiftASN1
 /// Requests carry the original bytes (`X-Amz-X509`), never a re-serialisation, so a certificate that
 /// swift-certificates would encode differently still reaches the verifier byte for byte.
 public struct EncodedCertificate: Sendable, Hashable {
+    /// When swift-certificates' model of a certificate is built.
+    public enum Modelling: Sendable {
+        /// While parsing, so that a certificate swift-certificates cannot read is refused at once
+        /// (what a verifier of outside certificates needs).
+        case eager
+        /// When ``certificate`` is asked for. A client that only sends its certificate never
+        /// parses it a second time (for RSA, swift-crypto's reading of the key throws and catches
+        /// two errors on the way).
+        case onDemand
+    }
+
+    private enum Model: Sendable {
+        case parsed(Certificate)
+        case notModelled
+        case onDemand
+    }
+
+    private let model: Model
+
     /// swift-certificates' model of the certificate, or nil when it cannot hold it: an ML-DSA key,
-    /// or a signature by an ML-DSA issuer. ``fields`` reads every certificate.
-    public let certificate: Certificate?
+    /// or a signature by an ML-DSA issuer. ``fields`` reads every certificate. Parsed on each use
+    /// for a certificate read with ``Modelling/onDemand``.
+    public var certificate: Certificate? {
+        switch model {
+        case .parsed(let certificate): certificate
+        case .notModelled: nil
+        case .onDemand: try? Certificate(derEncoded: derBytes)
+        }
+    }
     /// The certificate's fields, read for every key and signature algorithm.
     public let fields: X509Certificate
     public let derBytes: [UInt8]
@@ -21,11 +47,18 @@ public struct EncodedCertificate: Sendable, Hashable {
     /// server compares it on every request).
     public let decimalSerialNumber: String
 
-    /// Parses DER bytes. A certificate with an RSA or EC key, signed with RSA or ECDSA, must be one
-    /// swift-certificates reads too; one with ML-DSA in it is read by ``X509Certificate`` alone.
-    public init(derEncoded bytes: [UInt8]) throws {
+    /// Parses DER bytes. With `modelling` `.eager`, a certificate with an RSA or EC key, signed with
+    /// RSA or ECDSA, must be one swift-certificates reads too; one with ML-DSA in it is read by
+    /// ``X509Certificate`` alone.
+    public init(derEncoded bytes: [UInt8], modelling: Modelling = .eager) throws {
         let fields = try X509Certificate(derEncoded: bytes)
-        self.certificate = fields.involvesMLDSA ? nil : try Certificate(derEncoded: bytes)
+        if fields.involvesMLDSA {
+            self.model = .notModelled
+        } else if modelling == .eager {
+            self.model = .parsed(try Certificate(derEncoded: bytes))
+        } else {
+            self.model = .onDemand
+        }
         self.fields = fields
         self.derBytes = bytes
         self.decimalSerialNumber = BigEndianInteger.decimalString(fields.serialNumber.bytes)
@@ -35,10 +68,19 @@ public struct EncodedCertificate: Sendable, Hashable {
     public init(_ certificate: Certificate) throws {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
-        self.certificate = certificate
+        self.model = .parsed(certificate)
         self.derBytes = serializer.serializedBytes
         self.fields = try X509Certificate(derEncoded: derBytes)
         self.decimalSerialNumber = BigEndianInteger.decimalString(certificate.serialNumber.bytes)
+    }
+
+    /// Certificates are the same when their bytes are.
+    public static func == (lhs: EncodedCertificate, rhs: EncodedCertificate) -> Bool {
+        lhs.derBytes == rhs.derBytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(derBytes)
     }
 
     /// Standard base64 of the DER bytes, as in `X-Amz-X509`.

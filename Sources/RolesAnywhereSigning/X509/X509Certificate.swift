@@ -236,6 +236,10 @@ public enum CertificatePublicKey: Sendable, Hashable, CustomStringConvertible {
             self = .mlDSA(try MLDSAPublicKey(rawRepresentation: Array(key.bytes), parameterSet: set))
             return
         }
+        if let key = RSASubjectPublicKey.read(algorithm: algorithm, key: keyNode) {
+            self = .classic(key)
+            return
+        }
         do {
             self = .classic(try Certificate.PublicKey(derEncoded: node))
         } catch {

@@ -36,7 +36,7 @@ enum IdentitySource {
     func provider(logger: Logger) throws(CredentialsError) -> @Sendable () throws(CredentialsError) -> SigningIdentity {
         switch self {
         case .files(let source):
-            let reloading = ReloadingIdentity(source: source, logger: logger)
+            let reloading = ReloadingIdentity(source: source.rereadingFiles, logger: logger)
             _ = try reloading.identity()
             return { () throws(CredentialsError) in try reloading.identity() }
         case .pkcs11(let source):

@@ -3,6 +3,7 @@ import RolesAnywhereCredentials
 import RolesAnywherePKCS11
 import RolesAnywhereTPM
 import RolesAnywhereKeys
+import RolesAnywhereSupport
 
 /// Where the certificate and private key come from: the flags of `aws_signing_helper`, plus password
 /// sources that work without a terminal.
@@ -83,7 +84,13 @@ struct KeyOptions {
     /// Where the identity comes from: a TPM for a `handle:` or TSS2 key file, a PKCS#11 token when either
     /// flag is a `pkcs11:` URI, else files.
     func identitySource(intermediates: String?) -> IdentitySource {
-        if let privateKey, TPMIdentitySource.applies(privateKey: privateKey) {
+        if let privateKey, privateKey.hasPrefix("handle:") {
+            return .tpm(TPMIdentitySource(certificatePath: certificate, privateKey: privateKey, intermediatesPath: intermediates, password: tpmPassword))
+        }
+        // The key file is read once: to tell a TPM key file from a PEM key, and then for the key.
+        // An unreadable one is left to the source, which says why.
+        let keyContents = privateKey.flatMap { $0.hasPrefix("pkcs11:") ? nil : try? FileReader.read($0, role: "private key") }
+        if let privateKey, let keyContents, TPMIdentitySource.holdsTSS2Key(keyContents) {
             return .tpm(TPMIdentitySource(certificatePath: certificate, privateKey: privateKey, intermediatesPath: intermediates, password: tpmPassword))
         }
         if PKCS11IdentitySource.applies(certificate: certificate, privateKey: privateKey) {
@@ -102,7 +109,8 @@ struct KeyOptions {
                 certificatePath: certificate,
                 privateKeyPath: privateKey,
                 intermediatesPath: intermediates,
-                password: passwordSource
+                password: passwordSource,
+                privateKeyContents: keyContents
             )
         )
     }
