@@ -7,7 +7,7 @@ fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Makes sure the tools the tests and the demo drive are present, installing what a fresh machine
 # lacks: openssl, the SQLite headers, SoftHSM2, OpenSC, p11-kit, swtpm and tpm2-tools (Debian), and the AWS CLI, boto3,
-# cryptography, dilithium-py, prometheus_client and awslabs' iam-rolesanywhere-session client (PyPI).
+# cryptography, dilithium-py, prometheus_client, moto's server and awslabs' iam-rolesanywhere-session client (PyPI).
 ensure_prerequisites() {
     command -v swift >/dev/null || fail "Swift is not installed (https://www.swift.org/install/)"
     local missing=()
@@ -48,6 +48,11 @@ ensure_prerequisites() {
     if ! python3 -c 'import prometheus_client' 2>/dev/null; then
         say "installing prometheus_client with pip..."
         python3 -m pip install --quiet prometheus_client || fail "could not install prometheus_client with pip"
+    fi
+    # rolesanywhere-local --upstream is tested in front of a real moto server.
+    if ! python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
+        say "installing moto's server with pip..."
+        python3 -m pip install --quiet 'moto[server]' || fail "could not install moto[server] with pip"
     fi
     command -v aws >/dev/null || fail "the AWS CLI is not on PATH after installing it (check pip's script directory)"
 }

@@ -29,6 +29,9 @@ public struct LocalConfiguration: Sendable {
     public var maximumClockSkew: Duration
     /// What one client may hold of the server: connections, time and memory.
     public var limits: ServerLimits
+    /// The emulator this server stands in front of (`--upstream`): when set, only Roles Anywhere
+    /// is served here and every other request is forwarded to it.
+    public var upstream: UpstreamConfiguration?
 
     /// The defaults documented for `aws configure`: AWS's own example key pair.
     public static let defaultAdminAccessKeyID = "AKIAIOSFODNN7EXAMPLE"
@@ -46,7 +49,8 @@ public struct LocalConfiguration: Sendable {
         adminAccessKeyID: String = LocalConfiguration.defaultAdminAccessKeyID,
         adminSecretAccessKey: String = LocalConfiguration.defaultAdminSecretAccessKey,
         maximumClockSkew: Duration = .seconds(300),
-        limits: ServerLimits = ServerLimits()
+        limits: ServerLimits = ServerLimits(),
+        upstream: UpstreamConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -61,6 +65,7 @@ public struct LocalConfiguration: Sendable {
         self.adminSecretAccessKey = adminSecretAccessKey
         self.maximumClockSkew = maximumClockSkew
         self.limits = limits
+        self.upstream = upstream
     }
 
     /// The account's S3 canonical user ID (64 hex digits, derived from the account ID).

@@ -28,6 +28,8 @@ public final class LocalService: Sendable {
     let createSession: CreateSessionHandler
     /// Mints temporary credentials for assumed roles (CreateSession uses it).
     public let minter: SessionMinter
+    /// The emulator behind this server (`--upstream`), which owns every service but Roles Anywhere.
+    public let upstream: UpstreamGateway?
 
     public init(configuration: LocalConfiguration, store: any Store, logger: Logger) {
         self.configuration = configuration
@@ -38,14 +40,24 @@ public final class LocalService: Sendable {
         let caches = RolesAnywhereCaches()
         authorizer = Authorizer(configuration: configuration, store: store, cache: policies, logger: logger)
         minter = SessionMinter(store: store, authenticator: authenticator)
+        upstream = configuration.upstream.map { UpstreamGateway(configuration: $0, eventLoopGroup: LocalServer.eventLoopGroup, logger: logger) }
         createSession = CreateSessionHandler(
-            configuration: configuration, store: store, policies: policies, caches: caches, minter: minter, logger: logger
+            configuration: configuration, store: store, policies: policies, caches: caches, minter: minter, upstream: upstream, logger: logger
         )
         presignedAuthenticator = SigV4PresignedAuthenticator(keys: authenticator)
         authenticators = [
             SigV4HMACAuthenticator(keys: authenticator),
             SigV4X509Authenticator(configuration: configuration, caches: caches, logger: logger),
         ]
+    }
+
+    /// Releases what the service holds beyond its store: the upstream's pooled connections.
+    public func shutdown() async {
+        do {
+            try await upstream?.shutdown()
+        } catch {
+            logger.warning("closing the upstream connections failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// What may be read of a request's body, decided from its head before any of it is read.

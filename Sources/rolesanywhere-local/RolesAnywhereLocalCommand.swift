@@ -17,6 +17,12 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             $XDG_DATA_HOME/rolesanywhere-local/state.sqlite (or ~/.local/share/...); --state :memory: \
             forgets everything at exit. One server holds a state file at a time; a second on the \
             same file refuses to start. It stops gracefully on SIGINT or SIGTERM.
+
+            With --upstream URL it stands in front of another emulator (moto's server, LocalStack): \
+            Roles Anywhere (its control plane and CreateSession) is served here, and every other \
+            request is forwarded to URL as it came; this server's own IAM, STS and S3 are off. \
+            CreateSession then reads the role with iam:GetRole at the upstream and mints the session \
+            there with sts:AssumeRole, so its credentials are the upstream's.
             """
     )
 
@@ -59,6 +65,24 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more wait until one closes.", valueName: "count"))
     var maximumConnections = 512
 
+    @Option(help: ArgumentHelp("The emulator to stand in front of (http://host:port): every request but Roles Anywhere's is forwarded to it, and CreateSession's roles and sessions are its. Our IAM, STS and S3 are off.", valueName: "url"))
+    var upstream: String?
+
+    @Option(name: .customLong("upstream-access-key-id"), help: ArgumentHelp("The access key ID that signs CreateSession's iam:GetRole and sts:AssumeRole at the upstream. (default: --admin-access-key-id)", valueName: "id"))
+    var upstreamAccessKeyID: String?
+
+    @Option(name: .customLong("upstream-secret-access-key"), help: ArgumentHelp("Its secret access key. (default: --admin-secret-access-key)", valueName: "secret"))
+    var upstreamSecretAccessKey: String?
+
+    @Option(name: .customLong("upstream-region"), help: ArgumentHelp("The region those calls are signed for. (default: --region)", valueName: "region"))
+    var upstreamRegion: String?
+
+    @Option(name: .customLong("upstream-timeout"), help: ArgumentHelp("Seconds the upstream may stay silent (awaiting or streaming an answer) before the request fails.", valueName: "seconds"))
+    var upstreamTimeout = 30
+
+    @Option(name: .customLong("upstream-connect-timeout"), help: ArgumentHelp("Seconds a connection to the upstream may take to open.", valueName: "seconds"))
+    var upstreamConnectTimeout = 5
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Every refused request is logged at info with its reason.")
     var logLevel = "info"
 
@@ -82,6 +106,29 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
         if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
+        if upstream == nil {
+            let companions = [
+                ("--upstream-access-key-id", upstreamAccessKeyID != nil), ("--upstream-secret-access-key", upstreamSecretAccessKey != nil),
+                ("--upstream-region", upstreamRegion != nil),
+            ]
+            if let (flag, _) = companions.first(where: { $0.1 }) { throw ValidationError("\(flag) needs --upstream.") }
+        }
+        guard (1...86_400).contains(upstreamTimeout) else { throw ValidationError("--upstream-timeout must be between 1 and 86400 seconds.") }
+        guard (1...3_600).contains(upstreamConnectTimeout) else { throw ValidationError("--upstream-connect-timeout must be between 1 and 3600 seconds.") }
+        _ = try upstreamConfiguration()
+    }
+
+    /// `--upstream` and its companions, or nil without it.
+    func upstreamConfiguration() throws -> UpstreamConfiguration? {
+        guard let upstream else { return nil }
+        do {
+            return try UpstreamConfiguration(
+                url: upstream, accessKeyID: upstreamAccessKeyID ?? adminAccessKeyID, secretAccessKey: upstreamSecretAccessKey ?? adminSecretAccessKey,
+                region: upstreamRegion ?? region, connectTimeout: .seconds(upstreamConnectTimeout), timeout: .seconds(upstreamTimeout)
+            )
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() async throws {
@@ -119,22 +166,29 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
             adminAccessKeyID: adminAccessKeyID, adminSecretAccessKey: adminSecretAccessKey,
             maximumClockSkew: .seconds(maximumClockSkew),
-            limits: ServerLimits(idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: maximumConnections)
+            limits: ServerLimits(idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: maximumConnections),
+            upstream: try upstreamConfiguration()
         )
         let service = LocalService(configuration: configuration, store: store, logger: logger)
         let server = try LocalServer(service: service, logger: logger).makeService { boundPort in
             let endpoint = configuration.endpoint(port: boundPort)
-            let line = "READY \(boundPort) endpoint=\(endpoint) region=\(configuration.region) account-id=\(configuration.accountID) "
-                + "aws_access_key_id=\(configuration.adminAccessKeyID) aws_secret_access_key=\(configuration.adminSecretAccessKey)\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
+            var line = "READY \(boundPort) endpoint=\(endpoint) region=\(configuration.region) account-id=\(configuration.accountID) "
+                + "aws_access_key_id=\(configuration.adminAccessKeyID) aws_secret_access_key=\(configuration.adminSecretAccessKey)"
+            if let upstream = configuration.upstream {
+                // Said where a script or a person reads first: only Roles Anywhere is ours.
+                line += " upstream=\(upstream.origin) serves=rolesanywhere forwards=everything-else"
+            }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
             logger.info("listening", metadata: ["endpoint": "\(endpoint)", "state": "\(statePath)", "region": "\(configuration.region)", "account": "\(configuration.accountID)"])
         }
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
+            await service.shutdown()
             throw LocalServerError("cannot serve on \(host):\(port): \(Self.describe(error))")
         }
+        await service.shutdown()
         logger.info("stopped")
     }
 

@@ -82,6 +82,10 @@ public struct LocalServer: Sendable {
 
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
         var local = Self.localRequest(request, body: ByteBuffer(), channel: channel, isSecure: service.configuration.usesTLS)
+        if let upstream = service.upstream, !UpstreamGateway.staysLocal(local) {
+            try await forward(request, head: local, to: upstream, writer: writer)
+            return
+        }
         // Nothing of the body is read, or invited with 100 Continue, before the head is admitted.
         let admission = await service.admit(local)
         let response: LocalResponse

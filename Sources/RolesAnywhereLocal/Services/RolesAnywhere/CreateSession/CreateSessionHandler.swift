@@ -31,6 +31,8 @@ struct CreateSessionHandler: Sendable {
     let policies: PolicyCache
     let caches: RolesAnywhereCaches
     let minter: SessionMinter
+    /// With `--upstream`, the emulator that holds the roles and mints the sessions.
+    let upstream: UpstreamGateway?
     let logger: Logger
 
     static let servicePrincipal = "rolesanywhere.amazonaws.com"
@@ -168,15 +170,25 @@ struct CreateSessionHandler: Sendable {
             )
         }
 
-        let session = minter.make(
-            .init(
-                role: role, sessionName: sessionName, duration: TimeInterval(duration), sourceIdentity: sourceIdentity, tags: tags,
-                sessionPolicy: profile.sessionPolicy, sessionPolicyArns: profile.managedPolicyArns
-            ),
-            now: request.receivedAt
+        let sessionRequest = SessionMinter.Request(
+            role: role, sessionName: sessionName, duration: TimeInterval(duration), sourceIdentity: sourceIdentity, tags: tags,
+            sessionPolicy: profile.sessionPolicy, sessionPolicyArns: profile.managedPolicyArns
         )
-        let subject = try await recordSubject(leaf, session: session, failed: false, instanceProperties: parameters.instanceProperties, at: request.receivedAt)
-        minter.remember(session)
+        let session: SessionRecord
+        let subject: SubjectRecord
+        if let upstream {
+            // The upstream's own credentials: only it can tell what they may do.
+            do {
+                session = try await upstream.assumeRole(sessionRequest, now: request.receivedAt)
+            } catch {
+                throw Self.upstreamDenial(error, upstream: upstream)
+            }
+            subject = try await recordSubject(leaf, session: nil, failed: false, instanceProperties: parameters.instanceProperties, at: request.receivedAt)
+        } else {
+            session = minter.make(sessionRequest, now: request.receivedAt)
+            subject = try await recordSubject(leaf, session: session, failed: false, instanceProperties: parameters.instanceProperties, at: request.receivedAt)
+            minter.remember(session)
+        }
         logger.info(
             "CreateSession allowed",
             metadata: [
@@ -264,13 +276,38 @@ struct CreateSessionHandler: Sendable {
         return resource
     }
 
-    /// The IAM role of the ARN, in this account.
+    /// The IAM role of the ARN, in this account: from the store, or with `--upstream` from the
+    /// upstream's IAM.
     func role(_ arn: String) async throws -> RoleRecord {
-        guard let name = configuration.roleName(arn), let role = try await store.role(named: name), role.arn == arn
-        else {
-            throw Denial(error: .accessDeniedException("The role \(arn) does not exist in account \(configuration.accountID)."), reason: "no such role")
+        let missing = Denial(error: .accessDeniedException("The role \(arn) does not exist in account \(configuration.accountID)."), reason: "no such role")
+        guard let name = configuration.roleName(arn) else { throw missing }
+        if let upstream {
+            let found: RoleRecord?
+            do {
+                found = try await upstream.role(arn: arn, name: name)
+            } catch {
+                throw Self.upstreamDenial(error, upstream: upstream)
+            }
+            guard let found else {
+                throw Denial(error: missing.error, reason: "the upstream \(upstream.configuration.origin) has no such role")
+            }
+            return found
         }
+        guard let role = try await store.role(named: name), role.arn == arn else { throw missing }
         return role
+    }
+
+    /// The upstream did not answer, or refused: a server-side failure, never credentials it does
+    /// not know. The client is told which upstream; the log says what it answered.
+    static func upstreamDenial(_ failure: UpstreamFailure, upstream: UpstreamGateway) -> Denial {
+        Denial(
+            error: AWSError(
+                "InternalServerException", status: 500,
+                "The emulator behind this endpoint (\(upstream.configuration.origin)) could not complete the session: \(failure.description)",
+                senderFault: false
+            ),
+            reason: "upstream \(upstream.configuration.origin): \(failure.description)"
+        )
     }
 
     /// The role's trust policy must allow the service each of the three actions.
