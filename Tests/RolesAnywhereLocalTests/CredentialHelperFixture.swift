@@ -50,7 +50,8 @@ final class CredentialHelperFixture: @unchecked Sendable {
         ], key: "trustAnchor", arn: "trustAnchorArn")
     }
 
-    private static func create(_ client: SignedHTTPClient, _ path: String, _ json: [String: Any], key: String, arn: String) async throws -> String {
+    /// Creates a Roles Anywhere resource with a signed POST and returns its ARN.
+    static func create(_ client: SignedHTTPClient, _ path: String, _ json: [String: Any], key: String, arn: String) async throws -> String {
         let request = try client.signed(
             service: "rolesanywhere", path: path, headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
             body: Array(try JSONSerialization.data(withJSONObject: json))

@@ -12,6 +12,8 @@ struct UpstreamModeTests {
     /// moto, ours in front of it, the walkthrough's PKI, and the AWS CLI pointed at either.
     final class Setup: @unchecked Sendable {
         let moto: BackgroundServer
+        /// moto's access log.
+        let motoDirectory: TemporaryDirectory
         let local: LocalServerProcess
         let root: TestPKI.Issued
         let anchorArn: String
@@ -21,7 +23,11 @@ struct UpstreamModeTests {
         var motoEndpoint: String { "http://127.0.0.1:\(moto.port)" }
 
         init(profileRoles: [String]? = nil) async throws {
-            moto = try BackgroundServer("python3", [Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/moto_upstream.py").path], standardErrorPath: "/dev/null")
+            motoDirectory = try TemporaryDirectory(prefix: "moto")
+            moto = try BackgroundServer(
+                "python3", [Fixtures.packageRoot.appendingPathComponent("Tests/Scripts/moto_upstream.py").path],
+                standardErrorPath: motoDirectory.path("moto.log")
+            )
             local = try LocalServerProcess(arguments: ["--upstream", "http://127.0.0.1:\(moto.port)", "--upstream-timeout", "5"], logLevel: "info", logPath: nil)
             root = try TestPKI.makeRoot(commonName: "Upstream Test CA")
             // The role, in moto, with the AWS CLI.
@@ -33,26 +39,13 @@ struct UpstreamModeTests {
             )
             // The trust anchor and profile, here.
             let client = SignedHTTPClient(port: local.port)
-            anchorArn = try await Self.create(client, "/trustanchors", [
+            anchorArn = try await CredentialHelperFixture.create(client, "/trustanchors", [
                 "name": "anchor", "enabled": true,
                 "source": ["sourceType": "CERTIFICATE_BUNDLE", "sourceData": ["x509CertificateData": root.certificatePEM]],
             ], key: "trustAnchor", arn: "trustAnchorArn")
-            profileArn = try await Self.create(client, "/profiles", [
+            profileArn = try await CredentialHelperFixture.create(client, "/profiles", [
                 "name": "profile", "roleArns": profileRoles ?? [roleArn], "enabled": true, "durationSeconds": 900,
             ], key: "profile", arn: "profileArn")
-        }
-
-        static func create(_ client: SignedHTTPClient, _ path: String, _ json: [String: Any], key: String, arn: String) async throws -> String {
-            let request = try client.signed(
-                service: "rolesanywhere", path: path, headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
-                body: Array(try JSONSerialization.data(withJSONObject: json))
-            )
-            let answer = try await client.send(request)
-            guard answer.status == 201,
-                let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],
-                let value = (object[key] as? [String: Any])?[arn] as? String
-            else { throw TestFailure("\(path): \(answer.status) \(answer.body)") }
-            return value
         }
 
         static func expectOK(_ output: ChildProcess.Output, sourceLocation: SourceLocation = #_sourceLocation) throws {

@@ -23,7 +23,11 @@ public final class BackgroundServer: @unchecked Sendable {
         output = Pipe()
         process.standardOutput = output
         if let standardErrorPath {
-            _ = FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
+            // Created only when missing: createFile replaces what is there by renaming a new file
+            // over it, which would turn a device such as /dev/null into a regular file.
+            if !FileManager.default.fileExists(atPath: standardErrorPath) {
+                _ = FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
+            }
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: standardErrorPath))
         } else {
             process.standardError = FileHandle.standardError

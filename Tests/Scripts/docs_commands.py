@@ -21,7 +21,7 @@ A comment on the line before a block changes what happens to it:
 Commands run as written except for placeholders, replaced with real values from the local service:
 ``TA_ARN``, ``PROFILE_ARN``, ``ROLE_ARN``, ``TA_ID``, ``PROFILE_ID`` and the ``REGION:ACCOUNT``
 forms, and ``/etc/app/`` (the README's example directory), which becomes the scratch directory.
-Documents other than docs/local.md (which starts its own server) run against a fresh
+Documents other than docs/local.md and docs/upstream.md (which start their own servers) run against a fresh
 rolesanywhere-local over HTTPS reached through ``AWS_ENDPOINT_URL`` and ``AWS_CA_BUNDLE``, the
 walkthrough's AWS side created from the document's ``ca.pem`` when a placeholder first needs it:
 exactly the "remove the endpoint settings to use AWS" switch the docs describe, in reverse.
@@ -57,9 +57,10 @@ PKI_FILES = ("rolesanywhere pki ca --cn 'Demo CA' --out-cert ca.pem --out-key ca
 PREPARE = {
     "docs/helper.md": PKI_FILES,
     "docs/local.md": PKI_FILES + "echo 'quarterly figures' > report.txt\n",
+    "docs/upstream.md": PKI_FILES,
 }
 # Documents that start their own rolesanywhere-local, as a reader would.
-OWN_SERVER = {"docs/local.md": "http://127.0.0.1:4566"}
+OWN_SERVER = {"docs/local.md": "http://127.0.0.1:4566", "docs/upstream.md": "http://127.0.0.1:4567"}
 # Reading `swift build` in a scratch directory as the reader's clone of this package.
 SHELL_PRELUDE = """
 swift() { if [ "${1:-}" = build ]; then command swift "$@" --package-path "$DOCS_TEST_PACKAGE"; else command swift "$@"; fi; }
@@ -253,17 +254,18 @@ class Document:
         checked = 0
         for command in commands:
             words = command.split()
-            if not words or words[0] != "rolesanywhere":
+            if not words or words[0] not in ("rolesanywhere", "rolesanywhere-local"):
                 continue
             path = []
-            for word in words[1:]:
+            # rolesanywhere-local has no subcommands.
+            for word in words[1:] if words[0] == "rolesanywhere" else []:
                 if not re.fullmatch(r"[a-z][a-z0-9-]*", word):
                     break
                 path.append(word)
-            help_text = run(["rolesanywhere", *path, "--help"], self.env, self.directory).stdout
+            help_text = run([words[0], *path, "--help"], self.env, self.directory).stdout
             for flag in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", command))):
                 if not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", help_text):
-                    raise Failure(f"{block.where()}: `rolesanywhere {' '.join(path)}` has no {flag} (see its --help)")
+                    raise Failure(f"{block.where()}: `{' '.join([words[0], *path])}` has no {flag} (see its --help)")
                 checked += 1
         if checked == 0:
             raise Failure(f"{block.where()}: a synopsis without a rolesanywhere flag to check")

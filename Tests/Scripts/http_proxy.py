@@ -85,11 +85,16 @@ class Handler(socketserver.StreamRequestHandler):
         return any(name.lower() == "proxy-authorization" and value == expected for name, value in headers)
 
     def upstream(self, authority):
+        """A connection to the route of `authority`, or None after answering 502."""
         address = self.server.routes.get(authority.lower())
-        if address is None:
-            return None
-        host, _, port = address.rpartition(":")
-        return socket.create_connection((host, int(port)), timeout=30)
+        if address is not None:
+            host, _, port = address.rpartition(":")
+            try:
+                return socket.create_connection((host, int(port)), timeout=30)
+            except OSError:
+                pass
+        self.answer(502, "Bad Gateway")
+        return None
 
     def handle(self):
         try:
@@ -120,12 +125,8 @@ class Handler(socketserver.StreamRequestHandler):
             self.answer(400, "Bad Request", b"not a proxy request")
 
     def tunnel(self, authority):
-        try:
-            upstream = self.upstream(authority)
-        except OSError:
-            upstream = None
+        upstream = self.upstream(authority)
         if upstream is None:
-            self.answer(502, "Bad Gateway")
             return
         self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
         self.wfile.flush()
@@ -140,12 +141,8 @@ class Handler(socketserver.StreamRequestHandler):
         authority, slash, path = rest.partition("/")
         if ":" not in authority:
             authority += ":80"
-        try:
-            upstream = self.upstream(authority)
-        except OSError:
-            upstream = None
+        upstream = self.upstream(authority)
         if upstream is None:
-            self.answer(502, "Bad Gateway")
             return
         length = 0
         head = "%s /%s HTTP/1.1\r\n" % (method, path if slash else "")
