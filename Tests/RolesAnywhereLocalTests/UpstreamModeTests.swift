@@ -185,7 +185,7 @@ struct UpstreamModeTests {
 
         let started = Date()
         let failed = try setup.credentialProcess()
-        #expect(failed.status != 0)
+        #expect(failed.status == 6, "the service kept failing: \(failed.status)")
         #expect(failed.stderrText.contains("InternalServerException"), "\(failed.stderrText)")
         #expect(failed.stderrText.contains("127.0.0.1:\(setup.moto.port)"), "\(failed.stderrText)")
         #expect(Date().timeIntervalSince(started) < 60, "no hang")
