@@ -150,6 +150,10 @@ struct UpstreamModeTests {
         let downloaded = try [UInt8](Data(contentsOf: URL(fileURLWithPath: back)))
         #expect(downloaded.count == bytes.count)
         #expect(downloaded == bytes)
+        // HEAD through ours: the upstream's length, and no body.
+        let head = try setup.local.aws(["s3api", "head-object", "--bucket", "big", "--key", "upload.bin"])
+        try Setup.expectOK(head)
+        #expect(head.json?["ContentLength"] as? Int == bytes.count)
         // And a download through ours streams it back as well.
         let again = setup.directory.path("again.bin")
         try Setup.expectOK(try setup.local.aws(["s3", "cp", "s3://big/upload.bin", again]))
