@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 public import Logging
 import RolesAnywhereSigning
@@ -17,6 +17,9 @@ public import RolesAnywhereSupport
 ///   trigger attempts faster than that.
 /// - **Last good credentials.** They are handed out until they expire; after that readers get
 ///   ``CredentialState/unavailable(_:)`` with the last error - never empty credentials.
+/// - **Rotation at once.** ``identityRotated()`` (called by an ``IdentityFileWatcher`` when a new
+///   certificate lands on disk) fetches new credentials right away, whatever the schedule or backoff
+///   says; if that fails the current credentials are kept and the attempt is retried with backoff.
 public actor CredentialRefresher {
     /// Fetches new credentials (one CreateSession, with its own quick retries).
     public typealias Fetch = @Sendable () async throws(CredentialsError) -> SessionCredentials
@@ -32,6 +35,12 @@ public actor CredentialRefresher {
     private var inFlight: Task<Void, Never>?
     /// Failures, the last error and the next attempt: the retry state, which ``snapshot`` also reports.
     private var status = RefreshStatus()
+    /// A rotation arrived while an attempt (with the previous identity) was in flight: another
+    /// attempt follows it.
+    private var rotationPending = false
+    /// The sleeps of ``run()`` and ``sleep(until:)``, cut short when a rotation changes the schedule.
+    private var sleepers: [Int: Task<Void, Never>] = [:]
+    private var nextSleeperID = 0
 
     public init(schedule: RefreshSchedule, clock: any CredentialClock = SystemCredentialClock(), logger: Logger, fetch: @escaping Fetch) {
         self.schedule = schedule
@@ -54,6 +63,62 @@ public actor CredentialRefresher {
             return current
         }
         throw status.lastError ?? CredentialsError(.invalidResponse, "no credentials were obtained")
+    }
+
+    /// Waits until the refresher holds valid credentials other than `previous`, and returns them:
+    /// what `update` writes, each time ``run()`` (or a rotation) obtains new ones. Throws if the
+    /// task is cancelled.
+    public func waitForCredentials(newerThan previous: FetchedCredentials?) async throws -> FetchedCredentials {
+        while true {
+            if let current, current != previous, current.isValid(at: clock.now) {
+                return current
+            }
+            // Every attempt wakes this sleep when it ends; it is registered in this same turn of
+            // the actor, so none can end unseen in between.
+            try await sleep(until: nil)
+        }
+    }
+
+    /// The certificate or key changed on disk and the new pair loads: fetch credentials with it now
+    /// (after the attempt in flight, if any, which used the previous pair). The backoff of earlier
+    /// failures does not hold back this attempt; if it fails, the current credentials are kept and
+    /// it is retried with backoff.
+    public func identityRotated() {
+        status.nextAttempt = nil
+        if inFlight == nil {
+            startRefresh()
+        } else {
+            rotationPending = true
+        }
+        wakeSleepers()
+    }
+
+    /// Sleeps until `deadline` (nil: indefinitely), or until a rotation or the end of an attempt
+    /// changes the schedule; then returns early, so that the caller looks again. Throws if the task
+    /// is cancelled.
+    public func sleep(until deadline: Date?) async throws {
+        let id = nextSleeperID
+        nextSleeperID += 1
+        let clock = self.clock
+        let sleeper = Task {
+            if let deadline {
+                try? await clock.sleep(until: deadline)
+            } else {
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            }
+        }
+        sleepers[id] = sleeper
+        await withTaskCancellationHandler {
+            await sleeper.value
+        } onCancel: {
+            sleeper.cancel()
+        }
+        sleepers[id] = nil
+        try Task.checkCancellation()
+    }
+
+    private func wakeSleepers() {
+        for sleeper in sleepers.values { sleeper.cancel() }
     }
 
     /// The credentials to hand out now. Starts a refresh (in the background) when they are due for
@@ -88,7 +153,7 @@ public actor CredentialRefresher {
         while !Task.isCancelled {
             let deadline = nextWakeUp()
             do {
-                try await clock.sleep(until: deadline)
+                try await sleep(until: deadline)
             } catch {
                 return
             }
@@ -137,7 +202,15 @@ public actor CredentialRefresher {
     }
 
     private func attempt() async {
-        defer { inFlight = nil }
+        defer {
+            inFlight = nil
+            if rotationPending {
+                rotationPending = false
+                startRefresh()
+            }
+            // The outcome sets the next refresh or retry time: sleepers look again.
+            wakeSleepers()
+        }
         let outcome: Result<SessionCredentials, CredentialsError>
         do {
             outcome = .success(try await fetch())
@@ -182,11 +255,11 @@ public actor CredentialRefresher {
         ]
         if let current, current.isValid(at: now) {
             metadata["serving-until"] = "\(current.credentials.expiration)"
-            logger.warning("refreshing the credentials failed; the current ones are still valid", metadata: metadata)
+            logger.warning("refreshing the credentials failed; retrying with backoff, and the current ones are still valid", metadata: metadata)
             snapshot.publish(current, status: status)
         } else {
             snapshot.publish(nil, status: status)
-            logger.error("refreshing the credentials failed and no valid credentials remain", metadata: metadata)
+            logger.error("refreshing the credentials failed and no valid credentials remain; retrying with backoff", metadata: metadata)
         }
     }
 

@@ -13,8 +13,10 @@ struct ServeCommand: HelperCommand {
         Gets credentials before it listens (and exits if it cannot), then refreshes them in the background
         15 minutes before they expire, with one CreateSession however many clients ask. If a refresh fails it
         retries with backoff and keeps serving the last good credentials until they expire; after that it
-        answers HTTP 503 with the reason, never empty credentials. A certificate and key rotated on disk are
-        used from the next refresh. SIGTERM or SIGINT stops it.
+        answers HTTP 503 with the reason, never empty credentials. The certificate and key files are watched:
+        when they are replaced (a renewal, a Kubernetes secret update) and the new pair matches, new credentials
+        are fetched at once; until then, or if that fails, the last good ones are served. SIGTERM or SIGINT
+        stops it.
 
         Point SDKs and the AWS CLI at it with:
           export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/
@@ -98,7 +100,8 @@ struct ServeCommand: HelperCommand {
             configuration.containerAuthorizationToken = try ContainerToken.loadOrCreate(containerTokenFile)
         }
         let logger = ServiceRuntime.logger(label: "rolesanywhere.serve", debug: options.debug)
-        let (refresher, certificateNotAfter) = try options.makeRefresherReportingCertificate(resolved, schedule: .serve, logger: logger)
+        let refreshing = try options.makeRefresher(resolved, schedule: .serve, logger: logger)
+        let (refresher, watcher, certificateNotAfter) = (refreshing.refresher, refreshing.watcher, refreshing.certificateNotAfter)
         let containerTokenFile = self.containerTokenFile
         let serverConfiguration = configuration
         try runBlocking {
@@ -118,9 +121,11 @@ struct ServeCommand: HelperCommand {
             }
             CommandOutput.write(lines.joined(separator: "\n") + "\n")
             let background = Task { await refresher.run() }
+            let watching = Task { await watcher?.run { _ in await refresher.identityRotated() } }
             let signal = await ServiceRuntime.waitForTerminationSignal()
             logger.notice("stopping", metadata: ["signal": "\(ServiceRuntime.signalName(signal))"])
             background.cancel()
+            watching.cancel()
             await server.close()
         }
     }

@@ -19,7 +19,9 @@ struct UpdateCommand: HelperCommand {
         expire until stopped (SIGTERM or SIGINT), or exits after one write with --once. The file is replaced
         atomically with mode 0600 (its directory is created with mode 0700), under a lock so that concurrent
         runs take turns, and everything outside those three keys is kept byte for byte. A failed refresh is
-        retried with backoff instead of exiting; --once exits with the error's code instead.
+        retried with backoff instead of exiting; --once exits with the error's code instead. The certificate
+        and key files are watched: when they are replaced and the new pair matches, new credentials are
+        fetched and written at once.
         """
     static let flagSet = FlagSet(
         CredentialOptions.flags + [
@@ -55,42 +57,51 @@ struct UpdateCommand: HelperCommand {
             logger.info("wrote credentials", metadata: Self.metadata(writer, fetched))
             return
         }
-        let refresher = try options.makeRefresher(resolved, schedule: .update, logger: logger)
+        let refreshing = try options.makeRefresher(resolved, schedule: .update, logger: logger)
+        let (refresher, watcher) = (refreshing.refresher, refreshing.watcher)
         try runBlocking {
-            let loop = Task { await Self.refreshLoop(refresher: refresher, writer: writer, logger: logger) }
+            let background = Task { await refresher.run() }
+            let watching = Task { await watcher?.run { _ in await refresher.identityRotated() } }
+            let loop = Task { await Self.writeLoop(refresher: refresher, writer: writer, logger: logger) }
             let signal = await ServiceRuntime.waitForTerminationSignal()
             logger.notice("stopping", metadata: ["signal": "\(ServiceRuntime.signalName(signal))"])
+            background.cancel()
+            watching.cancel()
             loop.cancel()
             await loop.value
         }
     }
 
-    /// Fetch, write, sleep until the refresh time; after a failure, back off and try again.
-    static func refreshLoop(refresher: CredentialRefresher, writer: CredentialsFileWriter, logger: Logger) async {
-        let clock = refresher.clock
-        let schedule = refresher.schedule
+    /// Writes the credentials each time the refresher obtains new ones (on schedule, after an outage,
+    /// or at once after a rotation); a failed write is retried with backoff. The refresher retries
+    /// failed refreshes itself, with backoff, and logs them.
+    static func writeLoop(refresher: CredentialRefresher, writer: CredentialsFileWriter, logger: Logger) async {
+        var written: FetchedCredentials?
         var failures = 0
         while !Task.isCancelled {
-            let wakeUp: Date
+            let fetched: FetchedCredentials
             do {
-                let fetched = try await refresher.refreshNow()
-                try writer.write(fetched.credentials)
-                failures = 0
-                logger.info("wrote credentials", metadata: metadata(writer, fetched))
-                wakeUp = fetched.refreshAt
-            } catch {
-                failures += 1
-                let delay = schedule.retryDelay(afterFailures: failures)
-                logger.error(
-                    "could not refresh the credentials file; retrying",
-                    metadata: ["error": "\(error.message)", "consecutive-failures": "\(failures)", "retry-in": "\(delay)"]
-                )
-                wakeUp = clock.now.addingTimeInterval(delay.seconds)
-            }
-            do {
-                try await clock.sleep(until: wakeUp)
+                fetched = try await refresher.waitForCredentials(newerThan: written)
             } catch {
                 return
+            }
+            do {
+                try writer.write(fetched.credentials)
+                written = fetched
+                failures = 0
+                logger.info("wrote credentials", metadata: metadata(writer, fetched))
+            } catch {
+                failures += 1
+                let delay = refresher.schedule.retryDelay(afterFailures: failures)
+                logger.error(
+                    "could not write the credentials file; retrying",
+                    metadata: ["error": "\(error.message)", "consecutive-failures": "\(failures)", "retry-in": "\(delay)"]
+                )
+                do {
+                    try await refresher.sleep(until: refresher.clock.now.addingTimeInterval(delay.seconds))
+                } catch {
+                    return
+                }
             }
         }
     }

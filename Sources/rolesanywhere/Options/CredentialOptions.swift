@@ -54,27 +54,37 @@ struct CredentialOptions {
         keys.identitySource(intermediates: intermediates)
     }
 
-    /// For `serve` and `update`: a refresher that calls CreateSession with the certificate and key
-    /// read again whenever they change on disk (or kept on their token). They are loaded once here, so
-    /// a bad file or token stops the command at start.
-    func makeRefresher(_ resolved: CredentialRequestSettings.Resolved, schedule: RefreshSchedule, logger: Logger) throws -> CredentialRefresher {
-        try makeRefresherReportingCertificate(resolved, schedule: schedule, logger: logger).refresher
+    /// What `serve` and `update` run: a refresher, the watcher of the certificate and key files
+    /// (nil for a token's identity), and the not-after time of the certificate the last
+    /// CreateSession was signed with (for `serve`'s metrics).
+    struct Refreshing {
+        var refresher: CredentialRefresher
+        var watcher: IdentityFileWatcher?
+        var certificateNotAfter: @Sendable () -> Date?
     }
 
-    /// A refresher, and the not-after time of the certificate its last CreateSession was signed
-    /// with (for `serve`'s metrics).
-    func makeRefresherReportingCertificate(
-        _ resolved: CredentialRequestSettings.Resolved, schedule: RefreshSchedule, logger: Logger
-    ) throws -> (refresher: CredentialRefresher, certificateNotAfter: @Sendable () -> Date?) {
-        let identity = try identitySource.provider(logger: logger)
+    /// For `serve` and `update`: a refresher that calls CreateSession with the certificate and key
+    /// read again whenever they change on disk (or kept on their token). They are loaded once here, so
+    /// a bad file or token stops the command at start. Every refresh warns about a certificate that
+    /// expires before the credentials it got.
+    func makeRefresher(_ resolved: CredentialRequestSettings.Resolved, schedule: RefreshSchedule, logger: Logger) throws -> Refreshing {
+        let provider = try identitySource.provider(logger: logger)
+        let identity = provider.identity
         let client = RolesAnywhereClient(configuration: resolved.client, logger: logger)
         let input = resolved.input
         let notAfter = Mutex<Date?>(nil)
         let refresher = CredentialRefresher(schedule: schedule, logger: logger) { () throws(CredentialsError) -> SessionCredentials in
             let signing = try identity()
-            notAfter.withLock { $0 = signing.certificate.fields.notValidAfter }
-            return try await client.createSession(input, identity: { signing }).sessionCredentials()
+            let certificateNotAfter = signing.certificate.fields.notValidAfter
+            notAfter.withLock { $0 = certificateNotAfter }
+            let credentials = try await client.createSession(input, identity: { signing }).sessionCredentials()
+            if let expiration = AmzDate(iso8601: credentials.expiration)?.date,
+                let warning = CertificateLifetime.warning(notAfter: certificateNotAfter, credentialsExpiration: expiration, now: Date())
+            {
+                logger.warning("\(warning)", metadata: ["serial": "\(signing.certificate.fields.serialNumber)"])
+            }
+            return credentials
         }
-        return (refresher, { notAfter.withLock { $0 } })
+        return Refreshing(refresher: refresher, watcher: provider.watcher, certificateNotAfter: { notAfter.withLock { $0 } })
     }
 }

@@ -31,20 +31,23 @@ enum IdentitySource {
         }
     }
 
-    /// For `serve` and `update`: a function that returns the current identity. Files are re-read when
-    /// they change on disk; a token identity is loaded here once and reused, with its session.
-    func provider(logger: Logger) throws(CredentialsError) -> @Sendable () throws(CredentialsError) -> SigningIdentity {
+    /// For `serve` and `update`: a function that returns the current identity, and for files a
+    /// watcher that reports their rotation. Files are re-read when they change on disk; a token
+    /// identity is loaded here once and reused, with its session.
+    func provider(logger: Logger) throws(CredentialsError) -> (
+        identity: @Sendable () throws(CredentialsError) -> SigningIdentity, watcher: IdentityFileWatcher?
+    ) {
         switch self {
         case .files(let source):
             let reloading = ReloadingIdentity(source: source.rereadingFiles, logger: logger)
             _ = try reloading.identity()
-            return { () throws(CredentialsError) in try reloading.identity() }
+            return ({ () throws(CredentialsError) in try reloading.identity() }, IdentityFileWatcher(identity: reloading))
         case .pkcs11(let source):
             let identity = try source.load()
-            return { identity }
+            return ({ identity }, nil)
         case .tpm(let source):
             let identity = try source.load()
-            return { identity }
+            return ({ identity }, nil)
         }
     }
 }
