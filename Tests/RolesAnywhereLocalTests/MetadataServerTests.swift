@@ -189,7 +189,19 @@ struct MetadataServerTests {
 
     /// What one raw connection got back: everything the server wrote until it closed (or the
     /// 10-second read timeout passed).
-    static func exchange(port: Int, _ request: String) throws -> String {
+    /// Sends `request` on a new connection and reads until the server closes it (or 10 s pass).
+    /// The blocking socket calls run on a Dispatch thread, not on the tasks' cooperative pool: on a
+    /// two-core machine that pool has two threads, and a test blocked in `recv` while another suite
+    /// blocks the other thread would starve the refresher it is waiting for.
+    static func exchange(port: Int, _ request: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blockingExchange(port: port, request) })
+            }
+        }
+    }
+
+    static func blockingExchange(port: Int, _ request: String) throws -> String {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestFailure("socket: \(errno)") }
         defer { close(socket) }
@@ -247,7 +259,7 @@ struct MetadataServerTests {
 
             // Four requests in one write: credentials, HEAD of them, the region, and a 404 that closes.
             let head = "HEAD \(credentials) HTTP/1.1\r\nHost: 127.0.0.1\r\nx-aws-ec2-metadata-token: \(token)\r\n\r\n"
-            let text = try Self.exchange(port: port, get(credentials) + head + get("/latest/meta-data/placement/region") + get("/nothing-here", "Connection: close\r\n"))
+            let text = try await Self.exchange(port: port, get(credentials) + head + get("/latest/meta-data/placement/region") + get("/nothing-here", "Connection: close\r\n"))
             // The HEAD answer has a Content-Length but no body: split by hand.
             let parts = text.components(separatedBy: "HTTP/1.1 ")
             #expect(parts.count == 5, "\(text)")
@@ -264,18 +276,18 @@ struct MetadataServerTests {
             #expect(answers[3]?.headers["connection"] == "close")
 
             // HTTP/1.0 without keep-alive: answered in 1.0 and closed.
-            let old = try Self.exchange(port: port, "GET /latest/meta-data/placement/region HTTP/1.0\r\nx-aws-ec2-metadata-token: \(token)\r\n\r\n")
+            let old = try await Self.exchange(port: port, "GET /latest/meta-data/placement/region HTTP/1.0\r\nx-aws-ec2-metadata-token: \(token)\r\n\r\n")
             #expect(old.hasPrefix("HTTP/1.0 200 OK\r\n"), "\(old)")
             #expect(Self.responses(old).first?.headers["connection"] == "close")
             #expect(old.hasSuffix("\r\n\r\nus-east-1"))
 
             // Not HTTP: 400, then the connection closes.
-            let garbage = try Self.exchange(port: port, "\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n")
+            let garbage = try await Self.exchange(port: port, "\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n")
             #expect(garbage.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(garbage)")
 
             // Behind a request that waits for the refresher, pipelined ones wait their turn.
             harness.clock.advance(by: try #require(harness.refresher.snapshot.current).expiration.timeIntervalSince(harness.clock.now) + 1)
-            let stale = try Self.exchange(port: port, get(credentials) + get("/latest/meta-data/placement/region") + get(credentials, "Connection: close\r\n"))
+            let stale = try await Self.exchange(port: port, get(credentials) + get("/latest/meta-data/placement/region") + get(credentials, "Connection: close\r\n"))
             let staleAnswers = Self.responses(stale)
             #expect(staleAnswers.map(\.status) == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK"], "\(stale)")
             #expect(staleAnswers.count == 3 && staleAnswers[1].body == "us-east-1")

@@ -291,22 +291,23 @@ struct ServeAndUpdateCommandTests {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-        try Self.waitFor("a failed attempt in the log") { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("retrying") == true }
+        try await Self.waitFor("a failed attempt in the log") { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("retrying") == true }
         #expect(process.isRunning)
         #expect(!FileManager.default.fileExists(atPath: path))
         try fixture.restartService()
-        try Self.waitFor("the credentials file", timeout: 30) { (try? String(contentsOfFile: path, encoding: .utf8))?.contains("aws_session_token") == true }
+        try await Self.waitFor("the credentials file", timeout: 30) { (try? String(contentsOfFile: path, encoding: .utf8))?.contains("aws_session_token") == true }
         kill(process.processIdentifier, SIGTERM)
         ChildProcess.waitForExit(process, timeout: 10)
         #expect(!process.isRunning && process.terminationStatus == 0)
         fixture.stopService()
     }
 
-    static func waitFor(_ what: String, timeout: TimeInterval = 15, _ condition: () throws -> Bool) throws {
+    /// Waits (sleeping, not blocking a thread of the cooperative pool) until `condition` holds.
+    static func waitFor(_ what: String, timeout: TimeInterval = 15, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try !condition() {
             guard Date() < deadline else { throw TestFailure("timed out waiting for \(what)") }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }
