@@ -197,6 +197,9 @@ def main():
         "ra-list.txt": ("GET", "/trustanchors?pageSize=1&nextToken=b2Zmc2V0OjE%3D", {"X-Fuzz-Service": "rolesanywhere"}, ""),
         "ra-mappings.txt": ("PUT", "/profiles/00000000-0000-4000-8000-000000000000/mappings", {"X-Fuzz-Service": "rolesanywhere", "Content-Type": "application/json"},
                             json.dumps({"certificateField": "x509Subject", "mappingRules": [{"specifier": "CN"}]})),
+        "pca-issue.txt": ("POST", "/", {"X-Fuzz-Service": "acm-pca", "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "ACMPrivateCA.IssueCertificate"},
+                          json.dumps({"CertificateAuthorityArn": "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/00000000-0000-4000-8000-000000000000",
+                                      "Csr": "LS0tLS1CRUdJTg==", "SigningAlgorithm": "SHA256WITHECDSA", "Validity": {"Value": 10, "Type": "MINUTES"}})),
         "unsigned.txt": ("POST", "/", {"Content-Type": "application/x-www-form-urlencoded"}, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=a&WebIdentityToken=t"),
     }
     for name, (method, target, headers, body) in local.items():

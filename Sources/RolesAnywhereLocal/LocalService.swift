@@ -276,6 +276,10 @@ public final class LocalService: Sendable {
         case (.rolesAnywhere(let operation), .keys(let caller)):
             return try await RolesAnywhereService(configuration: configuration, store: store, authorizer: authorizer)
                 .handle(operation, resolved: resolved, request: request, caller: caller)
+        case (.acmPCA, .keys):
+            // AWS Private CA is modelled - each call resolves to its own operation and is
+            // authorised as its acm-pca action - but has no handlers yet.
+            throw resolved.model.service.notImplemented(resolved.model)
         }
     }
 }

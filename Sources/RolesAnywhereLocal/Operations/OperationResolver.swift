@@ -92,6 +92,7 @@ public struct OperationResolver: Sendable {
         case .sts: sts
         case .s3: s3
         case .rolesAnywhere: rolesAnywhere
+        case .acmPCA: acmPCA
         }
     }
 
@@ -99,6 +100,7 @@ public struct OperationResolver: Sendable {
     private static let sts = OperationResolver(service: .sts)
     private static let s3 = OperationResolver(service: .s3)
     private static let rolesAnywhere = OperationResolver(service: .rolesAnywhere)
+    private static let acmPCA = OperationResolver(service: .acmPCA)
 
     /// The operation of a query-protocol request, by its `Action` parameter.
     public func resolve(action: String?) -> Result<ResolvedOperation, ResolutionFailure> {

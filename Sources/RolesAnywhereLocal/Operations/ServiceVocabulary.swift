@@ -20,13 +20,14 @@ extension AWSService {
     var maximumBody: Int {
         switch self {
         case .s3: 64 << 20
-        case .iam, .sts, .rolesAnywhere: 1 << 20
+        case .iam, .sts, .rolesAnywhere, .acmPCA: 1 << 20
         }
     }
 
-    /// `error` in this service's words: Roles Anywhere's policy refusals are `AccessDeniedException`.
+    /// `error` in this service's words: the policy refusals of the JSON services (Roles Anywhere,
+    /// AWS Private CA) are `AccessDeniedException`.
     func inVocabulary(_ error: AWSError) -> AWSError {
-        guard self == .rolesAnywhere, error.code == "AccessDenied" else { return error }
+        guard self == .rolesAnywhere || self == .acmPCA, error.code == "AccessDenied" else { return error }
         return .accessDeniedException(error.message)
     }
 

@@ -11,7 +11,7 @@ import RolesAnywhereSigning
 import Synchronization
 
 /// Whole requests to rolesanywhere-local (request line, headers, body), signed with the
-/// administrator keys for the service an `X-Fuzz-Service` header names (iam, sts, s3,
+/// administrator keys for the service an `X-Fuzz-Service` header names (iam, sts, s3, acm-pca,
 /// rolesanywhere; unsigned without one), so that everything behind authentication is reached:
 /// operation resolution, query and form parameters, JSON and XML bodies, aws-chunked payloads,
 /// policy documents, pagination tokens. The store starts over every 500 inputs.

@@ -7,6 +7,7 @@ public enum AWSService: String, CaseIterable, Sendable {
     case sts
     case s3
     case rolesAnywhere = "rolesanywhere"
+    case acmPCA = "acm-pca"
 
     /// The name in a SigV4 credential scope (`.../<region>/<name>/aws4_request`).
     public var signingName: String {
@@ -15,6 +16,7 @@ public enum AWSService: String, CaseIterable, Sendable {
         case .sts: "sts"
         case .s3: "s3"
         case .rolesAnywhere: "rolesanywhere"
+        case .acmPCA: "acm-pca"
         }
     }
 
@@ -25,6 +27,7 @@ public enum AWSService: String, CaseIterable, Sendable {
         case .sts: .query(namespace: "https://sts.amazonaws.com/doc/2011-06-15/", version: "2011-06-15")
         case .s3: .restXML
         case .rolesAnywhere: .restJSON
+        case .acmPCA: .json(targetPrefix: "ACMPrivateCA", version: "1.1")
         }
     }
 
@@ -35,6 +38,7 @@ public enum AWSService: String, CaseIterable, Sendable {
         case .sts: "AWS Security Token Service"
         case .s3: "Amazon Simple Storage Service"
         case .rolesAnywhere: "IAM Roles Anywhere"
+        case .acmPCA: "AWS Certificate Manager Private Certificate Authority"
         }
     }
 
@@ -45,6 +49,7 @@ public enum AWSService: String, CaseIterable, Sendable {
         case .sts: OperationModel.sts
         case .s3: OperationModel.s3
         case .rolesAnywhere: OperationModel.rolesAnywhere
+        case .acmPCA: OperationModel.acmPCA
         }
     }
 }
@@ -55,6 +60,7 @@ public enum Operation: Hashable, Sendable {
     case sts(STSOperation)
     case s3(S3Operation)
     case rolesAnywhere(RolesAnywhereOperation)
+    case acmPCA(ACMPCAOperation)
 
     /// The service the operation belongs to.
     public var service: AWSService {
@@ -63,6 +69,7 @@ public enum Operation: Hashable, Sendable {
         case .sts: .sts
         case .s3: .s3
         case .rolesAnywhere: .rolesAnywhere
+        case .acmPCA: .acmPCA
         }
     }
 
@@ -73,6 +80,7 @@ public enum Operation: Hashable, Sendable {
         case .sts(let operation): operation.rawValue
         case .s3(let operation): operation.rawValue
         case .rolesAnywhere(let operation): operation.rawValue
+        case .acmPCA(let operation): operation.rawValue
         }
     }
 }
