@@ -30,6 +30,8 @@ public final class LocalService: Sendable {
     public let minter: SessionMinter
     /// The emulator behind this server (`--upstream`), which owns every service but Roles Anywhere.
     public let upstream: UpstreamGateway?
+    /// Seals AWS Private CA keys at rest (its key file beside the state database).
+    let privateCAVault: PrivateCAKeyVault
 
     public init(configuration: LocalConfiguration, store: any Store, logger: Logger) {
         self.configuration = configuration
@@ -45,6 +47,7 @@ public final class LocalService: Sendable {
             configuration: configuration, store: store, policies: policies, caches: caches, minter: minter, upstream: upstream, logger: logger
         )
         presignedAuthenticator = SigV4PresignedAuthenticator(keys: authenticator)
+        privateCAVault = PrivateCAKeyVault(statePath: configuration.statePath)
         authenticators = [
             SigV4HMACAuthenticator(keys: authenticator),
             SigV4X509Authenticator(configuration: configuration, caches: caches, logger: logger),
@@ -276,10 +279,9 @@ public final class LocalService: Sendable {
         case (.rolesAnywhere(let operation), .keys(let caller)):
             return try await RolesAnywhereService(configuration: configuration, store: store, authorizer: authorizer)
                 .handle(operation, resolved: resolved, request: request, caller: caller)
-        case (.acmPCA, .keys):
-            // AWS Private CA is modelled - each call resolves to its own operation and is
-            // authorised as its acm-pca action - but has no handlers yet.
-            throw resolved.model.service.notImplemented(resolved.model)
+        case (.acmPCA(let operation), .keys):
+            return try await PrivateCAService(configuration: configuration, store: store, vault: privateCAVault)
+                .handle(operation, model: resolved.model, request: request)
         }
     }
 }

@@ -65,8 +65,11 @@ IMPLEMENTED = {
     },
     # Every operation of the control plane.
     "rolesanywhere": None,
-    # AWS Private CA is modelled (every call resolves to its operation) and not implemented yet.
-    "acm-pca": set(),
+    # AWS Private CA: the CA lifecycle and issuing.
+    "acm-pca": {
+        "CreateCertificateAuthority", "DescribeCertificateAuthority", "ListCertificateAuthorities", "GetCertificateAuthorityCsr",
+        "GetCertificateAuthorityCertificate", "ImportCertificateAuthorityCertificate", "IssueCertificate", "GetCertificate",
+    },
 }
 
 # Operations botocore signs for S3 Express One Zone (`s3express`), which is not emulated: they are

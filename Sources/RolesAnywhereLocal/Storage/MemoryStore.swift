@@ -27,6 +27,9 @@ public final class MemoryStore: Store {
         /// Roles Anywhere resources by kind, then ID.
         var resources: [String: [String: any RolesAnywhereResource]] = [:]
         var tags: [String: [ResourceTag]] = [:]
+        /// AWS Private CA: CAs and issued certificates by ARN.
+        var authorities: [String: PrivateCARecord] = [:]
+        var issued: [String: PrivateCAIssuedCertificate] = [:]
     }
 
     private let state = Mutex(State())
@@ -258,6 +261,35 @@ public final class MemoryStore: Store {
         try state.withLock { state in
             guard let removed = state.resources[Resource.kind]?.removeValue(forKey: id) else { throw StoreError(.notFound, "Resource not found") }
             state.tags[removed.resourceArn] = nil
+        }
+    }
+
+    public func saveCertificateAuthority(_ authority: PrivateCARecord) async throws {
+        state.withLock { $0.authorities[authority.arn] = authority }
+    }
+
+    public func certificateAuthority(arn: String) async throws -> PrivateCARecord? {
+        state.withLock { $0.authorities[arn] }
+    }
+
+    public func certificateAuthorities() async throws -> [PrivateCARecord] {
+        state.withLock {
+            $0.authorities.values.sorted { $0.createdAt != $1.createdAt ? $0.createdAt < $1.createdAt : $0.arn.utf8.lexicographicallyPrecedes($1.arn.utf8) }
+        }
+    }
+
+    public func saveIssuedCertificate(_ certificate: PrivateCAIssuedCertificate) async throws {
+        state.withLock { $0.issued[certificate.arn] = certificate }
+    }
+
+    public func issuedCertificate(arn: String) async throws -> PrivateCAIssuedCertificate? {
+        state.withLock { $0.issued[arn] }
+    }
+
+    public func issuedCertificates(authorityArn: String) async throws -> [PrivateCAIssuedCertificate] {
+        state.withLock {
+            $0.issued.values.filter { $0.authorityArn == authorityArn }
+                .sorted { $0.issuedAt != $1.issuedAt ? $0.issuedAt < $1.issuedAt : $0.arn.utf8.lexicographicallyPrecedes($1.arn.utf8) }
         }
     }
 

@@ -102,6 +102,17 @@ public final class SQLiteStore: Store {
         migrator.registerMigration("v5-policy-tags") { db in
             try db.execute(sql: "ALTER TABLE managed_policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")
         }
+        migrator.registerMigration("v6-private-ca") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE pca_authorities (arn TEXT NOT NULL PRIMARY KEY, created_at DOUBLE NOT NULL, document TEXT NOT NULL);
+                    CREATE TABLE pca_certificates (
+                        arn TEXT NOT NULL PRIMARY KEY, authority_arn TEXT NOT NULL, issued_at DOUBLE NOT NULL, document TEXT NOT NULL
+                    );
+                    CREATE INDEX pca_certificates_by_authority ON pca_certificates (authority_arn, issued_at);
+                    """
+            )
+        }
         return migrator
     }
 

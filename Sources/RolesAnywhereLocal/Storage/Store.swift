@@ -3,7 +3,21 @@
 ///
 /// Two implementations: ``SQLiteStore`` (on disk, or in memory) and ``MemoryStore`` (plain values
 /// behind a lock); the conformance suite in the tests runs against both.
-public typealias Store = IAMStore & SessionStore & S3Store & MultipartUploadStore & RolesAnywhereStore
+public typealias Store = IAMStore & SessionStore & S3Store & MultipartUploadStore & RolesAnywhereStore & PrivateCAStore
+
+/// AWS Private CA: certificate authorities (their keys sealed) and the certificates they issued.
+public protocol PrivateCAStore: Sendable {
+    /// Adds or replaces a CA.
+    func saveCertificateAuthority(_ authority: PrivateCARecord) async throws
+    func certificateAuthority(arn: String) async throws -> PrivateCARecord?
+    /// Every CA, oldest first.
+    func certificateAuthorities() async throws -> [PrivateCARecord]
+    /// Adds an issued certificate.
+    func saveIssuedCertificate(_ certificate: PrivateCAIssuedCertificate) async throws
+    func issuedCertificate(arn: String) async throws -> PrivateCAIssuedCertificate?
+    /// The certificates a CA issued, oldest first.
+    func issuedCertificates(authorityArn: String) async throws -> [PrivateCAIssuedCertificate]
+}
 
 /// IAM roles, their inline and attached policies, and managed policies.
 public protocol IAMStore: Sendable {

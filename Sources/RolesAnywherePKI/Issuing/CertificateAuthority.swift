@@ -162,8 +162,10 @@ public struct CertificateAuthority: Sendable {
         }
     }
 
-    /// Writes and signs a v3 `TBSCertificate` (RFC 5280 §4.1).
-    static func sign(
+    /// Writes and signs a v3 `TBSCertificate` (RFC 5280 §4.1) with exactly `extensions`: for
+    /// issuers whose extensions are set by a template (rolesanywhere-local's AWS Private CA), not by
+    /// Roles Anywhere's rules. The signature is `signer`'s, with the digest the key pairs with.
+    public static func sign(
         serialNumber: Certificate.SerialNumber,
         publicKey: CertificatePublicKey,
         validity: ValidityPeriod,
