@@ -124,6 +124,46 @@ struct StoreConformanceTests {
         #expect(other.secretAccessKey != minted.secretAccessKey)
     }
 
+    @Test("AWS Private CA: CAs replace by ARN and list oldest first; issued certificates by ARN and by CA, oldest first", arguments: Kind.allCases)
+    func privateCA(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        func authority(_ id: String, at seconds: TimeInterval) -> PrivateCARecord {
+            PrivateCARecord(
+                arn: "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/\(id)", kind: .root, status: .pendingCertificate,
+                usageMode: .generalPurpose, keyAlgorithm: .ecPrime256v1, signingAlgorithm: .sha256WithECDSA, subject: ["CommonName": "CA \(id)"],
+                keyStorageSecurityStandard: "FIPS_140_2_LEVEL_3_OR_HIGHER", revocationConfiguration: nil,
+                createdAt: Date(timeIntervalSince1970: seconds), lastStateChangeAt: Date(timeIntervalSince1970: seconds), sealedKey: [1, 2, 3],
+                csrPEM: "csr", certificatePEM: nil, certificateChainPEM: nil, serial: nil, notBefore: nil, notAfter: nil, idempotencyToken: nil
+            )
+        }
+        let later = authority("b", at: 1_800_000_100)
+        var earlier = authority("a", at: 1_800_000_000)
+        try await store.saveCertificateAuthority(later)
+        try await store.saveCertificateAuthority(earlier)
+        #expect(try await store.certificateAuthorities().map(\.arn) == [earlier.arn, later.arn])
+        earlier.status = .active
+        earlier.certificatePEM = "pem"
+        try await store.saveCertificateAuthority(earlier)
+        #expect(try await store.certificateAuthority(arn: earlier.arn) == earlier)
+        #expect(try await store.certificateAuthorities().count == 2)
+        #expect(try await store.certificateAuthority(arn: earlier.arn + "x") == nil)
+
+        func issued(_ serial: String, by ca: PrivateCARecord, at seconds: TimeInterval) -> PrivateCAIssuedCertificate {
+            PrivateCAIssuedCertificate(
+                arn: "\(ca.arn)/certificate/\(serial)", authorityArn: ca.arn, serialHex: serial, certificatePEM: "pem \(serial)",
+                issuedAt: Date(timeIntervalSince1970: seconds), notAfter: Date(timeIntervalSince1970: seconds + 600), idempotencyToken: "t"
+            )
+        }
+        let second = issued("02", by: earlier, at: 1_800_000_200)
+        let first = issued("01", by: earlier, at: 1_800_000_100)
+        let other = issued("03", by: later, at: 1_800_000_000)
+        for certificate in [second, first, other] { try await store.saveIssuedCertificate(certificate) }
+        #expect(try await store.issuedCertificate(arn: first.arn) == first)
+        #expect(try await store.issuedCertificates(authorityArn: earlier.arn) == [first, second])
+        #expect(try await store.issuedCertificates(authorityArn: later.arn) == [other])
+    }
+
     /// Regression: expired sessions were pruned on the wall clock, process-wide, so a session minted
     /// on a pinned clock days in the past (the CreateSession vectors) was deleted by its own insert
     /// whenever that insert was the first of the minute - a test that failed now and then.
