@@ -13,6 +13,16 @@ public enum FileReader {
 
     /// Reads the whole of `path`. `role` names the file in messages, e.g. "certificate".
     public static func read(_ path: String, role: String) throws(CredentialsError) -> [UInt8] {
+        try read(path, role: role, privateOnly: false)
+    }
+
+    /// Reads a secret file that only its owner may access: one that other users can read or write
+    /// (any group or other permission bit) is refused, fail closed, with the `chmod` that fixes it.
+    public static func readPrivate(_ path: String, role: String) throws(CredentialsError) -> [UInt8] {
+        try read(path, role: role, privateOnly: true)
+    }
+
+    private static func read(_ path: String, role: String, privateOnly: Bool) throws(CredentialsError) -> [UInt8] {
         guard !path.isEmpty else {
             throw CredentialsError(.invalidConfiguration, "the \(role) path is empty")
         }
@@ -27,6 +37,12 @@ public enum FileReader {
         }
         if (status.st_mode & S_IFMT) == S_IFDIR {
             throw CredentialsError(.invalidInput, "the \(role) path '\(path)' is a directory, not a file")
+        }
+        if privateOnly, status.st_mode & 0o077 != 0 {
+            throw CredentialsError(
+                .invalidInput,
+                "the \(role) file '\(path)' is accessible to other users (mode \(String(status.st_mode & 0o777, radix: 8))); chmod 600 it"
+            )
         }
         var bytes = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

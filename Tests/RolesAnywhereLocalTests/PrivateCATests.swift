@@ -270,5 +270,15 @@ struct PrivateCATests {
             "--validity", "Value=1,Type=DAYS",
         ])
         #expect(refused.status != 0 && refused.stderrText.contains("does not open"), "\(refused.stderrText)")
+        // A key file other users can read is refused, fail closed.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile)
+        let exposed = try replaced.restarted()
+        let open = try exposed.aws(["acm-pca", "get-certificate-authority-csr", "--certificate-authority-arn", root.arn])
+        #expect(open.status == 0, "reading a CSR needs no key")
+        let signing = try exposed.aws([
+            "acm-pca", "issue-certificate", "--certificate-authority-arn", root.arn, "--csr", "fileb://\(leaf.csr)", "--signing-algorithm", "SHA256WITHECDSA",
+            "--validity", "Value=1,Type=DAYS",
+        ])
+        #expect(signing.status != 0 && signing.stderrText.contains("accessible to other users"), "\(signing.stderrText)")
     }
 }

@@ -9,6 +9,7 @@ import Glibc
 import Darwin
 #endif
 import Crypto
+import RolesAnywhereSupport
 import Synchronization
 
 /// Where AWS Private CA keys are sealed at rest: AES-256-GCM under a key kept in a file beside the
@@ -77,25 +78,17 @@ final class PrivateCAKeyVault: Sendable {
         guard errno == EEXIST else {
             throw AWSError.internalFailure("cannot create the CA key file \(path): \(String(cString: strerror(errno)))")
         }
-        let descriptor = posixOpen(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw AWSError.internalFailure("cannot read the CA key file \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw AWSError.internalFailure("cannot read the CA key file \(path): \(String(cString: strerror(errno)))")
-        }
         // Fail closed: a key others can read (or replace) protects nothing.
-        guard status.st_mode & 0o077 == 0 else {
-            throw AWSError.internalFailure("the CA key file \(path) is accessible to other users (mode \(String(status.st_mode & 0o777, radix: 8))); chmod 600 it")
+        let bytes: [UInt8]
+        do {
+            bytes = try FileReader.readPrivate(path, role: "CA key")
+        } catch {
+            throw AWSError.internalFailure(error.message)
         }
-        var bytes = [UInt8](repeating: 0, count: 33)
-        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count == 32 else {
-            throw AWSError.internalFailure("the CA key file \(path) does not hold a 32-byte key (read \(count) bytes)")
+        guard bytes.count == 32 else {
+            throw AWSError.internalFailure("the CA key file \(path) does not hold a 32-byte key (it has \(bytes.count) bytes)")
         }
-        return SymmetricKey(data: bytes.prefix(32))
+        return SymmetricKey(data: bytes)
     }
 }
 
