@@ -8,6 +8,9 @@ public struct PolicyDocument: Sendable, Hashable {
         case identity
         /// A role trust policy (a resource policy on the role): `Principal` required, no `Resource`.
         case trust
+        /// A resource-based policy on another resource (an AWS Private CA's, say): `Principal` and
+        /// `Resource` both required.
+        case resource
     }
 
     /// `2012-10-17` or `2008-10-17` (the default when absent; it disables policy variables).
@@ -128,7 +131,7 @@ public struct PolicyDocument: Sendable, Hashable {
         if hasResource && hasNotResource { throw PolicyError("Statement cannot have both Resource and NotResource.") }
         var resources: [String]?
         switch kind {
-        case .identity:
+        case .identity, .resource:
             guard hasResource || hasNotResource else { throw PolicyError("Policy statement must contain resources.") }
             resources = try strings(fields[hasResource ? "Resource" : "NotResource"]!, field: "Resource")
             for resource in resources! where resource != "*" && !resource.hasPrefix("arn:") {
@@ -144,7 +147,7 @@ public struct PolicyDocument: Sendable, Hashable {
         switch kind {
         case .identity:
             if hasPrincipal || hasNotPrincipal { throw PolicyError("Policy document should not specify a principal.") }
-        case .trust:
+        case .trust, .resource:
             guard hasPrincipal != hasNotPrincipal else {
                 throw PolicyError(hasPrincipal ? "Statement cannot have both Principal and NotPrincipal." : "Missing required field Principal")
             }

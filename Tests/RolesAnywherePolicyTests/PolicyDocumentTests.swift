@@ -21,6 +21,11 @@ struct PolicyDocumentTests {
         )
         #expect(trust.statements[0].conditions.count == 1)
         #expect(trust.statements[0].principal?.values["Service"] == ["rolesanywhere.amazonaws.com"])
+        let resource = try PolicyDocument(
+            json: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"acm-pca:IssueCertificate","Resource":"arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"}]}"#,
+            kind: .resource
+        )
+        #expect(resource.statements[0].principal?.values["AWS"] == ["arn:aws:iam::111122223333:root"])
     }
 
     @Test(arguments: [
@@ -40,6 +45,9 @@ struct PolicyDocumentTests {
         (#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"x"},"Action":"sts:AssumeRole","Resource":"*"}}"#, .trust, "Has prohibited field Resource"),
         (#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole"}}"#, .trust, "Missing required field Principal"),
         (#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Robot":"x"},"Action":"sts:AssumeRole"}}"#, .trust, "Invalid principal"),
+        // A resource-based policy (an AWS Private CA's): Principal and Resource both required.
+        (#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"acm-pca:GetCertificate","Resource":"*"}}"#, .resource, "Missing required field Principal"),
+        (#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"acm-pca:GetCertificate"}}"#, .resource, "must contain resources"),
         (#"{"Version":"2013-01-01","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#, .identity, "Version"),
         (#"{"Version":"2012-10-17","Statement":{"Sid":"no spaces","Effect":"Allow","Action":"s3:*","Resource":"*"}}"#, .identity, "alpha-numeric"),
         (#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"aws:x":"y"}}}}"#, .identity, "Invalid Condition type"),

@@ -18,10 +18,14 @@ public struct CertificateRevocationList: Sendable, Hashable {
         /// The serial number, big-endian without sign padding.
         public var serialNumber: [UInt8]
         public var revocationDate: Date
+        /// The CRLReason code (RFC 5280 section 5.3.1) written as the entry's reasonCode extension
+        /// when the list is made; nil writes none (reading does not keep it).
+        public var reasonCode: Int?
 
-        public init(serialNumber: [UInt8], revocationDate: Date) {
+        public init(serialNumber: [UInt8], revocationDate: Date, reasonCode: Int? = nil) {
             self.serialNumber = Array(serialNumber.drop(while: { $0 == 0 }))
             self.revocationDate = revocationDate
+            self.reasonCode = reasonCode
         }
 
         /// The serial in lower-case hexadecimal (even length).
@@ -45,6 +49,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
 
     static let crlNumberOID: ASN1ObjectIdentifier = [2, 5, 29, 20]
     static let authorityKeyIdentifierOID: ASN1ObjectIdentifier = [2, 5, 29, 35]
+    static let reasonCodeOID: ASN1ObjectIdentifier = [2, 5, 29, 21]
 
     // MARK: - Reading
 
@@ -196,6 +201,13 @@ public struct CertificateRevocationList: Sendable, Hashable {
                             try list.appendConstructedNode(identifier: .sequence) { item in
                                 SignedObject.serializeInteger(entry.serialNumber, into: &item)
                                 try SignedObject.serializeTime(entry.revocationDate, into: &item)
+                                if let code = entry.reasonCode, (0...10).contains(code) {
+                                    // CRLReason ::= ENUMERATED, as the entry's only extension.
+                                    let value: [UInt8] = [0x0A, 0x01, UInt8(code)]
+                                    try item.appendConstructedNode(identifier: .sequence) { list in
+                                        try list.serialize(Certificate.Extension(oid: reasonCodeOID, critical: false, value: value[...]))
+                                    }
+                                }
                             }
                         }
                     }
