@@ -122,7 +122,7 @@ struct OperationLayerTests {
         let output = try local.python("operation_census.py", [generated])
         #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
         #expect(output.stdoutText.contains(" passed, 0 failed"))
-        #expect(output.stdoutText.contains("acm-pca RevokeCertificate: 501 NotImplemented"), "\(output.stdoutText.suffix(3000))")
+        #expect(output.stdoutText.contains("acm-pca CreatePermission: 501 NotImplemented"), "\(output.stdoutText.suffix(3000))")
     }
 
     @Test("AWS Private CA: each call resolves by its X-Amz-Target and is authorised as its acm-pca action on the CA's ARN; an operation without a handler answers NotImplemented in JSON 1.1; an unknown target is UnknownOperationException")
@@ -146,11 +146,11 @@ struct OperationLayerTests {
             if let target { headers.append(HTTPHeaderField(name: "X-Amz-Target", value: target)) }
             return try await client.send(try client.signed(service: "acm-pca", headers: headers, body: Array(#"{"CertificateAuthorityArn":"\#(ca)"}"#.utf8)))
         }
-        let describe = try await call("ACMPrivateCA.RevokeCertificate")
+        let describe = try await call("ACMPrivateCA.CreateCertificateAuthorityAuditReport")
         #expect(describe.status == 501, "\(describe.body)")
         let error = try #require(try JSONSerialization.jsonObject(with: Data(describe.body.utf8)) as? [String: Any])
         #expect((error["__type"] as? String)?.hasSuffix("NotImplemented") == true, "\(describe.body)")
-        #expect((error["message"] as? String ?? error["Message"] as? String)?.contains("RevokeCertificate") == true, "\(describe.body)")
+        #expect((error["message"] as? String ?? error["Message"] as? String)?.contains("CreateCertificateAuthorityAuditReport") == true, "\(describe.body)")
         #expect(describe.headers.first(name: "x-amzn-RequestId") != nil)
         for target in ["ACMPrivateCA.MintMeACertificate", "CertificateManager.IssueCertificate", nil] {
             let unknown = try await call(target)

@@ -162,6 +162,13 @@ struct StoreConformanceTests {
         #expect(try await store.issuedCertificate(arn: first.arn) == first)
         #expect(try await store.issuedCertificates(authorityArn: earlier.arn) == [first, second])
         #expect(try await store.issuedCertificates(authorityArn: later.arn) == [other])
+        // Revoking replaces the record by ARN; the order (by issue time) stays.
+        var revoked = first
+        revoked.revokedAt = Date(timeIntervalSince1970: 1_800_000_300)
+        revoked.revocationReason = .keyCompromise
+        try await store.saveIssuedCertificate(revoked)
+        #expect(try await store.issuedCertificate(arn: first.arn) == revoked)
+        #expect(try await store.issuedCertificates(authorityArn: earlier.arn) == [revoked, second])
     }
 
     /// Regression: expired sessions were pruned on the wall clock, process-wide, so a session minted

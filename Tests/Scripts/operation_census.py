@@ -65,10 +65,12 @@ IMPLEMENTED = {
     },
     # Every operation of the control plane.
     "rolesanywhere": None,
-    # AWS Private CA: the CA lifecycle and issuing.
+    # AWS Private CA: the CA lifecycle, issuing, revocation, tags and resource policies.
     "acm-pca": {
         "CreateCertificateAuthority", "DescribeCertificateAuthority", "ListCertificateAuthorities", "GetCertificateAuthorityCsr",
         "GetCertificateAuthorityCertificate", "ImportCertificateAuthorityCertificate", "IssueCertificate", "GetCertificate",
+        "RevokeCertificate", "UpdateCertificateAuthority", "DeleteCertificateAuthority", "RestoreCertificateAuthority",
+        "TagCertificateAuthority", "UntagCertificateAuthority", "ListTags", "PutPolicy", "GetPolicy", "DeletePolicy",
     },
 }
 

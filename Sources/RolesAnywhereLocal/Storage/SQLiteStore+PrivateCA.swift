@@ -31,7 +31,7 @@ extension SQLiteStore {
     public func saveIssuedCertificate(_ certificate: PrivateCAIssuedCertificate) async throws {
         let document = String(decoding: try JSONEncoder().encode(certificate), as: UTF8.self)
         try await database.write { db in
-            try db.cachedStatement(sql: "INSERT INTO pca_certificates VALUES (?, ?, ?, ?)")
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO pca_certificates VALUES (?, ?, ?, ?)")
                 .execute(arguments: [certificate.arn, certificate.authorityArn, certificate.issuedAt.timeIntervalSince1970, document])
         }
     }

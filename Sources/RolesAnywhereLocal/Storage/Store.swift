@@ -12,7 +12,7 @@ public protocol PrivateCAStore: Sendable {
     func certificateAuthority(arn: String) async throws -> PrivateCARecord?
     /// Every CA, oldest first.
     func certificateAuthorities() async throws -> [PrivateCARecord]
-    /// Adds an issued certificate.
+    /// Adds an issued certificate, or replaces the one with its ARN (a revocation).
     func saveIssuedCertificate(_ certificate: PrivateCAIssuedCertificate) async throws
     func issuedCertificate(arn: String) async throws -> PrivateCAIssuedCertificate?
     /// The certificates a CA issued, oldest first.

@@ -14,7 +14,7 @@ public struct PrivateCARecord: Codable, Sendable, Hashable {
     }
 
     /// `CertificateAuthorityStatus` (CREATING and FAILED never last here: a CA is made at once).
-    public enum Status: String, Codable, Sendable, Hashable {
+    public enum Status: String, Codable, Sendable, Hashable, CaseIterable {
         case pendingCertificate = "PENDING_CERTIFICATE"
         case active = "ACTIVE"
         case disabled = "DISABLED"
@@ -55,6 +55,37 @@ public struct PrivateCARecord: Codable, Sendable, Hashable {
     public var notAfter: Date?
     /// `IdempotencyToken` of the create call and when it was made.
     public var idempotencyToken: String?
+    /// The CA's tags, in the order they were first set.
+    public var tags: [PrivateCATag]?
+    /// The resource-based policy (PutPolicy), as sent.
+    public var policy: String?
+    /// While DELETED: until when RestoreCertificateAuthority can bring it back, and the status it had.
+    public var restorableUntil: Date?
+    public var statusBeforeDeletion: Status?
+    /// The CRL configuration while CRLs are enabled (read from `revocationConfiguration`).
+    public var crl: PrivateCACRLConfiguration?
+    /// The number and time of the last CRL published (the CRL number extension and thisUpdate).
+    public var crlNumber: UInt64?
+    public var crlPublishedAt: Date?
+
+    /// Whether the CA was deleted and can no longer be restored: from then on it does not exist.
+    public func isGone(at now: Date) -> Bool {
+        status == .deleted && (restorableUntil.map { $0 <= now } ?? true)
+    }
+
+    /// The ID at the end of the ARN (`certificate-authority/ID`), as CRL keys use it.
+    public var authorityID: String { String(arn.split(separator: "/").last ?? "") }
+}
+
+/// `Tag` of the model: a key and an optional value.
+public struct PrivateCATag: Codable, Sendable, Hashable {
+    public var key: String
+    public var value: String?
+
+    public init(key: String, value: String?) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// A certificate a private CA issued.
@@ -67,6 +98,35 @@ public struct PrivateCAIssuedCertificate: Codable, Sendable, Hashable {
     public var issuedAt: Date
     public var notAfter: Date
     public var idempotencyToken: String?
+    /// Once revoked (RevokeCertificate): when, and the model's `RevocationReason`.
+    public var revokedAt: Date?
+    public var revocationReason: PrivateCARevocationReason?
+}
+
+/// `RevocationReason` of the model, with the CRLReason code (RFC 5280 section 5.3.1) each is written as.
+public enum PrivateCARevocationReason: String, Codable, Sendable, Hashable, CaseIterable {
+    case unspecified = "UNSPECIFIED"
+    case keyCompromise = "KEY_COMPROMISE"
+    case certificateAuthorityCompromise = "CERTIFICATE_AUTHORITY_COMPROMISE"
+    case affiliationChanged = "AFFILIATION_CHANGED"
+    case superseded = "SUPERSEDED"
+    case cessationOfOperation = "CESSATION_OF_OPERATION"
+    case privilegeWithdrawn = "PRIVILEGE_WITHDRAWN"
+    case attributeAuthorityCompromise = "A_A_COMPROMISE"
+
+    /// The CRLReason enumeration value.
+    public var code: Int {
+        switch self {
+        case .unspecified: 0
+        case .keyCompromise: 1
+        case .certificateAuthorityCompromise: 2
+        case .affiliationChanged: 3
+        case .superseded: 4
+        case .cessationOfOperation: 5
+        case .privilegeWithdrawn: 9
+        case .attributeAuthorityCompromise: 10
+        }
+    }
 }
 
 /// `KeyAlgorithm` of the model: the ones this server generates.

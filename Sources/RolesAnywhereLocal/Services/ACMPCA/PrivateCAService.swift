@@ -14,7 +14,9 @@ import X509
 /// PENDING_CERTIFICATE -> ACTIVE lifecycle (a root CA signs its own CSR with the
 /// `RootCACertificate/V1` template; a subordinate's certificate is signed by another CA, here or
 /// elsewhere, and imported), and end-entity and subordinate certificates issued with AWS's
-/// templates. The other operations of the model answer NotImplemented.
+/// templates, revocation with CRLs published to this server's S3, status updates, deletion and
+/// restoration, tags and resource policies. The other operations of the model (audit reports,
+/// permissions) answer NotImplemented.
 struct PrivateCAService: Sendable {
     let configuration: LocalConfiguration
     let store: any Store
@@ -24,13 +26,23 @@ struct PrivateCAService: Sendable {
         var body = try PrivateCARequest(request.body)
         switch operation {
         case .createCertificateAuthority: return try await create(&body, now: request.receivedAt)
-        case .describeCertificateAuthority: return try await describe(&body)
-        case .listCertificateAuthorities: return try await list(&body)
-        case .getCertificateAuthorityCsr: return try await csr(&body)
-        case .getCertificateAuthorityCertificate: return try await authorityCertificate(&body)
+        case .describeCertificateAuthority: return try await describe(&body, now: request.receivedAt)
+        case .listCertificateAuthorities: return try await list(&body, now: request.receivedAt)
+        case .getCertificateAuthorityCsr: return try await csr(&body, now: request.receivedAt)
+        case .getCertificateAuthorityCertificate: return try await authorityCertificate(&body, now: request.receivedAt)
         case .importCertificateAuthorityCertificate: return try await importCertificate(&body, now: request.receivedAt)
         case .issueCertificate: return try await issue(&body, now: request.receivedAt)
-        case .getCertificate: return try await certificate(&body)
+        case .getCertificate: return try await certificate(&body, now: request.receivedAt)
+        case .revokeCertificate: return try await revoke(&body, now: request.receivedAt)
+        case .updateCertificateAuthority: return try await update(&body, now: request.receivedAt)
+        case .deleteCertificateAuthority: return try await delete(&body, now: request.receivedAt)
+        case .restoreCertificateAuthority: return try await restore(&body, now: request.receivedAt)
+        case .tagCertificateAuthority: return try await tag(&body, now: request.receivedAt)
+        case .untagCertificateAuthority: return try await untag(&body, now: request.receivedAt)
+        case .listTags: return try await listTags(&body, now: request.receivedAt)
+        case .putPolicy: return try await putPolicy(&body, now: request.receivedAt)
+        case .getPolicy: return try await getPolicy(&body, now: request.receivedAt)
+        case .deletePolicy: return try await deletePolicy(&body, now: request.receivedAt)
         default: throw AWSService.acmPCA.notImplemented(model)
         }
     }
@@ -44,7 +56,8 @@ struct PrivateCAService: Sendable {
         let standard = body.string("KeyStorageSecurityStandard") ?? "FIPS_140_2_LEVEL_3_OR_HIGHER"
         let configurationMembers = body.object("CertificateAuthorityConfiguration", required: true)
         let revocation = body.raw("RevocationConfiguration")
-        let tags = body.raw("Tags")
+        let revocationMembers = body.object("RevocationConfiguration")
+        let tags = try Self.readTags(&body, required: false)
         try body.validate()
         guard let kind, var configurationBody = configurationMembers else { throw PrivateCAErrors.internalValidation }
         let keyAlgorithm = configurationBody.enumeration("KeyAlgorithm", PrivateCAKeyAlgorithm.self, required: true)
@@ -62,13 +75,10 @@ struct PrivateCAService: Sendable {
                     + " (rolesanywhere-local signs \(keyAlgorithm.rawValue) keys with \(keyAlgorithm.signingAlgorithm.rawValue))."
             )
         }
-        if let revocation, Self.enablesRevocation(revocation) {
-            throw PrivateCAErrors.invalidArgs(
-                "CRL and OCSP publication are not implemented by rolesanywhere-local yet; create the CA without an enabled RevocationConfiguration."
-            )
-        }
-        if let tags, case .array(let list) = tags, !list.isEmpty {
-            throw PrivateCAErrors.invalidArgs("Tags on CreateCertificateAuthority are not implemented by rolesanywhere-local yet.")
+        var crl: PrivateCACRLConfiguration?
+        if var revocationMembers {
+            crl = try PrivateCACRLConfiguration.read(&revocationMembers)
+            if let crl { try await checkBucket(crl) }
         }
         // The same token within five minutes is the same request.
         if let token {
@@ -94,28 +104,21 @@ struct PrivateCAService: Sendable {
             arn: arn, kind: kind, status: .pendingCertificate, usageMode: usageMode, keyAlgorithm: keyAlgorithm, signingAlgorithm: signingAlgorithm,
             subject: subject.members, keyStorageSecurityStandard: standard, revocationConfiguration: revocation.map(PrivateCAJSON.text),
             createdAt: now, lastStateChangeAt: now, sealedKey: try vault.seal(keyDER, for: arn), csrPEM: csr.pemString,
-            certificatePEM: nil, certificateChainPEM: nil, serial: nil, notBefore: nil, notAfter: nil, idempotencyToken: token
+            certificatePEM: nil, certificateChainPEM: nil, serial: nil, notBefore: nil, notAfter: nil, idempotencyToken: token,
+            tags: tags.isEmpty ? nil : try Self.merged(tags, into: []), crl: crl
         )
         try await Self.storeCall { try await store.saveCertificateAuthority(record) }
         return try PrivateCAJSON.response(["CertificateAuthorityArn": arn])
     }
 
-    static func enablesRevocation(_ value: JSONValue) -> Bool {
-        guard case .object(let members) = value else { return false }
-        for name in ["CrlConfiguration", "OcspConfiguration"] {
-            if case .object(let configuration)? = members[name], case .bool(true)? = configuration["Enabled"] { return true }
-        }
-        return false
-    }
-
     // MARK: - Describe, List, CSR, CA certificate
 
-    func describe(_ body: inout PrivateCARequest) async throws(AWSError) -> LocalResponse {
-        let authority = try await authority(&body)
+    func describe(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
+        let authority = try await authority(&body, now: now)
         return try PrivateCAJSON.response(PrivateCAJSON.Described(CertificateAuthority: PrivateCAJSON.Authority(authority, account: configuration.accountID)))
     }
 
-    func list(_ body: inout PrivateCARequest) async throws(AWSError) -> LocalResponse {
+    func list(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
         let maximum = body.integer("MaxResults", range: 1...1000) ?? 1000
         let token = body.string("NextToken", length: 1...43739)
         let owner = body.string("ResourceOwner")
@@ -124,7 +127,7 @@ struct PrivateCAService: Sendable {
             throw PrivateCAErrors.validation("Value '\(owner)' at 'resourceOwner' failed to satisfy constraint: Member must satisfy enum value set: [SELF, OTHER_ACCOUNTS]")
         }
         // No CA is shared from another account here.
-        let all = owner == "OTHER_ACCOUNTS" ? [] : try await Self.storeCall { try await store.certificateAuthorities() }.filter { $0.status != .deleted }
+        let all = owner == "OTHER_ACCOUNTS" ? [] : try await Self.storeCall { try await store.certificateAuthorities() }.filter { !$0.isGone(at: now) }
         var start = 0
         if let token {
             guard let offset = PrivateCAJSON.offset(fromToken: token), offset <= all.count else {
@@ -139,14 +142,14 @@ struct PrivateCAService: Sendable {
         )
     }
 
-    func csr(_ body: inout PrivateCARequest) async throws(AWSError) -> LocalResponse {
-        let authority = try await authority(&body)
+    func csr(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
+        let authority = try await authority(&body, now: now)
         guard authority.status != .deleted else { throw PrivateCAErrors.invalidState(authority, "get its CSR") }
         return try PrivateCAJSON.response(["Csr": authority.csrPEM])
     }
 
-    func authorityCertificate(_ body: inout PrivateCARequest) async throws(AWSError) -> LocalResponse {
-        let authority = try await authority(&body)
+    func authorityCertificate(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
+        let authority = try await authority(&body, now: now)
         guard let certificate = authority.certificatePEM, authority.status != .deleted else {
             throw PrivateCAErrors.invalidState(authority, "get its certificate: it has none installed yet (import one with ImportCertificateAuthorityCertificate)")
         }
@@ -158,7 +161,7 @@ struct PrivateCAService: Sendable {
     // MARK: - ImportCertificateAuthorityCertificate
 
     func importCertificate(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
-        var authority = try await authority(&body, validateNow: false)
+        var authority = try await authority(&body, validateNow: false, now: now)
         let certificateBytes = body.blob("Certificate", required: true, maximum: 32 * 1024)
         let chainBytes = body.blob("CertificateChain", maximum: 2 * 1024 * 1024)
         try body.validate()
@@ -200,6 +203,8 @@ struct PrivateCAService: Sendable {
             authority.status = .active
             authority.lastStateChangeAt = now
         }
+        // With its certificate the CA can sign its first CRL.
+        if authority.crl != nil { authority = try await publishCRL(authority, now: now) }
         let updated = authority
         try await Self.storeCall { try await store.saveCertificateAuthority(updated) }
         return try PrivateCAJSON.response([String: String]())
@@ -208,7 +213,7 @@ struct PrivateCAService: Sendable {
     // MARK: - IssueCertificate, GetCertificate
 
     func issue(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
-        let authority = try await authority(&body, validateNow: false)
+        let authority = try await authority(&body, validateNow: false, now: now)
         let csrBytes = body.blob("Csr", required: true, maximum: 32 * 1024)
         let signingAlgorithm = body.enumeration("SigningAlgorithm", PrivateCASigningAlgorithm.self, required: true)
         let templateArn = body.string("TemplateArn", length: 5...200)
@@ -297,11 +302,17 @@ struct PrivateCAService: Sendable {
                 throw PrivateCAErrors.invalidArgs("The CA's certificate allows a path length of \(maximum) below it: it cannot issue a subordinate CA with path length \(pathLength).")
             }
             let issuerKeyIdentifier = caCertificate.flatMap { try? $0.fields.extensions.subjectKeyIdentifier?.keyIdentifier } ?? SignedObject.keyIdentifier(key.publicKey)
+            var extensions = try template.extensions(
+                subjectKey: request.publicKey, issuerKeyIdentifier: issuerKeyIdentifier, subjectAlternativeNames: request.subjectAlternativeNames
+            )
+            // AWS's templates carry the CRL distribution point while the CA publishes CRLs (a root CA's own certificate does not).
+            if template != .rootCA, let distributionPoint = try distributionPointExtension(authority) {
+                try extensions.append(distributionPoint)
+            }
             issued = try CertificateAuthority.sign(
                 serialNumber: serial, publicKey: request.publicKey, validity: ValidityPeriod(notBefore: notBefore, notAfter: notAfter),
                 issuer: caCertificate?.fields.subject ?? request.subject, subject: request.subject,
-                extensions: try template.extensions(subjectKey: request.publicKey, issuerKeyIdentifier: issuerKeyIdentifier, subjectAlternativeNames: request.subjectAlternativeNames),
-                signer: key
+                extensions: extensions, signer: key
             )
         } catch let error as AWSError {
             throw error
@@ -317,8 +328,8 @@ struct PrivateCAService: Sendable {
         return try PrivateCAJSON.response(["CertificateArn": record.arn])
     }
 
-    func certificate(_ body: inout PrivateCARequest) async throws(AWSError) -> LocalResponse {
-        let authority = try await authority(&body, validateNow: false)
+    func certificate(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
+        let authority = try await authority(&body, validateNow: false, now: now)
         let arn = body.string("CertificateArn", required: true, length: 5...200)
         try body.validate()
         guard let arn else { throw PrivateCAErrors.internalValidation }
@@ -335,9 +346,12 @@ struct PrivateCAService: Sendable {
 
     // MARK: - Helpers
 
-    /// The CA `CertificateAuthorityArn` names; ResourceNotFoundException when there is none.
-    func authority(_ body: inout PrivateCARequest, validateNow: Bool = true) async throws(AWSError) -> PrivateCARecord {
-        let arn = body.string("CertificateAuthorityArn", required: true, length: 5...200)
+    /// The CA the `member` ARN names; ResourceNotFoundException when there is none (or it was deleted
+    /// and its restoration period is over).
+    func authority(
+        _ body: inout PrivateCARequest, member: String = "CertificateAuthorityArn", validateNow: Bool = true, now: Date
+    ) async throws(AWSError) -> PrivateCARecord {
+        let arn = body.string(member, required: true, length: 5...200)
         if validateNow { try body.validate() }
         guard let arn else {
             try body.validate()
@@ -346,7 +360,7 @@ struct PrivateCAService: Sendable {
         guard ARN(arn).map({ $0.service == "acm-pca" && $0.resource.hasPrefix("certificate-authority/") }) == true else {
             throw PrivateCAErrors.error("InvalidArnException", "The ARN \(arn) is not a valid certificate authority ARN (arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID).")
         }
-        guard let authority = try await Self.storeCall({ try await store.certificateAuthority(arn: arn) }) else {
+        guard let authority = try await Self.storeCall({ try await store.certificateAuthority(arn: arn) }), !authority.isGone(at: now) else {
             throw PrivateCAErrors.error("ResourceNotFoundException", "Could not find certificate authority \(arn).")
         }
         return authority

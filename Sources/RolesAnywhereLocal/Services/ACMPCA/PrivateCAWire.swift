@@ -53,6 +53,38 @@ struct PrivateCARequest {
         return value
     }
 
+    mutating func bool(_ key: String, required: Bool = false) -> Bool? {
+        if required, case .null = body.members[key] ?? .null {
+            body.errors.add(nil, Self.wire(key), "Member must not be null")
+            return nil
+        }
+        let value = body.bool(key)
+        rename(key)
+        return value
+    }
+
+    /// A list of structures, each read by the caller.
+    mutating func objects(_ key: String, required: Bool = false) -> [PrivateCARequest]? {
+        switch body.members[key] {
+        case nil, .null?:
+            if required { body.errors.add(nil, Self.wire(key), "Member must not be null") }
+            return nil
+        case .array(let items)?:
+            var structures = [PrivateCARequest]()
+            for item in items {
+                guard case .object(let members) = item else {
+                    body.errors.add(item.displayText, Self.wire(key), "Member must be a list of structures")
+                    return nil
+                }
+                structures.append(PrivateCARequest(members: members))
+            }
+            return structures
+        case let other?:
+            body.errors.add(other.displayText, Self.wire(key), "Member must be a list")
+            return nil
+        }
+    }
+
     /// A nested structure, read by the caller.
     mutating func object(_ key: String, required: Bool = false) -> PrivateCARequest? {
         switch body.members[key] {
@@ -184,6 +216,7 @@ enum PrivateCAJSON {
         let NotAfter: Date?
         let CertificateAuthorityConfiguration: Configuration
         let RevocationConfiguration: Echo?
+        let RestorableUntil: Date?
         let KeyStorageSecurityStandard: String
         let UsageMode: String
 
@@ -201,6 +234,7 @@ enum PrivateCAJSON {
                 KeyAlgorithm: record.keyAlgorithm.rawValue, SigningAlgorithm: record.signingAlgorithm.rawValue, Subject: record.subject
             )
             RevocationConfiguration = record.revocationConfiguration.flatMap { try? JSONValue.parse($0) }.map(Echo.init)
+            RestorableUntil = record.status == .deleted ? record.restorableUntil : nil
             KeyStorageSecurityStandard = record.keyStorageSecurityStandard
             UsageMode = record.usageMode.rawValue
         }
