@@ -37,7 +37,7 @@ extension RolesAnywhereCall {
     }
 
     func checkCRL(_ crl: CertificateRevocationList, anchor: TrustAnchorRecord) throws(AWSError) {
-        let certificates = (try? CertificateParser.bundle(pem: anchor.source.sourceData.x509CertificateData ?? "", source: "trust anchor")) ?? []
+        let certificates = (try? CertificateParser.bundle(pem: anchor.trustedCertificatesPEM ?? "", source: "trust anchor")) ?? []
         for certificate in certificates.map(CertificateFacts.init) where certificate.subject == crl.issuer {
             guard let parsed = certificate.fields, crl.isSigned(by: parsed) else {
                 throw AWSError.rolesAnywhereValidation("The CRL names \(crl.issuer) as its issuer, but that trust anchor certificate's key did not sign it.")

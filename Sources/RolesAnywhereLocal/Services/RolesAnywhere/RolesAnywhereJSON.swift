@@ -17,11 +17,21 @@ enum RolesAnywhereJSON {
             var container = encoder.singleValueContainer()
             try container.encode(timestamp(date))
         }
+        if let wireKey { encoder.userInfo[wireKey] = true }
         do {
             return LocalResponse.json(String(decoding: try encoder.encode(value), as: UTF8.self), status: status)
         } catch {
             throw AWSError.internalFailure("could not encode the answer: \(error)")
         }
+    }
+
+    /// Marks an answer's encoder, so records keep what only the store holds out of answers.
+    static let wireKey = CodingUserInfoKey(rawValue: "rolesanywhere.wire")
+
+    /// Whether `encoder` writes an answer (rather than a stored document).
+    static func isWire(_ encoder: any Encoder) -> Bool {
+        guard let wireKey else { return false }
+        return encoder.userInfo[wireKey] != nil
     }
 
     /// `2022-07-01T18:11:27.380711Z`.

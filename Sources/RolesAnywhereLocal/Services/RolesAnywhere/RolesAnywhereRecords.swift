@@ -49,9 +49,33 @@ public struct TrustAnchorRecord: RolesAnywhereResource, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
     public var notificationSettings: [NotificationSettingDetail]
+    /// For an `AWS_ACM_PCA` anchor: the CA's certificate (PEM) as it was at the latest
+    /// CreateTrustAnchor or UpdateTrustAnchor, which is what IAM Roles Anywhere honours. Kept in
+    /// the store, never sent (the model's `TrustAnchorDetail` has no such member).
+    public var acmPcaCertificate: String?
 
     public var resourceID: String { trustAnchorId }
     public var resourceArn: String { trustAnchorArn }
+
+    /// The CA certificates CreateSession trusts: the bundle, or the Private CA's certificate.
+    public var trustedCertificatesPEM: String? { acmPcaCertificate ?? source.sourceData.x509CertificateData }
+
+    enum CodingKeys: String, CodingKey {
+        case trustAnchorId, trustAnchorArn, name, source, enabled, createdAt, updatedAt, notificationSettings, acmPcaCertificate
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(trustAnchorId, forKey: .trustAnchorId)
+        try container.encode(trustAnchorArn, forKey: .trustAnchorArn)
+        try container.encode(name, forKey: .name)
+        try container.encode(source, forKey: .source)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(notificationSettings, forKey: .notificationSettings)
+        if !RolesAnywhereJSON.isWire(encoder) { try container.encodeIfPresent(acmPcaCertificate, forKey: .acmPcaCertificate) }
+    }
 }
 
 /// One rule of an attribute mapping: which part of a certificate field becomes a principal tag.

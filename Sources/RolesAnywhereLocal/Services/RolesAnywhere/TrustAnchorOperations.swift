@@ -6,6 +6,7 @@ import Foundation
 import RolesAnywherePKI
 import RolesAnywhereSigning
 import RolesAnywhereKeys
+import RolesAnywhereSupport
 
 /// CreateTrustAnchor, GetTrustAnchor, UpdateTrustAnchor, DeleteTrustAnchor, Enable/DisableTrustAnchor,
 /// ListTrustAnchors, and the notification settings.
@@ -31,7 +32,7 @@ extension RolesAnywhereCall {
         let settings = body.objects("notificationSettings", count: 0...50) { readNotificationSetting(&$0) }
         try body.validate()
         guard let name, let source else { throw AWSError.rolesAnywhereValidation("name and source are required") }
-        try checkAnchorCertificates(source)
+        let pcaCertificate = try await checkSource(source)
         let id = Self.newID()
         var anchor = TrustAnchorRecord(
             trustAnchorId: id, trustAnchorArn: arn("trust-anchor", id), name: name, source: source,
@@ -39,6 +40,7 @@ extension RolesAnywhereCall {
             enabled: enabled ?? false, createdAt: now, updatedAt: now, notificationSettings: NotificationSettingDetail.defaults
         )
         if let settings { anchor.notificationSettings = merge(settings, into: anchor.notificationSettings) }
+        anchor.acmPcaCertificate = pcaCertificate
         try await store.saveResource(anchor)
         if let tags, !tags.isEmpty { try await store.setTags(tags, resourceArn: anchor.trustAnchorArn) }
         return try RolesAnywhereJSON.response(TrustAnchorAnswer(trustAnchor: anchor), status: 201)
@@ -61,17 +63,52 @@ extension RolesAnywhereCall {
         return TrustAnchorSource(sourceType: type, sourceData: data)
     }
 
-    /// The bundle must be PEM CA certificates that IAM Roles Anywhere accepts, at most two.
-    func checkAnchorCertificates(_ source: TrustAnchorSource) throws(AWSError) {
-        guard source.sourceType == "CERTIFICATE_BUNDLE" else {
+    /// Checks a trust anchor's source; for `AWS_ACM_PCA`, returns the Private CA's certificate as it
+    /// is now, which the anchor keeps (IAM Roles Anywhere honours the CA certificate found at the
+    /// latest CreateTrustAnchor or UpdateTrustAnchor).
+    func checkSource(_ source: TrustAnchorSource) async throws -> String? {
+        switch source.sourceType {
+        case "CERTIFICATE_BUNDLE":
+            guard let pem = source.sourceData.x509CertificateData else {
+                throw AWSError.rolesAnywhereValidation("A CERTIFICATE_BUNDLE source needs sourceData.x509CertificateData (PEM).")
+            }
+            try checkAnchorCertificates(pem)
+            return nil
+        case "AWS_ACM_PCA":
+            guard let arn = source.sourceData.acmPcaArn else {
+                throw AWSError.rolesAnywhereValidation("An AWS_ACM_PCA source needs sourceData.acmPcaArn (the ARN of an AWS Private CA).")
+            }
+            return try await privateCACertificate(arn)
+        default:
             throw AWSError.rolesAnywhereValidation(
-                "rolesanywhere-local supports only CERTIFICATE_BUNDLE trust anchors (\(source.sourceType) needs AWS Private CA); "
-                    + "create the anchor from the CA certificate's PEM instead"
+                "rolesanywhere-local does not support \(source.sourceType) trust anchors; use CERTIFICATE_BUNDLE or AWS_ACM_PCA"
             )
         }
-        guard let pem = source.sourceData.x509CertificateData else {
-            throw AWSError.rolesAnywhereValidation("A CERTIFICATE_BUNDLE source needs sourceData.x509CertificateData (PEM).")
+    }
+
+    /// The certificate of the ACTIVE AWS Private CA `arn` names, in this account and region.
+    func privateCACertificate(_ arn: String) async throws -> String {
+        guard let parsed = ARN(arn), parsed.service == "acm-pca", parsed.resource.hasPrefix("certificate-authority/"),
+            parsed.region == configuration.region, parsed.accountID == configuration.accountID
+        else {
+            throw AWSError.rolesAnywhereValidation(
+                "acmPcaArn \(arn) is not the ARN of an AWS Private CA in account \(configuration.accountID), region \(configuration.region)."
+            )
         }
+        guard let authority = try await store.certificateAuthority(arn: arn), !authority.isGone(at: now) else {
+            throw AWSError.rolesAnywhereValidation("The AWS Private CA \(arn) does not exist.")
+        }
+        guard authority.status == .active, let pem = authority.certificatePEM else {
+            throw AWSError.rolesAnywhereValidation(
+                "The AWS Private CA \(arn) is \(authority.status.rawValue); a trust anchor needs an ACTIVE CA with its certificate installed."
+            )
+        }
+        try checkAnchorCertificates(pem)
+        return pem
+    }
+
+    /// The bundle must be PEM CA certificates that IAM Roles Anywhere accepts, at most two.
+    func checkAnchorCertificates(_ pem: String) throws(AWSError) {
         let certificates: [EncodedCertificate]
         do {
             certificates = try CertificateParser.bundle(pem: pem, source: "x509CertificateData")
@@ -114,7 +151,8 @@ extension RolesAnywhereCall {
         let source = body.object("source") { readSource(&$0) }
         try body.validate()
         if let source {
-            try checkAnchorCertificates(source)
+            // For an AWS Private CA anchor this captures the CA's certificate again (a renewed one, say).
+            anchor.acmPcaCertificate = try await checkSource(source)
             anchor.source = source
         }
         if let name { anchor.name = name }

@@ -76,7 +76,7 @@ final class RolesAnywhereCaches: Sendable {
     func anchorCertificates(_ anchor: TrustAnchorRecord) throws(CreateSessionHandler.Denial) -> [CertificateFacts] {
         let key = "\(anchor.trustAnchorId)@\(anchor.updatedAt.timeIntervalSince1970)"
         if let cached = anchors.value(forKey: key) { return cached }
-        guard let pem = anchor.source.sourceData.x509CertificateData,
+        guard let pem = anchor.trustedCertificatesPEM,
             let certificates = try? CertificateParser.bundle(pem: pem, source: "trust anchor")
         else {
             throw CreateSessionHandler.Denial(
