@@ -27,6 +27,9 @@ public struct LocalConfiguration: Sendable {
     public var adminSecretAccessKey: String
     /// How far a request's `X-Amz-Date` may be from the server's clock.
     public var maximumClockSkew: Duration
+    /// How long after IssueCertificate AWS Private CA's GetCertificate answers
+    /// RequestInProgressException, as AWS does while a certificate is being issued.
+    public var privateCAIssuanceDelay: Duration
     /// What one client may hold of the server: connections, time and memory.
     public var limits: ServerLimits
     /// The emulator this server stands in front of (`--upstream`): when set, only Roles Anywhere
@@ -49,6 +52,7 @@ public struct LocalConfiguration: Sendable {
         adminAccessKeyID: String = LocalConfiguration.defaultAdminAccessKeyID,
         adminSecretAccessKey: String = LocalConfiguration.defaultAdminSecretAccessKey,
         maximumClockSkew: Duration = .seconds(300),
+        privateCAIssuanceDelay: Duration = .seconds(1),
         limits: ServerLimits = ServerLimits(),
         upstream: UpstreamConfiguration? = nil
     ) {
@@ -64,6 +68,7 @@ public struct LocalConfiguration: Sendable {
         self.adminAccessKeyID = adminAccessKeyID
         self.adminSecretAccessKey = adminSecretAccessKey
         self.maximumClockSkew = maximumClockSkew
+        self.privateCAIssuanceDelay = privateCAIssuanceDelay
         self.limits = limits
         self.upstream = upstream
     }

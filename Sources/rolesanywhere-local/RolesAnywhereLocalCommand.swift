@@ -56,6 +56,9 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("How many seconds a request's X-Amz-Date may differ from the server clock.", valueName: "seconds"))
     var maximumClockSkew = 300
 
+    @Option(name: .customLong("pca-issuance-delay"), help: ArgumentHelp("Seconds AWS Private CA's GetCertificate answers RequestInProgressException after IssueCertificate, as AWS does while it issues (aws acm-pca wait certificate-issued waits it out); 0 for at once.", valueName: "seconds"))
+    var privateCAIssuanceDelay = 1
+
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a connection may go without sending a complete request head (slow headers, idle keep-alive) before it is closed.", valueName: "seconds"))
     var idleTimeout = 30
 
@@ -99,6 +102,7 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
         }
         guard adminSecretAccessKey.count >= 16 else { throw ValidationError("--admin-secret-access-key must be at least 16 characters.") }
         guard maximumClockSkew >= 0 else { throw ValidationError("--max-clock-skew must not be negative.") }
+        guard (0...300).contains(privateCAIssuanceDelay) else { throw ValidationError("--pca-issuance-delay must be between 0 and 300 seconds.") }
         guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be between 1 and 86400 seconds.") }
         guard (1...86_400).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be between 1 and 86400 seconds.") }
         guard (1...1_000_000).contains(maximumConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000.") }
@@ -166,6 +170,7 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
             tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
             adminAccessKeyID: adminAccessKeyID, adminSecretAccessKey: adminSecretAccessKey,
             maximumClockSkew: .seconds(maximumClockSkew),
+            privateCAIssuanceDelay: .seconds(privateCAIssuanceDelay),
             limits: ServerLimits(idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: maximumConnections),
             upstream: try upstreamConfiguration()
         )

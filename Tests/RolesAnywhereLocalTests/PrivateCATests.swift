@@ -18,7 +18,7 @@ struct PrivateCATests {
         let local: LocalServerProcess
         var directory: TemporaryDirectory { local.directory }
 
-        init() throws { local = try LocalServerProcess() }
+        init(arguments: [String] = []) throws { local = try LocalServerProcess(arguments: arguments) }
 
         @discardableResult
         func pca(_ arguments: [String]) throws -> [String: Any] {
@@ -280,5 +280,32 @@ struct PrivateCATests {
             "--validity", "Value=1,Type=DAYS",
         ])
         #expect(signing.status != 0 && signing.stderrText.contains("accessible to other users"), "\(signing.stderrText)")
+    }
+
+    @Test("GetCertificate right after IssueCertificate: RequestInProgressException for the issuance delay (1 s by default), which the CLI's waiter waits out; --pca-issuance-delay 0 answers at once")
+    func issuanceWindow() throws {
+        let setup = try Setup(arguments: ["--pca-issuance-delay", "3"])
+        let root = try setup.activeRoot()
+        let leaf = try setup.csr("leaf", cn: "myContainer")
+        let issued = try setup.pca([
+            "issue-certificate", "--certificate-authority-arn", root.arn, "--csr", "fileb://\(leaf.csr)", "--signing-algorithm", "SHA256WITHECDSA",
+            "--validity", "Value=1,Type=DAYS",
+        ])
+        let arn = try #require(issued["CertificateArn"] as? String)
+        let early = try setup.refused(["get-certificate", "--certificate-authority-arn", root.arn, "--certificate-arn", arn])
+        #expect(early.contains("RequestInProgressException"), "\(early)")
+        let started = Date()
+        let waited = try setup.local.aws(["acm-pca", "wait", "certificate-issued", "--certificate-authority-arn", root.arn, "--certificate-arn", arn])
+        #expect(waited.status == 0, "\(waited.stderrText)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(try setup.pca(["get-certificate", "--certificate-authority-arn", root.arn, "--certificate-arn", arn])["Certificate"] as? String != nil)
+
+        let immediate = try Setup(arguments: ["--pca-issuance-delay", "0"])
+        let other = try immediate.activeRoot()
+        let now = try #require(try immediate.pca([
+            "issue-certificate", "--certificate-authority-arn", other.arn, "--csr", "fileb://\(leaf.csr)", "--signing-algorithm", "SHA256WITHECDSA",
+            "--validity", "Value=1,Type=DAYS",
+        ])["CertificateArn"] as? String)
+        #expect(try immediate.pca(["get-certificate", "--certificate-authority-arn", other.arn, "--certificate-arn", now])["Certificate"] as? String != nil)
     }
 }

@@ -336,6 +336,15 @@ struct PrivateCAService: Sendable {
         guard let issued = try await Self.storeCall({ try await store.issuedCertificate(arn: arn) }), issued.authorityArn == authority.arn else {
             throw PrivateCAErrors.error("ResourceNotFoundException", "Could not find certificate \(arn) issued by \(authority.arn).")
         }
+        // AWS issues asynchronously: for a moment GetCertificate says the request is in progress,
+        // and `aws acm-pca wait certificate-issued` retries until it is not.
+        let delay = configuration.privateCAIssuanceDelay
+        let ready = issued.issuedAt.addingTimeInterval(TimeInterval(delay.components.seconds) + TimeInterval(delay.components.attoseconds) / 1e18)
+        guard now >= ready else {
+            throw PrivateCAErrors.error(
+                "RequestInProgressException", "The certificate \(arn) is still being issued; try again shortly (aws acm-pca wait certificate-issued)."
+            )
+        }
         var answer = ["Certificate": issued.certificatePEM]
         // The chain up to the root: the CA's certificate and its own chain (none for a root CA's self-issued certificate).
         if let caCertificate = authority.certificatePEM, caCertificate != issued.certificatePEM {
