@@ -200,6 +200,15 @@ def main():
         "pca-issue.txt": ("POST", "/", {"X-Fuzz-Service": "acm-pca", "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "ACMPrivateCA.IssueCertificate"},
                           json.dumps({"CertificateAuthorityArn": "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/00000000-0000-4000-8000-000000000000",
                                       "Csr": "LS0tLS1CRUdJTg==", "SigningAlgorithm": "SHA256WITHECDSA", "Validity": {"Value": 10, "Type": "MINUTES"}})),
+        "pca-issue-passthrough.txt": ("POST", "/", {"X-Fuzz-Service": "acm-pca", "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "ACMPrivateCA.IssueCertificate"},
+                                      json.dumps({"CertificateAuthorityArn": "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/00000000-0000-4000-8000-000000000000",
+                                                  "Csr": "LS0tLS1CRUdJTg==", "SigningAlgorithm": "SHA256WITHECDSA", "Validity": {"Value": 1, "Type": "DAYS"},
+                                                  "TemplateArn": "arn:aws:acm-pca:::template/BlankEndEntityCertificate_APIPassthrough/V1",
+                                                  "ApiPassthrough": {"Subject": {"CommonName": "x", "Country": "US"}, "Extensions": {
+                                                      "KeyUsage": {"DigitalSignature": True}, "ExtendedKeyUsage": [{"ExtendedKeyUsageType": "CLIENT_AUTH"}, {"ExtendedKeyUsageObjectIdentifier": "1.2.3"}],
+                                                      "SubjectAlternativeNames": [{"DnsName": "a.example"}, {"IpAddress": "::1"}, {"DirectoryName": {"CommonName": "d"}}, {"RegisteredId": "1.2.3.4"}],
+                                                      "CertificatePolicies": [{"CertPolicyId": "2.5.29.32.0", "PolicyQualifiers": [{"PolicyQualifierId": "CPS", "Qualifier": {"CpsUri": "https://e/cps"}}]}],
+                                                      "CustomExtensions": [{"ObjectIdentifier": "1.3.6.1.4.1.99999.1", "Value": "DAVoZWxsbw==", "Critical": True}]}}})),
         "unsigned.txt": ("POST", "/", {"Content-Type": "application/x-www-form-urlencoded"}, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=a&WebIdentityToken=t"),
     }
     for name, (method, target, headers, body) in local.items():

@@ -61,11 +61,11 @@ struct PrivateCATests {
         }
 
         /// Issues a certificate and returns it (and its chain) once `wait certificate-issued` says so.
-        func issue(ca: String, csr: String, signing: String, template: String, validity: String) throws -> (certificate: String, chain: String?, arn: String) {
+        func issue(ca: String, csr: String, signing: String, template: String, validity: String, extra: [String] = []) throws -> (certificate: String, chain: String?, arn: String) {
             let issued = try pca([
                 "issue-certificate", "--certificate-authority-arn", ca, "--csr", "fileb://\(csr)", "--signing-algorithm", signing,
                 "--template-arn", "arn:aws:acm-pca:::template/\(template)", "--validity", validity,
-            ])
+            ] + extra)
             guard let arn = issued["CertificateArn"] as? String else { throw Failure(description: "no certificate ARN in \(issued)") }
             let waited = try local.aws(["acm-pca", "wait", "certificate-issued", "--certificate-authority-arn", ca, "--certificate-arn", arn])
             guard waited.status == 0 else { throw Failure(description: "wait certificate-issued: \(waited.stderrText)") }
@@ -307,5 +307,79 @@ struct PrivateCATests {
             "--validity", "Value=1,Type=DAYS",
         ])["CertificateArn"] as? String)
         #expect(try immediate.pca(["get-certificate", "--certificate-authority-arn", other.arn, "--certificate-arn", now])["Certificate"] as? String != nil)
+    }
+
+    @Test("ApiPassthrough: BlankEndEntityCertificate_APIPassthrough/V1 takes the API's subject, key usage, extended key usage, names, policies and custom extensions (never CA:TRUE); EndEntityClientAuthCertificate_APIPassthrough/V1 keeps its own usages; other templates ignore it; a duplicated or malformed extension is refused")
+    func apiPassthrough() throws {
+        let setup = try Setup(arguments: ["--pca-issuance-delay", "0"])
+        let root = try setup.activeRoot()
+        let rootPath = try setup.write("root.pem", root.pem)
+        let leaf = try setup.csr("leaf", cn: "fromTheCSR")
+        // DER UTF8String "hello", and basic constraints CA:TRUE (which the template must not let through).
+        let hello = Data([0x0c, 0x05] + Array("hello".utf8)).base64EncodedString()
+        let caTrue = Data([0x30, 0x03, 0x01, 0x01, 0xff]).base64EncodedString()
+        let passthrough = """
+            {"Subject": {"CommonName": "smartcard-user", "Organization": "Example Corp", "Country": "US"},
+             "Extensions": {
+               "KeyUsage": {"DigitalSignature": true, "NonRepudiation": true, "KeyEncipherment": true},
+               "ExtendedKeyUsage": [{"ExtendedKeyUsageType": "CLIENT_AUTH"}, {"ExtendedKeyUsageType": "SMART_CARD_LOGIN"},
+                                    {"ExtendedKeyUsageObjectIdentifier": "1.3.6.1.4.1.99999.2"}],
+               "SubjectAlternativeNames": [{"DnsName": "host.example.com"}, {"Rfc822Name": "user@example.com"},
+                                           {"IpAddress": "10.0.0.1"}, {"UniformResourceIdentifier": "spiffe://example.com/workload"}],
+               "CertificatePolicies": [{"CertPolicyId": "2.5.29.32.0", "PolicyQualifiers": [{"PolicyQualifierId": "CPS", "Qualifier": {"CpsUri": "https://example.com/cps"}}]}],
+               "CustomExtensions": [{"ObjectIdentifier": "1.3.6.1.4.1.99999.1", "Value": "\(hello)"},
+                                    {"ObjectIdentifier": "2.5.29.19", "Value": "\(caTrue)", "Critical": true}]}}
+            """
+        let passthroughPath = try setup.write("passthrough.json", passthrough)
+        func issue(_ template: String, passthrough path: String = passthroughPath) throws -> String {
+            try setup.issue(ca: root.arn, csr: leaf.csr, signing: "SHA256WITHECDSA", template: template, validity: "Value=1,Type=DAYS", extra: ["--api-passthrough", "file://\(path)"]).certificate
+        }
+        func text(_ pem: String) throws -> String {
+            try setup.openssl(["x509", "-noout", "-text", "-nameopt", "RFC2253", "-in", try setup.write("cert-\(UUID().uuidString).pem", pem)]).stdoutText
+        }
+
+        let blank = try issue("BlankEndEntityCertificate_APIPassthrough/V1")
+        let blankPath = try setup.write("blank.pem", blank)
+        let verified = try setup.openssl(["verify", "-x509_strict", "-CAfile", rootPath, blankPath])
+        #expect(verified.status == 0, "\(verified.stdoutText)\(verified.stderrText)")
+        let blankText = try text(blank)
+        #expect(blankText.contains("Subject: C=US,O=Example Corp,CN=smartcard-user") || blankText.contains("Subject: CN=smartcard-user,O=Example Corp,C=US"), "\(blankText)")
+        #expect(!blankText.contains("fromTheCSR"))
+        #expect(blankText.contains("X509v3 Key Usage: critical") && blankText.contains("Digital Signature, Non Repudiation, Key Encipherment"), "\(blankText)")
+        #expect(blankText.contains("TLS Web Client Authentication, Microsoft Smartcard Login, 1.3.6.1.4.1.99999.2"), "\(blankText)")
+        #expect(blankText.contains("DNS:host.example.com, email:user@example.com, IP Address:10.0.0.1, URI:spiffe://example.com/workload"), "\(blankText)")
+        #expect(blankText.contains("X509v3 Certificate Policies") && blankText.contains("CPS: https://example.com/cps"), "\(blankText)")
+        #expect(blankText.contains("1.3.6.1.4.1.99999.1") && blankText.contains("hello"), "\(blankText)")
+        #expect(blankText.contains("CA:FALSE") && !blankText.contains("CA:TRUE") && !blankText.contains("Basic Constraints: critical"), "\(blankText)")
+        let critical = try text(try issue("BlankEndEntityCertificate_CriticalBasicConstraints_APIPassthrough/V1"))
+        #expect(critical.contains("X509v3 Basic Constraints: critical") && critical.contains("CA:FALSE"), "\(critical)")
+
+        // A template with its own usages keeps them; the API's subject, names and extra extensions come through.
+        let client = try text(try issue("EndEntityClientAuthCertificate_APIPassthrough/V1"))
+        #expect(client.contains("CN=smartcard-user") && client.contains("DNS:host.example.com"), "\(client)")
+        #expect(client.contains("Digital Signature, Key Encipherment") && !client.contains("Non Repudiation"), "\(client)")
+        #expect(client.contains("TLS Web Client Authentication") && !client.contains("Smartcard"), "\(client)")
+        #expect(client.contains("1.3.6.1.4.1.99999.1") && client.contains("CA:FALSE") && !client.contains("CA:TRUE"), "\(client)")
+        // Not a passthrough template: ApiPassthrough is ignored, as AWS documents.
+        let plain = try text(try issue("EndEntityClientAuthCertificate/V1"))
+        #expect(plain.contains("CN=fromTheCSR") && !plain.contains("smartcard-user") && !plain.contains("99999"), "\(plain)")
+
+        // What cannot go into a certificate is refused.
+        func refused(_ json: String) throws -> String {
+            try setup.refused([
+                "issue-certificate", "--certificate-authority-arn", root.arn, "--csr", "fileb://\(leaf.csr)", "--signing-algorithm", "SHA256WITHECDSA",
+                "--template-arn", "arn:aws:acm-pca:::template/BlankEndEntityCertificate_APIPassthrough/V1", "--validity", "Value=1,Type=DAYS",
+                "--api-passthrough", "file://\(try setup.write("bad-\(UUID().uuidString).json", json))",
+            ])
+        }
+        let twice = try refused(#"{"Extensions":{"CustomExtensions":[{"ObjectIdentifier":"1.2.3.4","Value":"\#(hello)"},{"ObjectIdentifier":"1.2.3.4","Value":"\#(hello)"}]}}"#)
+        #expect(twice.contains("InvalidArgsException") && twice.contains("more than once"), "\(twice)")
+        let both = try refused(#"{"Extensions":{"KeyUsage":{"DigitalSignature":true},"CustomExtensions":[{"ObjectIdentifier":"2.5.29.15","Value":"\#(hello)"}]}}"#)
+        #expect(both.contains("InvalidArgsException"), "\(both)")
+        #expect(try refused(#"{"Extensions":{"CustomExtensions":[{"ObjectIdentifier":"1.2.3.4","Value":"bm90IERFUg=="}]}}"#).contains("InvalidArgsException"))
+        #expect(try refused(#"{"Extensions":{"CustomExtensions":[{"ObjectIdentifier":"9.1","Value":"\#(hello)"}]}}"#).contains("InvalidArgsException"))
+        #expect(try refused(#"{"Extensions":{"SubjectAlternativeNames":[{"IpAddress":"300.1.1.1"}]}}"#).contains("InvalidArgsException"))
+        #expect(try refused(#"{"Extensions":{"SubjectAlternativeNames":[{"DnsName":"a.example.com","Rfc822Name":"x@example.com"}]}}"#).contains("InvalidArgsException"))
+        #expect(try refused(#"{"Extensions":{"KeyUsage":{}}}"#).contains("InvalidArgsException"))
     }
 }

@@ -53,8 +53,9 @@ public struct SubjectAlternativeNameList: Sendable, Hashable {
 }
 
 /// IPv4 and IPv6 text to bytes.
-enum IPAddressText {
-    static func parse(_ text: String) -> [UInt8]? {
+public enum IPAddressText {
+    /// The 4 or 16 bytes of an IPv4 (dotted decimal) or IPv6 address; nil if `text` is neither.
+    public static func parse(_ text: String) -> [UInt8]? {
         if text.contains(":") { return parseIPv6(text) }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }

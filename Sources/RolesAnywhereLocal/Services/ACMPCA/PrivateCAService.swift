@@ -213,19 +213,24 @@ struct PrivateCAService: Sendable {
     // MARK: - IssueCertificate, GetCertificate
 
     func issue(_ body: inout PrivateCARequest, now: Date) async throws(AWSError) -> LocalResponse {
-        let authority = try await authority(&body, validateNow: false, now: now)
         let csrBytes = body.blob("Csr", required: true, maximum: 32 * 1024)
         let signingAlgorithm = body.enumeration("SigningAlgorithm", PrivateCASigningAlgorithm.self, required: true)
         let templateArn = body.string("TemplateArn", length: 5...200)
         let validityBody = body.object("Validity", required: true)
         let notBeforeBody = body.object("ValidityNotBefore")
         let token = body.string("IdempotencyToken", length: 1...36)
-        if body.has("ApiPassthrough") {
-            throw PrivateCAErrors.invalidArgs("ApiPassthrough is not supported by rolesanywhere-local yet, nor are the passthrough templates.")
-        }
+        var passthroughBody = body.object("ApiPassthrough")
         try body.validate()
         guard let csrBytes, let signingAlgorithm, var validityBody else { throw PrivateCAErrors.internalValidation }
         let template = try PrivateCATemplate(arn: templateArn ?? PrivateCATemplate.endEntity.arn(configuration.partition))
+        // AWS reads ApiPassthrough only for the APIPassthrough templates and ignores it otherwise.
+        var passthrough: PrivateCAPassthrough?
+        if template.takesAPIPassthrough, var given = passthroughBody {
+            passthrough = try PrivateCAPassthrough.read(&given)
+        }
+        passthroughBody = nil
+        // The request is read whole before the CA is looked up, as AWS validates before it looks.
+        let authority = try await authority(&body, now: now)
         let requested = try PrivateCAValidity.read(&validityBody, member: "validity")
         var notBeforeRequest: PrivateCAValidity?
         if var notBeforeBody {
@@ -272,7 +277,9 @@ struct PrivateCAService: Sendable {
                 throw PrivateCAErrors.invalidArgs("The RootCACertificate/V1 template signs the CA's own CSR (from GetCertificateAuthorityCsr); this CSR is for another key.")
             }
         }
-        guard !request.subject.isEmpty || !(request.subjectAlternativeNames?.isEmpty ?? true) else {
+        // The API's subject wins over the CSR's (APIPassthrough templates only).
+        let subject = passthrough?.subject ?? request.subject
+        guard !subject.isEmpty || !(request.subjectAlternativeNames?.isEmpty ?? true) || !(passthrough?.subjectAlternativeNames?.isEmpty ?? true) else {
             throw PrivateCAErrors.error("MalformedCSRException", "A CSR must provide either a subject name or a subject alternative name.")
         }
 
@@ -303,15 +310,17 @@ struct PrivateCAService: Sendable {
             }
             let issuerKeyIdentifier = caCertificate.flatMap { try? $0.fields.extensions.subjectKeyIdentifier?.keyIdentifier } ?? SignedObject.keyIdentifier(key.publicKey)
             var extensions = try template.extensions(
-                subjectKey: request.publicKey, issuerKeyIdentifier: issuerKeyIdentifier, subjectAlternativeNames: request.subjectAlternativeNames
+                subjectKey: request.publicKey, issuerKeyIdentifier: issuerKeyIdentifier, subjectAlternativeNames: request.subjectAlternativeNames,
+                passthrough: passthrough
             )
             // AWS's templates carry the CRL distribution point while the CA publishes CRLs (a root CA's own certificate does not).
+            // The CA's configuration wins over a distribution point passed through the API.
             if template != .rootCA, let distributionPoint = try distributionPointExtension(authority) {
-                try extensions.append(distributionPoint)
+                _ = extensions.update(distributionPoint)
             }
             issued = try CertificateAuthority.sign(
                 serialNumber: serial, publicKey: request.publicKey, validity: ValidityPeriod(notBefore: notBefore, notAfter: notAfter),
-                issuer: caCertificate?.fields.subject ?? request.subject, subject: request.subject,
+                issuer: caCertificate?.fields.subject ?? subject, subject: subject,
                 extensions: extensions, signer: key
             )
         } catch let error as AWSError {

@@ -11,9 +11,10 @@ import X509
 
 /// The certificate templates of AWS Private CA this server issues with, and exactly the extensions
 /// AWS documents for each (the Private CA user guide, "template definitions"). The subject and
-/// subject alternative names come from the CSR; no template here passes anything else through.
-/// CRL distribution points, which AWS adds when the CA publishes CRLs, are absent: CRL publication
-/// is not implemented yet, so a CA here never has it enabled.
+/// subject alternative names come from the CSR, or with the `APIPassthrough` templates from
+/// `ApiPassthrough` when it gives them; those templates also take the API's other extensions where
+/// the template defines none (the template wins, as AWS's "template order of operations" says). The
+/// CRL distribution point, which AWS adds while the CA publishes CRLs, is added by the caller.
 enum PrivateCATemplate: Hashable {
     /// `EndEntityCertificate/V1` (the default): key usage critical digitalSignature and
     /// keyEncipherment; extended key usage serverAuth and clientAuth.
@@ -27,6 +28,34 @@ enum PrivateCATemplate: Hashable {
     case rootCA
     /// `SubordinateCACertificate_PathLenN/V1`, N from 0 to 3: CA:TRUE with that path length.
     case subordinateCA(pathLength: Int)
+    /// `EndEntityCertificate_APIPassthrough/V1` and its client- and server-auth siblings: the base
+    /// template's extensions, plus the API's subject, names and extensions the template does not define.
+    case endEntityAPIPassthrough(EndEntityUsage)
+    /// `BlankEndEntityCertificate_APIPassthrough/V1` (and `_CriticalBasicConstraints_`): only basic
+    /// constraints CA:FALSE and the key identifiers; key usage, extended key usage, names, policies
+    /// and custom extensions from the API.
+    case blankEndEntityAPIPassthrough(criticalBasicConstraints: Bool)
+
+    /// The extended key usage of an end-entity template.
+    enum EndEntityUsage: Hashable, CaseIterable {
+        case both, clientAuth, serverAuth
+
+        var prefix: String {
+            switch self {
+            case .both: "EndEntityCertificate"
+            case .clientAuth: "EndEntityClientAuthCertificate"
+            case .serverAuth: "EndEntityServerAuthCertificate"
+            }
+        }
+
+        var usages: [ExtendedKeyUsage.Usage] {
+            switch self {
+            case .both: [.serverAuth, .clientAuth]
+            case .clientAuth: [.clientAuth]
+            case .serverAuth: [.serverAuth]
+            }
+        }
+    }
 
     var name: String {
         switch self {
@@ -35,12 +64,25 @@ enum PrivateCATemplate: Hashable {
         case .endEntityServerAuth: "EndEntityServerAuthCertificate/V1"
         case .rootCA: "RootCACertificate/V1"
         case .subordinateCA(let length): "SubordinateCACertificate_PathLen\(length)/V1"
+        case .endEntityAPIPassthrough(let usage): "\(usage.prefix)_APIPassthrough/V1"
+        case .blankEndEntityAPIPassthrough(let critical):
+            critical ? "BlankEndEntityCertificate_CriticalBasicConstraints_APIPassthrough/V1" : "BlankEndEntityCertificate_APIPassthrough/V1"
+        }
+    }
+
+    /// Whether `ApiPassthrough` is used (AWS ignores it with the other templates).
+    var takesAPIPassthrough: Bool {
+        switch self {
+        case .endEntityAPIPassthrough, .blankEndEntityAPIPassthrough: true
+        default: false
         }
     }
 
     func arn(_ partition: ARN.Partition) -> String { "arn:\(partition.rawValue):acm-pca:::template/\(name)" }
 
-    static let all: [PrivateCATemplate] = [.endEntity, .endEntityClientAuth, .endEntityServerAuth, .rootCA] + (0...3).map { .subordinateCA(pathLength: $0) }
+    static let all: [PrivateCATemplate] =
+        [.endEntity, .endEntityClientAuth, .endEntityServerAuth, .rootCA] + (0...3).map { .subordinateCA(pathLength: $0) }
+        + EndEntityUsage.allCases.map { .endEntityAPIPassthrough($0) } + [false, true].map { .blankEndEntityAPIPassthrough(criticalBasicConstraints: $0) }
 
     /// The template an ARN names (`arn:aws:acm-pca:::template/NAME`).
     init(arn: String) throws(AWSError) {
@@ -57,25 +99,41 @@ enum PrivateCATemplate: Hashable {
         self = template
     }
 
-    /// The extensions of a certificate for `subjectKey`.
-    func extensions(subjectKey: CertificatePublicKey, issuerKeyIdentifier: ArraySlice<UInt8>, subjectAlternativeNames: SubjectAlternativeNames?) throws -> Certificate.Extensions {
+    /// The extensions of a certificate for `subjectKey`; `passthrough` is the request's
+    /// `ApiPassthrough` (nil unless the template takes it).
+    func extensions(
+        subjectKey: CertificatePublicKey, issuerKeyIdentifier: ArraySlice<UInt8>, subjectAlternativeNames: SubjectAlternativeNames?,
+        passthrough: PrivateCAPassthrough? = nil
+    ) throws -> Certificate.Extensions {
         let ownIdentifier = SubjectKeyIdentifier(keyIdentifier: SignedObject.keyIdentifier(subjectKey))
-        let names = subjectAlternativeNames.flatMap { $0.isEmpty ? nil : $0 }
+        // The API's names win over the CSR's.
+        let names = (passthrough?.subjectAlternativeNames ?? subjectAlternativeNames).flatMap { $0.isEmpty ? nil : $0 }
+        var extensions: Certificate.Extensions
         switch self {
-        case .endEntity, .endEntityClientAuth, .endEntityServerAuth:
+        case .endEntity, .endEntityClientAuth, .endEntityServerAuth, .endEntityAPIPassthrough:
             let usages: [ExtendedKeyUsage.Usage] =
                 switch self {
-                case .endEntityClientAuth: [.clientAuth]
-                case .endEntityServerAuth: [.serverAuth]
-                default: [.serverAuth, .clientAuth]
+                case .endEntityClientAuth: EndEntityUsage.clientAuth.usages
+                case .endEntityServerAuth: EndEntityUsage.serverAuth.usages
+                case .endEntityAPIPassthrough(let usage): usage.usages
+                default: EndEntityUsage.both.usages
                 }
-            return try Certificate.Extensions {
+            extensions = try Certificate.Extensions {
                 if let names { names }
                 BasicConstraints.notCertificateAuthority
                 AuthorityKeyIdentifier(keyIdentifier: issuerKeyIdentifier)
                 ownIdentifier
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage(usages)
+            }
+        case .blankEndEntityAPIPassthrough(let critical):
+            extensions = try Certificate.Extensions {
+                if let names { names }
+                if critical { Critical(BasicConstraints.notCertificateAuthority) } else { BasicConstraints.notCertificateAuthority }
+                AuthorityKeyIdentifier(keyIdentifier: issuerKeyIdentifier)
+                ownIdentifier
+                if let keyUsage = passthrough?.keyUsage { Critical(keyUsage) }
+                if let usages = passthrough?.extendedKeyUsages { try ExtendedKeyUsage(usages) }
             }
         case .rootCA:
             return try Certificate.Extensions {
@@ -93,6 +151,17 @@ enum PrivateCATemplate: Hashable {
                 Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
             }
         }
+        // The API's other extensions, where the template defines none of that kind (the template
+        // wins; the CRL distribution point is the CA configuration's).
+        if let passthrough {
+            let additional = (passthrough.certificatePolicies.map { [$0] } ?? []) + passthrough.customExtensions
+            // Only ..._CriticalBasicConstraints_APIPassthrough takes a CRL distribution point from the API.
+            let takesDistributionPoint = self == .blankEndEntityAPIPassthrough(criticalBasicConstraints: true)
+            for item in additional where extensions[oid: item.oid] == nil && (item.oid != PrivateCAPassthrough.crlDistributionPointsOID || takesDistributionPoint) {
+                try extensions.append(item)
+            }
+        }
+        return extensions
     }
 }
 

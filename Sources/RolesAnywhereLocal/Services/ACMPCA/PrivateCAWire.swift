@@ -270,7 +270,10 @@ struct PrivateCASubject {
 
     var members: [String: String]
 
-    static func read(_ body: inout PrivateCARequest) throws(AWSError) -> PrivateCASubject {
+    /// Reads a subject; `prefix` names where it is in messages, `what` what it is.
+    static func read(
+        _ body: inout PrivateCARequest, prefix: String = "certificateAuthorityConfiguration.subject.", what: String = "The CA subject"
+    ) throws(AWSError) -> PrivateCASubject {
         var members = [String: String]()
         for attribute in attributes {
             if let value = body.string(attribute.member, length: (attribute.member == "Country" ? 2 : 0)...attribute.length) { members[attribute.member] = value }
@@ -278,9 +281,9 @@ struct PrivateCASubject {
         if body.has("CustomAttributes") {
             throw PrivateCAErrors.invalidArgs("CustomAttributes in the subject are not supported by rolesanywhere-local yet.")
         }
-        try body.validate(prefix: "certificateAuthorityConfiguration.subject.")
+        try body.validate(prefix: prefix)
         guard !members.values.allSatisfy(\.isEmpty) else {
-            throw PrivateCAErrors.invalidArgs("The CA subject is empty: give at least one member (a CommonName, say).")
+            throw PrivateCAErrors.invalidArgs("\(what) is empty: give at least one member (a CommonName, say).")
         }
         return PrivateCASubject(members: members)
     }
