@@ -164,7 +164,8 @@ public struct CertificateAuthority: Sendable {
 
     /// Writes and signs a v3 `TBSCertificate` (RFC 5280 §4.1) with exactly `extensions`: for
     /// issuers whose extensions are set by a template (rolesanywhere-local's AWS Private CA), not by
-    /// Roles Anywhere's rules. The signature is `signer`'s, with the digest the key pairs with.
+    /// Roles Anywhere's rules. The signature is `signer`'s, with `digest` (for RSA and EC keys) or
+    /// the digest the key pairs with.
     public static func sign(
         serialNumber: Certificate.SerialNumber,
         publicKey: CertificatePublicKey,
@@ -172,7 +173,8 @@ public struct CertificateAuthority: Sendable {
         issuer: DistinguishedName,
         subject: DistinguishedName,
         extensions: Certificate.Extensions,
-        signer: SigningKey
+        signer: SigningKey,
+        digest: SignatureDigest? = nil
     ) throws(PKIError) -> EncodedCertificate {
         let subjectPublicKeyInfo = try SignedObject.subjectPublicKeyInfo(publicKey)
         let der: [UInt8]
@@ -181,7 +183,7 @@ public struct CertificateAuthority: Sendable {
             try tbs.appendConstructedNode(identifier: .sequence) { coder in
                 try coder.appendConstructedNode(identifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)) { try $0.serialize(2) }
                 SignedObject.serializeInteger(serialNumber.bytes, into: &coder)
-                try SignedObject.serialize(SignedObject.signatureAlgorithm(of: signer), into: &coder)
+                try SignedObject.serialize(SignedObject.signatureAlgorithm(of: signer, digest: digest), into: &coder)
                 try coder.serialize(issuer)
                 try coder.appendConstructedNode(identifier: .sequence) { times in
                     try SignedObject.serializeTime(validity.notBefore, into: &times)
@@ -197,7 +199,7 @@ public struct CertificateAuthority: Sendable {
                     }
                 }
             }
-            der = try SignedObject.sign(tbs.serializedBytes, with: signer)
+            der = try SignedObject.sign(tbs.serializedBytes, with: signer, digest: digest)
         } catch let error as PKIError {
             throw error
         } catch {

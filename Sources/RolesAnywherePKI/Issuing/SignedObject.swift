@@ -18,20 +18,31 @@ import _CryptoExtras
 public enum SignedObject {
     /// The signature algorithm a CA or requester with `key` signs with: SHA-256 with RSA, the
     /// ECDSA hash that matches the curve (always SHA-256 or stronger, as Roles Anywhere requires),
-    /// or the key's own ML-DSA parameter set.
-    public static func signatureAlgorithm(of key: SigningKey) -> AlgorithmIdentifier {
-        let (oid, _) = algorithmAndDigest(of: key)
+    /// or the key's own ML-DSA parameter set; with `digest`, that digest for an RSA or EC key
+    /// instead (AWS Private CA's `SigningAlgorithm`).
+    public static func signatureAlgorithm(of key: SigningKey, digest: SignatureDigest? = nil) -> AlgorithmIdentifier {
+        let (oid, _) = algorithmAndDigest(of: key, digest: digest)
         // RSA's parameters are NULL (RFC 4055); ECDSA's and ML-DSA's are absent (RFC 5758, RFC 9881).
         return AlgorithmIdentifier(algorithm: oid, parameters: oid.oidComponents.starts(with: [1, 2, 840, 113_549]) ? [0x05, 0x00] : nil)
     }
 
-    private static func algorithmAndDigest(of key: SigningKey) -> (ASN1ObjectIdentifier, SignatureDigest) {
+    private static func algorithmAndDigest(of key: SigningKey, digest: SignatureDigest? = nil) -> (ASN1ObjectIdentifier, SignatureDigest) {
         switch key {
         case .mlDSA(let key):
             return (key.parameterSet.oid, .sha256)
         case .certificateKey(let key):
             let publicKey = key.publicKey
-            if _RSA.Signing.PublicKey(publicKey) != nil { return ([1, 2, 840, 113_549, 1, 1, 11], .sha256) }
+            let isRSA = _RSA.Signing.PublicKey(publicKey) != nil
+            if let digest {
+                // sha{256,384,512}WithRSAEncryption (RFC 4055) and ecdsa-with-SHA{256,384,512} (RFC 5758).
+                let last: UInt = switch digest {
+                case .sha256: isRSA ? 11 : 2
+                case .sha384: isRSA ? 12 : 3
+                case .sha512: isRSA ? 13 : 4
+                }
+                return (isRSA ? [1, 2, 840, 113_549, 1, 1, last] : [1, 2, 840, 10045, 4, 3, last], digest)
+            }
+            if isRSA { return ([1, 2, 840, 113_549, 1, 1, 11], .sha256) }
             if P384.Signing.PublicKey(publicKey) != nil { return ([1, 2, 840, 10045, 4, 3, 3], .sha384) }
             if P521.Signing.PublicKey(publicKey) != nil { return ([1, 2, 840, 10045, 4, 3, 4], .sha512) }
             return ([1, 2, 840, 10045, 4, 3, 2], .sha256)
@@ -51,9 +62,9 @@ public enum SignedObject {
     ///
     /// The signature is verified with `key`'s public key before anything is returned: a key that
     /// signs wrongly (a faulty device or computation) hands out no certificate, request or CRL.
-    static func sign(_ tbs: [UInt8], with key: SigningKey) throws(PKIError) -> [UInt8] {
-        let (_, digest) = algorithmAndDigest(of: key)
-        let algorithm = signatureAlgorithm(of: key)
+    static func sign(_ tbs: [UInt8], with key: SigningKey, digest requested: SignatureDigest? = nil) throws(PKIError) -> [UInt8] {
+        let (_, digest) = algorithmAndDigest(of: key, digest: requested)
+        let algorithm = signatureAlgorithm(of: key, digest: requested)
         let signature: [UInt8]
         do {
             signature = try key.signature(for: tbs, digest: digest)

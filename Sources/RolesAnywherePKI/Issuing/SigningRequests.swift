@@ -23,11 +23,12 @@ public enum SigningRequests {
 
     /// A CSR for `key` with `subject`, asking for `subjectAlternativeNames` through an extension
     /// request, signed by `key` (SHA-256 or stronger for RSA and EC; ML-DSA keys sign with their
-    /// own parameter set).
+    /// own parameter set); `digest` picks another digest for an RSA or EC key.
     public static func make(
         subject: DistinguishedName,
         key: SigningKey,
-        subjectAlternativeNames: SubjectAlternativeNames?
+        subjectAlternativeNames: SubjectAlternativeNames?,
+        digest: SignatureDigest? = nil
     ) throws(PKIError) -> SigningRequest {
         let subjectPublicKeyInfo = try SignedObject.subjectPublicKeyInfo(key.publicKey)
         let der: [UInt8]
@@ -48,7 +49,7 @@ public enum SigningRequests {
                     }
                 }
             }
-            der = try SignedObject.sign(info.serializedBytes, with: key)
+            der = try SignedObject.sign(info.serializedBytes, with: key, digest: digest)
         } catch let error as PKIError {
             throw error
         } catch {

@@ -178,15 +178,16 @@ public struct CertificateRevocationList: Sendable, Hashable {
     // MARK: - Writing
 
     /// Builds and signs a v2 CRL for `authority` listing `entries`, with the authority key identifier
-    /// and CRL number extensions.
+    /// and CRL number extensions; `digest` picks another digest than the key's usual one (RSA, EC).
     public static func make(
         authority: CertificateAuthority,
         entries: [Entry],
         thisUpdate: Date,
         nextUpdate: Date,
-        crlNumber: UInt64
+        crlNumber: UInt64,
+        digest: SignatureDigest? = nil
     ) throws(PKIError) -> CertificateRevocationList {
-        let algorithm = SignedObject.signatureAlgorithm(of: authority.privateKey)
+        let algorithm = SignedObject.signatureAlgorithm(of: authority.privateKey, digest: digest)
         do {
             var tbs = DER.Serializer()
             try tbs.appendConstructedNode(identifier: .sequence) { coder in
@@ -223,7 +224,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
                     }
                 }
             }
-            return try CertificateRevocationList(derEncoded: try SignedObject.sign(tbs.serializedBytes, with: authority.privateKey))
+            return try CertificateRevocationList(derEncoded: try SignedObject.sign(tbs.serializedBytes, with: authority.privateKey, digest: digest))
         } catch let error as PKIError {
             throw error
         } catch {

@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import RolesAnywhereSigning
 
 /// A private CA of AWS Private CA (`CertificateAuthority` in the model), as the store keeps it. Its
 /// private key is kept sealed (``PrivateCAKeyVault``): the record never holds it in the clear.
@@ -141,8 +142,8 @@ public enum PrivateCAKeyAlgorithm: String, Codable, Sendable, Hashable, CaseIter
     case mlDSA65 = "ML_DSA_65"
     case mlDSA87 = "ML_DSA_87"
 
-    /// The signing algorithm this server signs with for keys of this kind (the digest the PKI
-    /// layer pairs with the key).
+    /// The usual signing algorithm for keys of this kind (the digest the PKI layer pairs with the
+    /// key), named in messages.
     var signingAlgorithm: PrivateCASigningAlgorithm {
         switch self {
         case .rsa2048, .rsa3072, .rsa4096: .sha256WithRSA
@@ -158,6 +159,36 @@ public enum PrivateCAKeyAlgorithm: String, Codable, Sendable, Hashable, CaseIter
 
 /// `SigningAlgorithm` of the model (SM3WITHSM2 aside: no SM2 keys here).
 public enum PrivateCASigningAlgorithm: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Whether a key of `algorithm` can make this signature: RSA keys with any SHA-2 digest and
+    /// RSA, EC keys with any SHA-2 digest and ECDSA (whatever the curve), an ML-DSA key with its
+    /// own parameter set only.
+    func canSign(with algorithm: PrivateCAKeyAlgorithm) -> Bool {
+        switch (self, algorithm) {
+        case (.sha256WithRSA, .rsa2048), (.sha256WithRSA, .rsa3072), (.sha256WithRSA, .rsa4096),
+            (.sha384WithRSA, .rsa2048), (.sha384WithRSA, .rsa3072), (.sha384WithRSA, .rsa4096),
+            (.sha512WithRSA, .rsa2048), (.sha512WithRSA, .rsa3072), (.sha512WithRSA, .rsa4096):
+            true
+        case (.sha256WithECDSA, .ecPrime256v1), (.sha256WithECDSA, .ecSecp384r1), (.sha256WithECDSA, .ecSecp521r1),
+            (.sha384WithECDSA, .ecPrime256v1), (.sha384WithECDSA, .ecSecp384r1), (.sha384WithECDSA, .ecSecp521r1),
+            (.sha512WithECDSA, .ecPrime256v1), (.sha512WithECDSA, .ecSecp384r1), (.sha512WithECDSA, .ecSecp521r1):
+            true
+        case (.mlDSA44, .mlDSA44), (.mlDSA65, .mlDSA65), (.mlDSA87, .mlDSA87):
+            true
+        default:
+            false
+        }
+    }
+
+    /// The digest of an RSA or ECDSA signature; nil for ML-DSA (which has none to choose).
+    var digest: SignatureDigest? {
+        switch self {
+        case .sha256WithRSA, .sha256WithECDSA: .sha256
+        case .sha384WithRSA, .sha384WithECDSA: .sha384
+        case .sha512WithRSA, .sha512WithECDSA: .sha512
+        case .mlDSA44, .mlDSA65, .mlDSA87: nil
+        }
+    }
+
     case sha256WithECDSA = "SHA256WITHECDSA"
     case sha384WithECDSA = "SHA384WITHECDSA"
     case sha512WithECDSA = "SHA512WITHECDSA"

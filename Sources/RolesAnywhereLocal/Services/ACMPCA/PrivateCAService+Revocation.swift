@@ -129,7 +129,8 @@ extension PrivateCAService {
             let signer = try CertificateAuthority(certificate: certificate, privateKey: try signingKey(of: authority), now: now)
             list = try CertificateRevocationList.make(
                 authority: signer, entries: entries, thisUpdate: now,
-                nextUpdate: now.addingTimeInterval(TimeInterval(crl.expirationInDays) * 86400), crlNumber: number
+                nextUpdate: now.addingTimeInterval(TimeInterval(crl.expirationInDays) * 86400), crlNumber: number,
+                digest: authority.signingAlgorithm.digest
             )
         } catch let error as AWSError {
             throw error

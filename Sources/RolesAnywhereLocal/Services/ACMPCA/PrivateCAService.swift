@@ -69,10 +69,10 @@ struct PrivateCAService: Sendable {
         try configurationBody.validate(prefix: "certificateAuthorityConfiguration.")
         guard let keyAlgorithm, let signingAlgorithm, var subjectBody = subjectMembers else { throw PrivateCAErrors.internalValidation }
         let subject = try PrivateCASubject.read(&subjectBody)
-        guard signingAlgorithm == keyAlgorithm.signingAlgorithm else {
+        guard signingAlgorithm.canSign(with: keyAlgorithm) else {
             throw PrivateCAErrors.invalidArgs(
                 "The signing algorithm \(signingAlgorithm.rawValue) does not match the key algorithm \(keyAlgorithm.rawValue)"
-                    + " (rolesanywhere-local signs \(keyAlgorithm.rawValue) keys with \(keyAlgorithm.signingAlgorithm.rawValue))."
+                    + " (\(keyAlgorithm.rawValue) keys sign with \(PrivateCASigningAlgorithm.allCases.filter { $0.canSign(with: keyAlgorithm) }.map(\.rawValue).joined(separator: ", ")))."
             )
         }
         var crl: PrivateCACRLConfiguration?
@@ -95,7 +95,7 @@ struct PrivateCAService: Sendable {
         do {
             key = try keyAlgorithm.pkiAlgorithm.generate()
             keyDER = try PrivateKeyPEM.pkcs8(key)
-            csr = try SigningRequests.make(subject: distinguishedName, key: key, subjectAlternativeNames: nil)
+            csr = try SigningRequests.make(subject: distinguishedName, key: key, subjectAlternativeNames: nil, digest: signingAlgorithm.digest)
         } catch {
             throw AWSError.internalFailure("the CA key or its CSR could not be made: \(error.message)")
         }
@@ -252,9 +252,10 @@ struct PrivateCAService: Sendable {
         default:
             throw PrivateCAErrors.invalidState(authority, "issue certificates")
         }
-        guard signingAlgorithm == authority.signingAlgorithm else {
+        guard signingAlgorithm.canSign(with: authority.keyAlgorithm) else {
             throw PrivateCAErrors.invalidArgs(
-                "The signing algorithm \(signingAlgorithm.rawValue) cannot be used with the \(authority.keyAlgorithm.rawValue) key of \(authority.arn); use \(authority.signingAlgorithm.rawValue)."
+                "The signing algorithm \(signingAlgorithm.rawValue) cannot be used with the \(authority.keyAlgorithm.rawValue) key of \(authority.arn); use one of "
+                    + PrivateCASigningAlgorithm.allCases.filter { $0.canSign(with: authority.keyAlgorithm) }.map(\.rawValue).joined(separator: ", ") + "."
             )
         }
         if let token {
@@ -321,7 +322,7 @@ struct PrivateCAService: Sendable {
             issued = try CertificateAuthority.sign(
                 serialNumber: serial, publicKey: request.publicKey, validity: ValidityPeriod(notBefore: notBefore, notAfter: notAfter),
                 issuer: caCertificate?.fields.subject ?? subject, subject: subject,
-                extensions: extensions, signer: key
+                extensions: extensions, signer: key, digest: signingAlgorithm.digest
             )
         } catch let error as AWSError {
             throw error
