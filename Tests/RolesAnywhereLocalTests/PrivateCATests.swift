@@ -252,6 +252,12 @@ struct PrivateCATests {
             "--certificate-authority-configuration", "KeyAlgorithm=RSA_2048,SigningAlgorithm=SHA256WITHECDSA,Subject={CommonName=x}",
         ])
         #expect(mismatch.contains("InvalidArgsException"), "\(mismatch)")
+        // No certificate outlives its CA (the root here is valid for 10 years).
+        let beyond = try setup.refused([
+            "issue-certificate", "--certificate-authority-arn", root.arn, "--csr", "fileb://\(leaf.csr)", "--signing-algorithm", "SHA256WITHECDSA",
+            "--validity", "Value=11,Type=YEARS",
+        ])
+        #expect(beyond.contains("ValidationException") && beyond.contains("after its CA"), "\(beyond)")
 
         // A restart on the same state: the sealed keys open, the CA still issues.
         let restarted = try setup.local.restarted()
@@ -382,4 +388,70 @@ struct PrivateCATests {
         #expect(try refused(#"{"Extensions":{"SubjectAlternativeNames":[{"DnsName":"a.example.com","Rfc822Name":"x@example.com"}]}}"#).contains("InvalidArgsException"))
         #expect(try refused(#"{"Extensions":{"KeyUsage":{}}}"#).contains("InvalidArgsException"))
     }
+
+    @Test("a renewer's policy limited with acm-pca:TemplateArn: IssueCertificate with that template allowed, with another or none denied; GetCertificate allowed by its own statement")
+    func templateArnCondition() async throws {
+        let setup = try Setup(arguments: ["--pca-issuance-delay", "0"])
+        let root = try setup.activeRoot()
+        let leaf = try setup.csr("leaf", cn: "myContainer")
+        try setup.local.awsOK(["iam", "create-role", "--role-name", "renewer", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        let policy = """
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"acm-pca:IssueCertificate","Resource":"\(root.arn)",
+               "Condition":{"StringEquals":{"acm-pca:TemplateArn":"arn:aws:acm-pca:::template/EndEntityClientAuthCertificate/V1"}}},
+              {"Effect":"Allow","Action":"acm-pca:GetCertificate","Resource":"\(root.arn)"}]}
+            """
+        try setup.local.awsOK(["iam", "put-role-policy", "--role-name", "renewer", "--policy-name", "issue", "--policy-document", policy])
+        let renewer = try await setup.local.mintSession(roleName: "renewer")
+        func issue(_ template: String?) throws -> ChildProcess.Output {
+            try setup.local.aws(
+                [
+                    "acm-pca", "issue-certificate", "--certificate-authority-arn", root.arn, "--csr", "fileb://\(leaf.csr)", "--signing-algorithm", "SHA256WITHECDSA",
+                    "--validity", "Value=1,Type=DAYS",
+                ] + (template.map { ["--template-arn", "arn:aws:acm-pca:::template/\($0)"] } ?? []),
+                as: renewer
+            )
+        }
+        let allowed = try issue("EndEntityClientAuthCertificate/V1")
+        #expect(allowed.status == 0, "\(allowed.stderrText)")
+        let arn = try #require(allowed.json?["CertificateArn"] as? String)
+        let got = try setup.local.aws(["acm-pca", "get-certificate", "--certificate-authority-arn", root.arn, "--certificate-arn", arn], as: renewer)
+        #expect(got.status == 0, "\(got.stderrText)")
+        for template in ["EndEntityCertificate/V1", "BlankEndEntityCertificate_APIPassthrough/V1", nil] {
+            let denied = try issue(template)
+            #expect(denied.status != 0 && denied.stderrText.contains("AccessDeniedException") && denied.stderrText.contains("acm-pca:IssueCertificate"), "\(template ?? "no template"): \(denied.stderrText)")
+        }
+    }
+
+    @Test("signing algorithms: an RSA CA made with SHA384WITHRSA signs its CSR so, issues with SHA512WITHRSA when asked; an EC CA issues with SHA384WITHECDSA; openssl verifies each; a family the key cannot make is refused")
+    func signingAlgorithms() throws {
+        let setup = try Setup(arguments: ["--pca-issuance-delay", "0"])
+        let rsa = try setup.createCA(type: "ROOT", key: "RSA_2048", signing: "SHA384WITHRSA", cn: "RSA Root")
+        let csr = try #require(setup.pca(["get-certificate-authority-csr", "--certificate-authority-arn", rsa])["Csr"] as? String)
+        let csrPath = try setup.write("rsa.csr", csr)
+        let csrText = try setup.openssl(["req", "-in", csrPath, "-noout", "-text", "-verify"])
+        #expect(csrText.status == 0 && csrText.stdoutText.contains("sha384WithRSAEncryption"), "\(csrText.stdoutText)\(csrText.stderrText)")
+        let root = try setup.issue(ca: rsa, csr: csrPath, signing: "SHA384WITHRSA", template: "RootCACertificate/V1", validity: "Value=5,Type=YEARS")
+        let rootPath = try setup.write("rsa-root.pem", root.certificate)
+        try setup.pca(["import-certificate-authority-certificate", "--certificate-authority-arn", rsa, "--certificate", "fileb://\(rootPath)"])
+        #expect(try setup.openssl(["x509", "-in", rootPath, "-noout", "-text"]).stdoutText.contains("sha384WithRSAEncryption"))
+        let leaf = try setup.csr("leaf", cn: "myContainer")
+        let strong = try setup.issue(ca: rsa, csr: leaf.csr, signing: "SHA512WITHRSA", template: "EndEntityClientAuthCertificate/V1", validity: "Value=1,Type=DAYS")
+        let strongPath = try setup.write("strong.pem", strong.certificate)
+        #expect(try setup.openssl(["x509", "-in", strongPath, "-noout", "-text"]).stdoutText.contains("sha512WithRSAEncryption"))
+        let verified = try setup.openssl(["verify", "-x509_strict", "-CAfile", rootPath, strongPath])
+        #expect(verified.status == 0, "\(verified.stdoutText)\(verified.stderrText)")
+        #expect(try setup.refused([
+            "issue-certificate", "--certificate-authority-arn", rsa, "--csr", "fileb://\(leaf.csr)", "--signing-algorithm", "SHA384WITHECDSA",
+            "--validity", "Value=1,Type=DAYS",
+        ]).contains("InvalidArgsException"))
+
+        let ec = try setup.activeRoot()
+        let ecRoot = try setup.write("ec-root.pem", ec.pem)
+        let ecLeaf = try setup.issue(ca: ec.arn, csr: leaf.csr, signing: "SHA384WITHECDSA", template: "EndEntityClientAuthCertificate/V1", validity: "Value=1,Type=DAYS")
+        let ecPath = try setup.write("ec-leaf.pem", ecLeaf.certificate)
+        #expect(try setup.openssl(["x509", "-in", ecPath, "-noout", "-text"]).stdoutText.contains("ecdsa-with-SHA384"))
+        #expect(try setup.openssl(["verify", "-x509_strict", "-CAfile", ecRoot, ecPath]).status == 0)
+    }
 }
+

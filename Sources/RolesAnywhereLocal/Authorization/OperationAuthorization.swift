@@ -83,7 +83,8 @@ extension Authorizer {
         }
     }
 
-    /// The service-specific condition keys of a request (IAM's policy language: `s3:prefix`).
+    /// The service-specific condition keys of a request (IAM's policy language: `s3:prefix`,
+    /// `acm-pca:TemplateArn`).
     static func conditionKeys(_ members: RequestMembers) -> [String: [String]] {
         switch members.resolved.operation {
         case .s3(.listObjects), .s3(.listObjectsV2), .s3(.listObjectVersions):
@@ -94,6 +95,10 @@ extension Authorizer {
             keys["s3:max-keys"] = [maxKeys.map { Int($0).map { String(min($0, 1000)) } ?? $0 } ?? "1000"]
             if let delimiter = members.value(.query("delimiter")), !delimiter.isEmpty { keys["s3:delimiter"] = [delimiter] }
             return keys
+        case .acmPCA(.issueCertificate):
+            // `acm-pca:TemplateArn`, present when the request names a template (a renewer's policy
+            // can limit it to the end-entity client template).
+            return members.value(.body("TemplateArn")).map { ["acm-pca:TemplateArn": [$0]] } ?? [:]
         default:
             return [:]
         }
