@@ -184,6 +184,9 @@ struct RotationTests {
         // Each rotation is logged with the new serial and expiry; the short lifetime is warned about.
         #expect(finalLog.components(separatedBy: "the certificate or key changed on disk; using the new one").count - 1 == 7, "\(finalLog.suffix(3000))")
         #expect(finalLog.contains("not-after="), "\(finalLog.suffix(2000))")
+        // Serials as openssl prints them (every byte two hex digits), not swift-certificates' `8:f:`.
+        #expect(finalLog.range(of: #"serial=([0-9a-f]{2})+( |$)"#, options: .regularExpression) != nil, "\(finalLog.suffix(2000))")
+        #expect(finalLog.range(of: #"serial=[0-9a-f]*:"#, options: .regularExpression) == nil, "\(finalLog.suffix(2000))")
         #expect(finalLog.contains("the certificate expires at") && finalLog.contains("before the credentials it got"), "\(finalLog.suffix(2000))")
         #expect(ServeAndUpdateCommandTests.terminate(server) == 0)
     }

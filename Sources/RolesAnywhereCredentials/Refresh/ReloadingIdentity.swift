@@ -148,8 +148,8 @@ public final class ReloadingIdentity: Sendable {
         logger.notice(
             "the certificate or key changed on disk; using the new one",
             metadata: [
-                "serial": "\(fields.serialNumber)", "not-after": "\(AmzDate(fields.notValidAfter).iso8601)",
-                "previous-serial": "\(previous.certificate.fields.serialNumber)",
+                "serial": "\(identity.certificate.hexSerialNumber)", "not-after": "\(AmzDate(fields.notValidAfter).iso8601)",
+                "previous-serial": "\(previous.certificate.hexSerialNumber)",
             ]
         )
         return .rotated(identity)

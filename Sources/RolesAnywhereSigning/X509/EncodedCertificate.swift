@@ -46,6 +46,10 @@ public struct EncodedCertificate: Sendable, Hashable {
     /// The serial number in decimal, as SigV4-X509 puts it in `Credential=` (computed once: the
     /// server compares it on every request).
     public let decimalSerialNumber: String
+    /// The serial number in lower-case hex, two digits a byte, without DER's sign byte: as
+    /// `openssl x509 -serial` prints it (in lower case) and as IAM Roles Anywhere names the role
+    /// session. For logs.
+    public var hexSerialNumber: String { BigEndianInteger.evenHexString(fields.serialNumber.bytes) }
 
     /// Parses DER bytes. With `modelling` `.eager`, a certificate with an RSA or EC key, signed with
     /// RSA or ECDSA, must be one swift-certificates reads too; one with ML-DSA in it is read by

@@ -81,7 +81,7 @@ struct CredentialOptions {
             if let expiration = AmzDate(iso8601: credentials.expiration)?.date,
                 let warning = CertificateLifetime.warning(notAfter: certificateNotAfter, credentialsExpiration: expiration, now: Date())
             {
-                logger.warning("\(warning)", metadata: ["serial": "\(signing.certificate.fields.serialNumber)"])
+                logger.warning("\(warning)", metadata: ["serial": "\(signing.certificate.hexSerialNumber)"])
             }
             return credentials
         }
