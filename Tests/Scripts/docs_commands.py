@@ -20,7 +20,8 @@ A comment on the line before a block changes what happens to it:
 
 Commands run as written except for placeholders, replaced with real values from the local service:
 ``TA_ARN``, ``PROFILE_ARN``, ``ROLE_ARN``, ``TA_ID``, ``PROFILE_ID`` and the ``REGION:ACCOUNT``
-forms, and ``/etc/app/`` (the README's example directory), which becomes the scratch directory.
+forms, ``/etc/app/`` (the README's example directory), which becomes the scratch directory, and
+``examples/...``, the repository's own files.
 Documents other than docs/local.md and docs/upstream.md (which start their own servers) run against a fresh
 rolesanywhere-local over HTTPS reached through ``AWS_ENDPOINT_URL`` and ``AWS_CA_BUNDLE``, the
 walkthrough's AWS side created from the document's ``ca.pem`` when a placeholder first needs it:
@@ -244,6 +245,8 @@ class Document:
             text = re.sub(r"arn:aws:iam::ACCOUNT:role/NAME", values["ROLE_ARN"], text)
             for name in ("TA_ARN", "PROFILE_ARN", "ROLE_ARN", "TA_ID", "PROFILE_ID"):
                 text = re.sub(rf"\b{name}\b", values[name], text)
+        # The repository's own files (examples/...) are where the reader's clone has them.
+        text = re.sub(r"(?<![\w/.-])examples/", f"{ROOT}/examples/", text)
         return text.replace("/etc/app/", f"{self.directory}/")
 
     # Synopses
@@ -282,7 +285,7 @@ class Document:
         if kind == "synopsis":
             return self.check_synopsis(block)
         if kind == "file":
-            (self.directory / argument).write_text(block.text)
+            (self.directory / argument).write_text(self.substitute(block.text))
             return f"written to {argument}"
         if kind not in (None, "background"):
             raise Failure(f"{block.where()}: unknown docs-test directive {kind!r}")
