@@ -231,6 +231,9 @@ struct PrivateCARevocationTests {
         ])?["trustAnchor"] as? [String: Any])
         #expect((anchor["source"] as? [String: Any])?["sourceType"] as? String == "AWS_ACM_PCA")
         #expect(((anchor["source"] as? [String: Any])?["sourceData"] as? [String: Any])?["acmPcaArn"] as? String == ca)
+        // The CA certificate the anchor keeps is the store's, never in an answer (TrustAnchorDetail has no such member).
+        let fetched = try local.aws(["rolesanywhere", "get-trust-anchor", "--trust-anchor-id", anchor["trustAnchorId"] as? String ?? ""])
+        #expect(anchor["acmPcaCertificate"] == nil && fetched.status == 0 && !fetched.stdoutText.contains("BEGIN CERTIFICATE"), "\(fetched.stdoutText)")
         let profile = try #require(try local.awsOK(["rolesanywhere", "create-profile", "--name", "p-\(name)", "--role-arns", role, "--enabled"])?["profile"] as? [String: Any])
         let anchorArn = try #require(anchor["trustAnchorArn"] as? String)
         return (anchorArn, [
