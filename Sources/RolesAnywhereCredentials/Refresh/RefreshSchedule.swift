@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import RolesAnywhereSupport
 
 /// When ``CredentialRefresher`` fetches new credentials, and how it backs off after a failure.
 public struct RefreshSchedule: Sendable, Hashable {
@@ -43,13 +44,5 @@ public struct RefreshSchedule: Sendable, Hashable {
         let exponent = min(max(failures - 1, 0), 20)
         let ceiling = min(retryBaseDelay.seconds * Double(1 << exponent), retryMaximumDelay.seconds)
         return .milliseconds(Int64((ceiling / 2 + ceiling / 2 * random) * 1000))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    package var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

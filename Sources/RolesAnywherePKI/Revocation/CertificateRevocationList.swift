@@ -18,14 +18,28 @@ public struct CertificateRevocationList: Sendable, Hashable {
         /// The serial number, big-endian without sign padding.
         public var serialNumber: [UInt8]
         public var revocationDate: Date
-        /// The CRLReason code (RFC 5280 section 5.3.1) written as the entry's reasonCode extension
-        /// when the list is made; nil writes none (reading does not keep it).
-        public var reasonCode: Int?
+        /// The reason written as the entry's reasonCode extension when the list is made; nil writes
+        /// none (reading does not keep it).
+        public var reason: Reason?
 
-        public init(serialNumber: [UInt8], revocationDate: Date, reasonCode: Int? = nil) {
+        /// `CRLReason` (RFC 5280 section 5.3.1); 7 is not used.
+        public enum Reason: UInt8, Sendable, Hashable, CaseIterable {
+            case unspecified = 0
+            case keyCompromise = 1
+            case caCompromise = 2
+            case affiliationChanged = 3
+            case superseded = 4
+            case cessationOfOperation = 5
+            case certificateHold = 6
+            case removeFromCRL = 8
+            case privilegeWithdrawn = 9
+            case aaCompromise = 10
+        }
+
+        public init(serialNumber: [UInt8], revocationDate: Date, reason: Reason? = nil) {
             self.serialNumber = Array(serialNumber.drop(while: { $0 == 0 }))
             self.revocationDate = revocationDate
-            self.reasonCode = reasonCode
+            self.reason = reason
         }
 
         /// The serial in lower-case hexadecimal (even length).
@@ -202,9 +216,9 @@ public struct CertificateRevocationList: Sendable, Hashable {
                             try list.appendConstructedNode(identifier: .sequence) { item in
                                 SignedObject.serializeInteger(entry.serialNumber, into: &item)
                                 try SignedObject.serializeTime(entry.revocationDate, into: &item)
-                                if let code = entry.reasonCode, (0...10).contains(code) {
+                                if let reason = entry.reason {
                                     // CRLReason ::= ENUMERATED, as the entry's only extension.
-                                    let value: [UInt8] = [0x0A, 0x01, UInt8(code)]
+                                    let value: [UInt8] = [0x0A, 0x01, reason.rawValue]
                                     try item.appendConstructedNode(identifier: .sequence) { list in
                                         try list.serialize(Certificate.Extension(oid: reasonCodeOID, critical: false, value: value[...]))
                                     }

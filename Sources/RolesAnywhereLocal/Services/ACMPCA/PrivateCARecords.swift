@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+public import RolesAnywherePKI
 import RolesAnywhereSigning
 
 /// A private CA of AWS Private CA (`CertificateAuthority` in the model), as the store keeps it. Its
@@ -104,7 +105,7 @@ public struct PrivateCAIssuedCertificate: Codable, Sendable, Hashable {
     public var revocationReason: PrivateCARevocationReason?
 }
 
-/// `RevocationReason` of the model, with the CRLReason code (RFC 5280 section 5.3.1) each is written as.
+/// `RevocationReason` of the model, with the CRLReason (RFC 5280 section 5.3.1) each is written as.
 public enum PrivateCARevocationReason: String, Codable, Sendable, Hashable, CaseIterable {
     case unspecified = "UNSPECIFIED"
     case keyCompromise = "KEY_COMPROMISE"
@@ -115,17 +116,17 @@ public enum PrivateCARevocationReason: String, Codable, Sendable, Hashable, Case
     case privilegeWithdrawn = "PRIVILEGE_WITHDRAWN"
     case attributeAuthorityCompromise = "A_A_COMPROMISE"
 
-    /// The CRLReason enumeration value.
-    public var code: Int {
+    /// The reason a CRL entry carries.
+    public var crlReason: CertificateRevocationList.Entry.Reason {
         switch self {
-        case .unspecified: 0
-        case .keyCompromise: 1
-        case .certificateAuthorityCompromise: 2
-        case .affiliationChanged: 3
-        case .superseded: 4
-        case .cessationOfOperation: 5
-        case .privilegeWithdrawn: 9
-        case .attributeAuthorityCompromise: 10
+        case .unspecified: .unspecified
+        case .keyCompromise: .keyCompromise
+        case .certificateAuthorityCompromise: .caCompromise
+        case .affiliationChanged: .affiliationChanged
+        case .superseded: .superseded
+        case .cessationOfOperation: .cessationOfOperation
+        case .privilegeWithdrawn: .privilegeWithdrawn
+        case .attributeAuthorityCompromise: .aaCompromise
         }
     }
 }
@@ -143,7 +144,7 @@ public enum PrivateCAKeyAlgorithm: String, Codable, Sendable, Hashable, CaseIter
     case mlDSA87 = "ML_DSA_87"
 
     /// The usual signing algorithm for keys of this kind (the digest the PKI layer pairs with the
-    /// key), named in messages.
+    /// key); for ML-DSA the only one.
     var signingAlgorithm: PrivateCASigningAlgorithm {
         switch self {
         case .rsa2048, .rsa3072, .rsa4096: .sha256WithRSA
@@ -163,20 +164,16 @@ public enum PrivateCASigningAlgorithm: String, Codable, Sendable, Hashable, Case
     /// RSA, EC keys with any SHA-2 digest and ECDSA (whatever the curve), an ML-DSA key with its
     /// own parameter set only.
     func canSign(with algorithm: PrivateCAKeyAlgorithm) -> Bool {
-        switch (self, algorithm) {
-        case (.sha256WithRSA, .rsa2048), (.sha256WithRSA, .rsa3072), (.sha256WithRSA, .rsa4096),
-            (.sha384WithRSA, .rsa2048), (.sha384WithRSA, .rsa3072), (.sha384WithRSA, .rsa4096),
-            (.sha512WithRSA, .rsa2048), (.sha512WithRSA, .rsa3072), (.sha512WithRSA, .rsa4096):
-            true
-        case (.sha256WithECDSA, .ecPrime256v1), (.sha256WithECDSA, .ecSecp384r1), (.sha256WithECDSA, .ecSecp521r1),
-            (.sha384WithECDSA, .ecPrime256v1), (.sha384WithECDSA, .ecSecp384r1), (.sha384WithECDSA, .ecSecp521r1),
-            (.sha512WithECDSA, .ecPrime256v1), (.sha512WithECDSA, .ecSecp384r1), (.sha512WithECDSA, .ecSecp521r1):
-            true
-        case (.mlDSA44, .mlDSA44), (.mlDSA65, .mlDSA65), (.mlDSA87, .mlDSA87):
-            true
-        default:
-            false
+        switch self {
+        case .sha256WithRSA, .sha384WithRSA, .sha512WithRSA: [.rsa2048, .rsa3072, .rsa4096].contains(algorithm)
+        case .sha256WithECDSA, .sha384WithECDSA, .sha512WithECDSA: [.ecPrime256v1, .ecSecp384r1, .ecSecp521r1].contains(algorithm)
+        case .mlDSA44, .mlDSA65, .mlDSA87: algorithm.signingAlgorithm == self
         }
+    }
+
+    /// The signing algorithms a key of `algorithm` can make, for messages.
+    static func names(for algorithm: PrivateCAKeyAlgorithm) -> String {
+        allCases.filter { $0.canSign(with: algorithm) }.map(\.rawValue).joined(separator: ", ")
     }
 
     /// The digest of an RSA or ECDSA signature; nil for ML-DSA (which has none to choose).

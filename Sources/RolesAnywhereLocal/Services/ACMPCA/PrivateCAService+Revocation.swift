@@ -118,7 +118,7 @@ extension PrivateCAService {
                 guard let revokedAt = certificate.revokedAt, certificate.notAfter > since else { return nil }
                 return CertificateRevocationList.Entry(
                     serialNumber: Hex.decode(certificate.serialHex.count % 2 == 0 ? certificate.serialHex : "0" + certificate.serialHex) ?? [],
-                    revocationDate: revokedAt, reasonCode: certificate.revocationReason?.code
+                    revocationDate: revokedAt, reason: certificate.revocationReason?.crlReason
                 )
             }
         // AWS numbers CRLs with the time in milliseconds; each number is larger than the last.

@@ -72,7 +72,7 @@ struct PrivateCAService: Sendable {
         guard signingAlgorithm.canSign(with: keyAlgorithm) else {
             throw PrivateCAErrors.invalidArgs(
                 "The signing algorithm \(signingAlgorithm.rawValue) does not match the key algorithm \(keyAlgorithm.rawValue)"
-                    + " (\(keyAlgorithm.rawValue) keys sign with \(PrivateCASigningAlgorithm.allCases.filter { $0.canSign(with: keyAlgorithm) }.map(\.rawValue).joined(separator: ", ")))."
+                    + " (\(keyAlgorithm.rawValue) keys sign with \(PrivateCASigningAlgorithm.names(for: keyAlgorithm)))."
             )
         }
         var crl: PrivateCACRLConfiguration?
@@ -219,7 +219,7 @@ struct PrivateCAService: Sendable {
         let validityBody = body.object("Validity", required: true)
         let notBeforeBody = body.object("ValidityNotBefore")
         let token = body.string("IdempotencyToken", length: 1...36)
-        var passthroughBody = body.object("ApiPassthrough")
+        let passthroughBody = body.object("ApiPassthrough")
         try body.validate()
         guard let csrBytes, let signingAlgorithm, var validityBody else { throw PrivateCAErrors.internalValidation }
         let template = try PrivateCATemplate(arn: templateArn ?? PrivateCATemplate.endEntity.arn(configuration.partition))
@@ -228,7 +228,6 @@ struct PrivateCAService: Sendable {
         if template.takesAPIPassthrough, var given = passthroughBody {
             passthrough = try PrivateCAPassthrough.read(&given)
         }
-        passthroughBody = nil
         // The request is read whole before the CA is looked up, as AWS validates before it looks.
         let authority = try await authority(&body, now: now)
         let requested = try PrivateCAValidity.read(&validityBody, member: "validity")
@@ -255,7 +254,7 @@ struct PrivateCAService: Sendable {
         guard signingAlgorithm.canSign(with: authority.keyAlgorithm) else {
             throw PrivateCAErrors.invalidArgs(
                 "The signing algorithm \(signingAlgorithm.rawValue) cannot be used with the \(authority.keyAlgorithm.rawValue) key of \(authority.arn); use one of "
-                    + PrivateCASigningAlgorithm.allCases.filter { $0.canSign(with: authority.keyAlgorithm) }.map(\.rawValue).joined(separator: ", ") + "."
+                    + PrivateCASigningAlgorithm.names(for: authority.keyAlgorithm) + "."
             )
         }
         if let token {
@@ -348,9 +347,7 @@ struct PrivateCAService: Sendable {
         }
         // AWS issues asynchronously: for a moment GetCertificate says the request is in progress,
         // and `aws acm-pca wait certificate-issued` retries until it is not.
-        let delay = configuration.privateCAIssuanceDelay
-        let ready = issued.issuedAt.addingTimeInterval(TimeInterval(delay.components.seconds) + TimeInterval(delay.components.attoseconds) / 1e18)
-        guard now >= ready else {
+        guard now >= issued.issuedAt.addingTimeInterval(configuration.privateCAIssuanceDelay.seconds) else {
             throw PrivateCAErrors.error(
                 "RequestInProgressException", "The certificate \(arn) is still being issued; try again shortly (aws acm-pca wait certificate-issued)."
             )
