@@ -209,6 +209,13 @@ def main():
                                                       "SubjectAlternativeNames": [{"DnsName": "a.example"}, {"IpAddress": "::1"}, {"DirectoryName": {"CommonName": "d"}}, {"RegisteredId": "1.2.3.4"}],
                                                       "CertificatePolicies": [{"CertPolicyId": "2.5.29.32.0", "PolicyQualifiers": [{"PolicyQualifierId": "CPS", "Qualifier": {"CpsUri": "https://e/cps"}}]}],
                                                       "CustomExtensions": [{"ObjectIdentifier": "1.3.6.1.4.1.99999.1", "Value": "DAVoZWxsbw==", "Critical": True}]}}})),
+        "pca-create.txt": ("POST", "/", {"X-Fuzz-Service": "acm-pca", "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "ACMPrivateCA.CreateCertificateAuthority"},
+                           json.dumps({"CertificateAuthorityType": "ROOT", "UsageMode": "SHORT_LIVED_CERTIFICATE",
+                                       "CertificateAuthorityConfiguration": {"KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA384WITHECDSA", "Subject": {"CommonName": "x"}},
+                                       "RevocationConfiguration": {"CrlConfiguration": {"Enabled": True, "S3BucketName": "crls", "CustomCname": "crl.example.com",
+                                                                                        "CustomPath": "a/b", "ExpirationInDays": 7, "CrlDistributionPointExtensionConfiguration": {"OmitExtension": False}},
+                                                                   "OcspConfiguration": {"Enabled": False}},
+                                       "Tags": [{"Key": "team", "Value": "platform"}]})),
         "unsigned.txt": ("POST", "/", {"Content-Type": "application/x-www-form-urlencoded"}, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=a&WebIdentityToken=t"),
     }
     for name, (method, target, headers, body) in local.items():

@@ -1,4 +1,5 @@
 import Foundation
+import RolesAnywhereSigning
 import RolesAnywhereTesting
 import Testing
 
@@ -73,6 +74,19 @@ struct PrivateCARevocationTests {
         let second = try Self.fetchCRL(setup, id: root.id, caPEM: root.pem)
         #expect(second.text.contains("Serial Number: \(serial)"), "\(second.text)")
         #expect(second.text.contains("Key Compromise"), "\(second.text)")
+        // Each CRL has a larger number, and is valid for ExpirationInDays (7) after its thisUpdate.
+        func dates(_ der: String) throws -> (number: String, last: Date, next: Date) {
+            let out = try setup.openssl(["crl", "-inform", "DER", "-in", der, "-noout", "-crlnumber", "-lastupdate", "-nextupdate", "-dateopt", "iso_8601"]).stdoutText
+            func field(_ name: String) -> String {
+                out.split(separator: "\n").first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) } ?? ""
+            }
+            let parse = { (text: String) in AmzDate(iso8601: text.replacingOccurrences(of: " ", with: "T"))?.date ?? .distantPast }
+            return (field("crlNumber"), parse(field("lastUpdate")), parse(field("nextUpdate")))
+        }
+        let (firstNumber, _, _) = try dates(first.der)
+        let (secondNumber, last, next) = try dates(second.der)
+        #expect(UInt64(secondNumber.dropFirst(2), radix: 16) ?? 0 > UInt64(firstNumber.dropFirst(2), radix: 16) ?? .max, "\(firstNumber) then \(secondNumber)")
+        #expect(abs(next.timeIntervalSince(last) - 7 * 86400) < 2, "\(last) to \(next)")
         // A CRL with the leaf's chain makes openssl refuse the leaf.
         let pemCRL = setup.directory.path("crl.pem")
         #expect(try setup.openssl(["crl", "-inform", "DER", "-in", second.der, "-out", pemCRL]).status == 0)
@@ -121,6 +135,15 @@ struct PrivateCARevocationTests {
             "--revocation-configuration", "CrlConfiguration={Enabled=true,S3BucketName=crls,CustomCname=http://crl.example.com}",
         ])
         #expect(scheme.contains("InvalidArgsException"), "\(scheme)")
+        // Only what the model's patterns allow reaches the distribution point URI.
+        for bad in ["CustomCname=crl example.com", "CustomPath=/leading", "CustomPath=a//b"] {
+            let refused = try setup.refused([
+                "create-certificate-authority", "--certificate-authority-type", "ROOT",
+                "--certificate-authority-configuration", "KeyAlgorithm=EC_prime256v1,SigningAlgorithm=SHA256WITHECDSA,Subject={CommonName=x}",
+                "--revocation-configuration", "CrlConfiguration={Enabled=true,S3BucketName=crls,\(bad)}",
+            ])
+            #expect(refused.contains("ValidationException") && refused.contains("regular expression pattern"), "\(bad): \(refused)")
+        }
 
         let root = try Self.rootWithCRLs(setup)
         try setup.pca([

@@ -383,7 +383,10 @@ struct PrivateCATests {
         let both = try refused(#"{"Extensions":{"KeyUsage":{"DigitalSignature":true},"CustomExtensions":[{"ObjectIdentifier":"2.5.29.15","Value":"\#(hello)"}]}}"#)
         #expect(both.contains("InvalidArgsException"), "\(both)")
         #expect(try refused(#"{"Extensions":{"CustomExtensions":[{"ObjectIdentifier":"1.2.3.4","Value":"bm90IERFUg=="}]}}"#).contains("InvalidArgsException"))
-        #expect(try refused(#"{"Extensions":{"CustomExtensions":[{"ObjectIdentifier":"9.1","Value":"\#(hello)"}]}}"#).contains("InvalidArgsException"))
+        // The model's patterns: an OID and a value that are not what they claim are ValidationExceptions.
+        let oid = try refused(#"{"Extensions":{"CustomExtensions":[{"ObjectIdentifier":"9.1","Value":"\#(hello)"}]}}"#)
+        #expect(oid.contains("ValidationException") && oid.contains("regular expression pattern"), "\(oid)")
+        #expect(try refused(#"{"Extensions":{"CustomExtensions":[{"ObjectIdentifier":"1.2.3","Value":"not base64!"}]}}"#).contains("ValidationException"))
         #expect(try refused(#"{"Extensions":{"SubjectAlternativeNames":[{"IpAddress":"300.1.1.1"}]}}"#).contains("InvalidArgsException"))
         #expect(try refused(#"{"Extensions":{"SubjectAlternativeNames":[{"DnsName":"a.example.com","Rfc822Name":"x@example.com"}]}}"#).contains("InvalidArgsException"))
         #expect(try refused(#"{"Extensions":{"KeyUsage":{}}}"#).contains("InvalidArgsException"))

@@ -148,6 +148,15 @@ struct StoreConformanceTests {
         #expect(try await store.certificateAuthority(arn: earlier.arn) == earlier)
         #expect(try await store.certificateAuthorities().count == 2)
         #expect(try await store.certificateAuthority(arn: earlier.arn + "x") == nil)
+        // A deleted CA keeps what restoring it needs, and is gone once its restoration period ends.
+        var deleted = later
+        deleted.status = .deleted
+        deleted.statusBeforeDeletion = .pendingCertificate
+        deleted.restorableUntil = Date(timeIntervalSince1970: 1_800_000_500)
+        try await store.saveCertificateAuthority(deleted)
+        #expect(try await store.certificateAuthority(arn: later.arn) == deleted)
+        #expect(!deleted.isGone(at: Date(timeIntervalSince1970: 1_800_000_499)) && deleted.isGone(at: Date(timeIntervalSince1970: 1_800_000_500)))
+        #expect(!later.isGone(at: .distantFuture))
 
         func issued(_ serial: String, by ca: PrivateCARecord, at seconds: TimeInterval) -> PrivateCAIssuedCertificate {
             PrivateCAIssuedCertificate(

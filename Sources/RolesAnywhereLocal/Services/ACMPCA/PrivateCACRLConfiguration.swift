@@ -65,12 +65,13 @@ public struct PrivateCACRLConfiguration: Codable, Sendable, Hashable {
         guard var crl = crlMembers else { return nil }
         let enabled = crl.bool("Enabled", required: true)
         let days = crl.integer("ExpirationInDays", range: 1...5000)
-        let cname = crl.string("CustomCname", length: 0...253)
-        let bucket = crl.string("S3BucketName", length: 3...255)
+        // The model's patterns keep the distribution point URI written into certificates ASCII.
+        let cname = crl.string("CustomCname", length: 0...253, pattern: "[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*")
+        let bucket = crl.string("S3BucketName", length: 3...255, pattern: "[-a-zA-Z0-9._/]+")
         let acl = crl.enumeration("S3ObjectAcl", ObjectACL.self)
         let distribution = crl.object("CrlDistributionPointExtensionConfiguration")
         let type = crl.enumeration("CrlType", CRLType.self)
-        let path = crl.string("CustomPath", length: 0...253)
+        let path = crl.string("CustomPath", length: 0...253, pattern: "[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*")
         try crl.validate(prefix: "revocationConfiguration.crlConfiguration.")
         var omit: Bool?
         if var distribution {
@@ -87,9 +88,6 @@ public struct PrivateCACRLConfiguration: Codable, Sendable, Hashable {
         guard let bucket else {
             throw PrivateCAErrors.invalidArgs("A CrlConfiguration that enables CRLs needs the S3BucketName of the bucket the CRL is written to.")
         }
-        guard bucket.utf8.allSatisfy({ isBucketCharacter($0) }) else {
-            throw PrivateCAErrors.invalidArgs("The S3BucketName \(bucket) does not follow the S3 bucket naming rules.")
-        }
         if let cname {
             guard !cname.contains("://") else {
                 throw PrivateCAErrors.invalidArgs("The CustomCname \(cname) must be a host name without a protocol prefix such as http://.")
@@ -101,26 +99,9 @@ public struct PrivateCACRLConfiguration: Codable, Sendable, Hashable {
         if type == .partitioned {
             throw PrivateCAErrors.invalidArgs("Partitioned CRLs are not implemented by rolesanywhere-local; use CrlType COMPLETE (the default).")
         }
-        var folder = "crl"
-        if let path, !path.isEmpty {
-            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard !segments.contains(where: \.isEmpty) else {
-                throw PrivateCAErrors.invalidArgs("The CustomPath \(path) must be path segments separated by single slashes, without a leading or trailing one.")
-            }
-            folder = path
-        }
         return PrivateCACRLConfiguration(
-            bucket: bucket, customCname: cname.flatMap { $0.isEmpty ? nil : $0 }, path: folder,
+            bucket: bucket, customCname: cname.flatMap { $0.isEmpty ? nil : $0 }, path: path ?? "crl",
             expirationInDays: days ?? defaultExpirationInDays, omitExtension: omit ?? false
         )
-    }
-
-    /// The characters the model's pattern for S3BucketName allows.
-    static func isBucketCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "/"): true
-        default: false
-        }
     }
 }

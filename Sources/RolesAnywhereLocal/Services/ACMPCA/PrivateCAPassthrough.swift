@@ -32,6 +32,10 @@ struct PrivateCAPassthrough {
         return oids
     }
 
+    /// The model's `CustomObjectIdentifier` and `Base64String1To4096` patterns.
+    static let objectIdentifierPattern = #"([0-2])\.([0-9]|([0-3][0-9]))((\.([0-9]+)){0,126})"#
+    static let base64Pattern = "(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+
     static let certificatePoliciesOID: ASN1ObjectIdentifier = [2, 5, 29, 32]
     static let crlDistributionPointsOID: ASN1ObjectIdentifier = [2, 5, 29, 31]
     static let cpsQualifierOID: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 2, 1]
@@ -41,16 +45,14 @@ struct PrivateCAPassthrough {
     /// twice).
     static func read(_ body: inout PrivateCARequest) throws(AWSError) -> PrivateCAPassthrough {
         var passthrough = PrivateCAPassthrough()
-        var subjectBody = body.object("Subject")
-        var extensionsBody = body.object("Extensions")
+        let subjectBody = body.object("Subject")
+        let extensionsBody = body.object("Extensions")
         try body.validate(prefix: "apiPassthrough.")
         if var subject = subjectBody {
             passthrough.subject = try PrivateCASubject.read(&subject, prefix: "apiPassthrough.subject.", what: "ApiPassthrough subject")
                 .distinguishedName()
-            subjectBody = nil
         }
         guard var extensions = extensionsBody else { return passthrough }
-        extensionsBody = nil
         let policies = extensions.objects("CertificatePolicies")
         let extendedKeyUsages = extensions.objects("ExtendedKeyUsage")
         let keyUsage = extensions.object("KeyUsage")
@@ -66,8 +68,8 @@ struct PrivateCAPassthrough {
             guard (1...150).contains(custom.count) else { throw lengthError("customExtensions", 1...150) }
             var seen = passthrough.structuredOIDs
             for (index, var item) in custom.enumerated() {
-                let oidText = item.string("ObjectIdentifier", required: true, length: 0...64)
-                let valueText = item.string("Value", required: true, length: 1...4096)
+                let oidText = item.string("ObjectIdentifier", required: true, length: 0...64, pattern: objectIdentifierPattern)
+                let valueText = item.string("Value", required: true, length: 1...4096, pattern: base64Pattern)
                 let critical = item.bool("Critical") ?? false
                 try item.validate(prefix: "apiPassthrough.extensions.customExtensions.\(index + 1).member.")
                 guard let oidText, let valueText else { throw PrivateCAErrors.internalValidation }
@@ -90,11 +92,11 @@ struct PrivateCAPassthrough {
         )
     }
 
-    /// A dotted OID as the model's `CustomObjectIdentifier` pattern allows it.
+    /// A dotted OID the model's pattern has admitted; InvalidArgsException for one it cannot hold
+    /// (an arc too large, say).
     static func objectIdentifier(_ text: String, member: String) throws(AWSError) -> ASN1ObjectIdentifier {
-        let pattern = /([0-2])\.([0-9]|([0-3][0-9]))((\.([0-9]+)){0,126})/
-        guard (try? pattern.wholeMatch(in: text)) != nil, let oid = try? ASN1ObjectIdentifier(dotRepresentation: text) else {
-            throw PrivateCAErrors.invalidArgs("\(member) \(text) is not an object identifier (dotted decimal, like 1.3.6.1.4.1.99999.1).")
+        guard let oid = try? ASN1ObjectIdentifier(dotRepresentation: text) else {
+            throw PrivateCAErrors.invalidArgs("\(member) \(text) is not an object identifier this server can encode.")
         }
         return oid
     }
@@ -130,7 +132,7 @@ struct PrivateCAPassthrough {
         var usages = [ExtendedKeyUsage.Usage]()
         for (index, var item) in items.enumerated() {
             let type = item.string("ExtendedKeyUsageType")
-            let custom = item.string("ExtendedKeyUsageObjectIdentifier", length: 0...64)
+            let custom = item.string("ExtendedKeyUsageObjectIdentifier", length: 0...64, pattern: objectIdentifierPattern)
             try item.validate(prefix: "apiPassthrough.extensions.extendedKeyUsage.\(index + 1).member.")
             switch (type, custom) {
             case (let type?, nil):
@@ -158,8 +160,8 @@ struct PrivateCAPassthrough {
             let dns = item.string("DnsName", length: 0...253)
             let uri = item.string("UniformResourceIdentifier", length: 0...253)
             let ip = item.string("IpAddress", length: 0...39)
-            let registered = item.string("RegisteredId", length: 0...64)
-            var directory = item.object("DirectoryName")
+            let registered = item.string("RegisteredId", length: 0...64, pattern: objectIdentifierPattern)
+            let directory = item.object("DirectoryName")
             let unsupported = ["OtherName", "EdiPartyName"].filter { item.has($0) }
             try item.validate(prefix: prefix)
             guard unsupported.isEmpty else {
@@ -176,7 +178,6 @@ struct PrivateCAPassthrough {
             if let registered { given.append(.registeredID(try objectIdentifier(registered, member: "RegisteredId"))) }
             if var body = directory {
                 given.append(.directoryName(try PrivateCASubject.read(&body, prefix: prefix + "directoryName.", what: "DirectoryName").distinguishedName()))
-                directory = nil
             }
             guard given.count == 1 else {
                 throw PrivateCAErrors.invalidArgs("Each GeneralName in SubjectAlternativeNames gives exactly one kind of name; item \(index + 1) gives \(given.count).")
@@ -192,7 +193,7 @@ struct PrivateCAPassthrough {
         var policies = [(ASN1ObjectIdentifier, [String])]()
         for (index, var item) in items.enumerated() {
             let prefix = "apiPassthrough.extensions.certificatePolicies.\(index + 1).member."
-            let id = item.string("CertPolicyId", required: true, length: 0...64)
+            let id = item.string("CertPolicyId", required: true, length: 0...64, pattern: objectIdentifierPattern)
             let qualifiers = item.objects("PolicyQualifiers")
             try item.validate(prefix: prefix)
             guard let id else { throw PrivateCAErrors.internalValidation }
@@ -202,20 +203,20 @@ struct PrivateCAPassthrough {
                 for (qualifierIndex, var qualifier) in qualifiers.enumerated() {
                     let qualifierPrefix = prefix + "policyQualifiers.\(qualifierIndex + 1).member."
                     let kind = qualifier.string("PolicyQualifierId", required: true)
-                    var value = qualifier.object("Qualifier", required: true)
+                    let qualifierBody = qualifier.object("Qualifier", required: true)
                     try qualifier.validate(prefix: qualifierPrefix)
                     guard kind == "CPS" else {
                         throw PrivateCAErrors.validation(
                             "1 validation error detected: Value '\(kind ?? "")' at '\(qualifierPrefix)policyQualifierId' failed to satisfy constraint: Member must satisfy enum value set: [CPS]"
                         )
                     }
-                    let uri = value?.string("CpsUri", required: true, length: 0...256)
-                    try value?.validate(prefix: qualifierPrefix + "qualifier.")
+                    guard var value = qualifierBody else { throw PrivateCAErrors.internalValidation }
+                    let uri = value.string("CpsUri", required: true, length: 0...256)
+                    try value.validate(prefix: qualifierPrefix + "qualifier.")
                     guard let uri, uri.utf8.allSatisfy({ $0 < 0x80 }) else {
                         throw PrivateCAErrors.invalidArgs("A CpsUri must be an ASCII URI.")
                     }
                     uris.append(uri)
-                    value = nil
                 }
             }
             policies.append((try objectIdentifier(id, member: "CertPolicyId"), uris))

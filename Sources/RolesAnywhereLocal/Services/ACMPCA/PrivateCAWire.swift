@@ -30,8 +30,9 @@ struct PrivateCARequest {
 
     func has(_ key: String) -> Bool { body.has(key) }
 
-    mutating func string(_ key: String, required: Bool = false, length: ClosedRange<Int>? = nil) -> String? {
-        let value = body.string(key, required: required, length: length)
+    /// A string member, checked against the model's length and `pattern` (a ValidationException).
+    mutating func string(_ key: String, required: Bool = false, length: ClosedRange<Int>? = nil, pattern: String? = nil) -> String? {
+        let value = body.string(key, required: required, length: length, pattern: pattern)
         rename(key)
         return value
     }
