@@ -42,7 +42,7 @@ struct AWSCLIEndToEndTests {
         let tooLong = try local.aws(["iam", "update-role", "--role-name", "bucket-lister", "--max-session-duration", "50000"])
         #expect(tooLong.stderrText.contains("ValidationError"))
 
-        // Role tags, and the instance-profile reads Terraform makes (none can exist here).
+        // Role tags, and the instance-profile reads Terraform makes (this role is in none).
         try local.awsOK(["iam", "tag-role", "--role-name", "bucket-lister", "--tags", "Key=team,Value=platform", "Key=env,Value=dev"])
         try local.awsOK(["iam", "tag-role", "--role-name", "bucket-lister", "--tags", "Key=Team,Value=security"])
         let tags = try #require(try local.awsOK(["iam", "list-role-tags", "--role-name", "bucket-lister"])?["Tags"] as? [[String: String]])

@@ -129,6 +129,8 @@ enum Policies {
         """
 
     static let listAllMyBuckets = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#
+
+    static let allowAll = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
 }
 
 extension ChildProcess.Output {

@@ -105,6 +105,112 @@ struct StoreConformanceTests {
         try await store.deleteRole(named: "reader")
     }
 
+    @Test("policy versions: a change is one transaction (a throwing change stores nothing), versions round-trip, and a policy with versions cannot be deleted", arguments: Kind.allCases)
+    func policyVersions(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        let policy = ManagedPolicyRecord(
+            arn: "arn:aws:iam::123456789012:policy/team/list", name: "list", id: "ANPA" + String(repeating: "Y", count: 17), path: "/team/",
+            description: nil, document: Policies.listAllMyBuckets, createDate: date, updateDate: date, attachmentCount: 0
+        )
+        try await store.createPolicy(policy)
+        try await store.createPolicy(ManagedPolicyRecord(
+            arn: "arn:aws:iam::123456789012:policy/Alpha", name: "Alpha", id: "ANPA" + String(repeating: "Z", count: 17), path: "/",
+            description: nil, document: Policies.listAllMyBuckets, createDate: date, updateDate: date, attachmentCount: 0
+        ))
+        #expect(try await store.policies(pathPrefix: "/").map(\.name) == ["Alpha", "list"])
+        #expect(try await store.policies(pathPrefix: "/team/").map(\.name) == ["list"])
+
+        let later = date.addingTimeInterval(60)
+        let updated = try await store.updatePolicy(arn: policy.arn) { policy in
+            policy.latestVersionNumber += 1
+            policy.versions.append(ManagedPolicyVersion(id: "v2", document: Policies.allowAll, createDate: later))
+            policy.defaultVersionID = "v2"
+            policy.updateDate = later
+        }
+        #expect(updated.document == Policies.allowAll)
+        let read = try #require(try await store.policy(arn: policy.arn))
+        #expect(read.versions.map(\.id) == ["v1", "v2"])
+        #expect(read.versions.map(\.document) == [Policies.listAllMyBuckets, Policies.allowAll])
+        #expect(read.versions[1].createDate == later)
+        #expect(read.defaultVersionID == "v2" && read.document == Policies.allowAll && read.latestVersionNumber == 2 && read.updateDate == later)
+
+        // A change that throws stores nothing.
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            _ = try await store.updatePolicy(arn: policy.arn) { policy in
+                policy.defaultVersionID = "v1"
+                throw Refused()
+            }
+        }
+        #expect(try await store.policy(arn: policy.arn)?.defaultVersionID == "v2")
+        await Self.expectStoreError(.notFound) { _ = try await store.updatePolicy(arn: policy.arn + "-none") { _ in } }
+
+        // Versions besides the default keep the policy; once they are gone it can be deleted.
+        await Self.expectStoreError(.conflict) { try await store.deletePolicy(arn: policy.arn) }
+        _ = try await store.updatePolicy(arn: policy.arn) { $0.versions.removeAll { $0.id == "v1" } }
+        let single = try #require(try await store.policy(arn: policy.arn))
+        #expect(single.versions.map(\.id) == ["v2"] && single.latestVersionNumber == 2)
+        try await store.deletePolicy(arn: policy.arn)
+        #expect(try await store.policy(arn: policy.arn) == nil)
+    }
+
+    @Test("roles attached to a policy, by name", arguments: Kind.allCases)
+    func rolesAttachedToPolicy(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        for name in ["writer", "Auditor", "reader"] { try await store.createRole(Self.role(name)) }
+        let arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        try await store.attachRolePolicy(roleName: "reader", policyArn: arn)
+        try await store.attachRolePolicy(roleName: "AUDITOR", policyArn: arn)
+        #expect(try await store.roleNames(attachedTo: arn) == ["Auditor", "reader"])
+        #expect(try await store.roleNames(attachedTo: arn + "x").isEmpty)
+    }
+
+    @Test("instance profiles: unique names case-insensitively, one role at most, a role in a profile and a profile with a role cannot be deleted", arguments: Kind.allCases)
+    func instanceProfiles(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        try await store.createRole(Self.role("web"))
+        try await store.createRole(Self.role("worker"))
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        let profile = InstanceProfileRecord(
+            name: "web-profile", id: "AIPA" + String(repeating: "Q", count: 17), arn: "arn:aws:iam::123456789012:instance-profile/apps/web-profile",
+            path: "/apps/", createDate: date, tags: [Tag(key: "team", value: "web")]
+        )
+        try await store.createInstanceProfile(profile)
+        try await store.createInstanceProfile(InstanceProfileRecord(
+            name: "batch", id: "AIPA" + String(repeating: "R", count: 17), arn: "arn:aws:iam::123456789012:instance-profile/batch", path: "/", createDate: date
+        ))
+        await Self.expectStoreError(.alreadyExists) {
+            try await store.createInstanceProfile(InstanceProfileRecord(name: "WEB-PROFILE", id: "x", arn: "x", path: "/", createDate: date))
+        }
+        #expect(try await store.instanceProfile(named: "Web-Profile") == profile)
+        #expect(try await store.instanceProfiles(pathPrefix: "/").map(\.name) == ["batch", "web-profile"])
+        #expect(try await store.instanceProfiles(pathPrefix: "/apps/").map(\.name) == ["web-profile"])
+
+        await Self.expectStoreError(.notFound) { try await store.addRole("nobody", toInstanceProfile: "web-profile") }
+        await Self.expectStoreError(.notFound) { try await store.addRole("web", toInstanceProfile: "none") }
+        try await store.addRole("WEB", toInstanceProfile: "web-profile")
+        #expect(try await store.instanceProfile(named: "web-profile")?.roleName == "web")
+        await Self.expectStoreError(.limitExceeded) { try await store.addRole("worker", toInstanceProfile: "web-profile") }
+        await Self.expectStoreError(.limitExceeded) { try await store.addRole("web", toInstanceProfile: "web-profile") }
+        #expect(try await store.instanceProfiles(roleName: "Web").map(\.name) == ["web-profile"])
+        #expect(try await store.instanceProfiles(roleName: "worker").isEmpty)
+
+        await Self.expectStoreError(.conflict) { try await store.deleteRole(named: "web") }
+        await Self.expectStoreError(.conflict) { try await store.deleteInstanceProfile(named: "web-profile") }
+        await Self.expectStoreError(.notFound) { try await store.removeRole("worker", fromInstanceProfile: "web-profile") }
+        await Self.expectStoreError(.notFound) { try await store.removeRole("web", fromInstanceProfile: "none") }
+        try await store.removeRole("web", fromInstanceProfile: "WEB-profile")
+        #expect(try await store.instanceProfile(named: "web-profile")?.roleName == nil)
+        try await store.deleteRole(named: "web")
+        try await store.deleteInstanceProfile(named: "web-profile")
+        #expect(try await store.instanceProfile(named: "web-profile") == nil)
+        await Self.expectStoreError(.notFound) { try await store.deleteInstanceProfile(named: "web-profile") }
+    }
+
     @Test("sessions round-trip with their tags and policies", arguments: Kind.allCases)
     func sessions(_ kind: Kind) async throws {
         let (store, directory) = try Self.makeStore(kind)

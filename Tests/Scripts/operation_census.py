@@ -48,6 +48,9 @@ IMPLEMENTED = {
         "DeletePolicy", "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies", "TagRole", "UntagRole", "ListRoleTags",
         "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
         "ListInstanceProfilesForRole", "ListInstanceProfiles", "GetInstanceProfile",
+        "CreateInstanceProfile", "DeleteInstanceProfile", "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile",
+        "CreatePolicyVersion", "ListPolicyVersions", "DeletePolicyVersion", "SetDefaultPolicyVersion",
+        "ListPolicies", "ListEntitiesForPolicy",
     },
     "sts": {"GetCallerIdentity", "AssumeRole", "GetAccessKeyInfo"},
     "s3": {

@@ -41,6 +41,16 @@ struct QueryRequest: Sendable {
         return value
     }
 
+    /// An optional boolean parameter (`true` or `false`, as botocore sends them).
+    func boolean(_ name: String) throws(AWSError) -> Bool? {
+        guard let text = parameters[name] else { return nil }
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw AWSError("ValidationError", status: 400, "Value '\(text)' for parameter \(name) is not a valid boolean.")
+        }
+    }
+
     /// `Name.member.N` values, in order.
     func list(_ name: String) -> [String] {
         var values = [(Int, String)]()

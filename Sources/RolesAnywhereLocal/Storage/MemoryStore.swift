@@ -18,6 +18,8 @@ public final class MemoryStore: Store {
         var managedPolicies: [String: ManagedPolicyRecord] = [:]
         /// Attached policy ARNs by ASCII-lower-cased role name, in attachment order.
         var attachments: [String: [String]] = [:]
+        /// Instance profiles by ASCII-lower-cased name.
+        var instanceProfiles: [String: InstanceProfileRecord] = [:]
         var sessions: [String: SessionRecord] = [:]
         var buckets: [String: BucketRecord] = [:]
         var objects: [String: [String: (record: ObjectRecord, data: [UInt8])]] = [:]
@@ -79,6 +81,9 @@ public final class MemoryStore: Store {
             let key = Self.fold(name)
             if !(state.rolePolicies[key] ?? [:]).isEmpty { throw StoreError(.conflict, "Cannot delete entity, must delete policies first.") }
             if !(state.attachments[key] ?? []).isEmpty { throw StoreError(.conflict, "Cannot delete entity, must detach all policies first.") }
+            if state.instanceProfiles.values.contains(where: { $0.roleName.map(Self.fold) == key }) {
+                throw StoreError(.conflict, InstanceProfileRecord.deleteRoleInProfileMessage)
+            }
             guard state.roles.removeValue(forKey: key) != nil else { throw StoreError(.notFound, "The role with name \(name) cannot be found.") }
         }
     }
@@ -122,11 +127,95 @@ public final class MemoryStore: Store {
     }
 
     public func policy(arn: String) async throws -> ManagedPolicyRecord? {
+        state.withLock { state in state.managedPolicies[arn].map { Self.counted($0, in: state) } }
+    }
+
+    /// A policy with its attachment and boundary counts.
+    private static func counted(_ policy: ManagedPolicyRecord, in state: State) -> ManagedPolicyRecord {
+        var policy = policy
+        policy.attachmentCount = state.attachments.values.reduce(0) { $0 + ($1.contains(policy.arn) ? 1 : 0) }
+        policy.permissionsBoundaryUsageCount = state.roles.values.reduce(0) { $0 + ($1.permissionsBoundary == policy.arn ? 1 : 0) }
+        return policy
+    }
+
+    /// By name as SQLite's `ORDER BY name COLLATE NOCASE` sorts: folded, then by UTF-8 bytes.
+    private static func byName<T>(_ items: [T], _ name: (T) -> String) -> [T] {
+        items.sorted { fold(name($0)).utf8.lexicographicallyPrecedes(fold(name($1)).utf8) }
+    }
+
+    public func policies(pathPrefix: String) async throws -> [ManagedPolicyRecord] {
         state.withLock { state in
-            guard var policy = state.managedPolicies[arn] else { return nil }
-            policy.attachmentCount = state.attachments.values.reduce(0) { $0 + ($1.contains(arn) ? 1 : 0) }
-            policy.permissionsBoundaryUsageCount = state.roles.values.reduce(0) { $0 + ($1.permissionsBoundary == arn ? 1 : 0) }
+            Self.byName(state.managedPolicies.values.filter { $0.path.utf8.starts(with: pathPrefix.utf8) }.map { Self.counted($0, in: state) }, \.name)
+        }
+    }
+
+    public func updatePolicy(arn: String, _ change: @Sendable (inout ManagedPolicyRecord) throws -> Void) async throws -> ManagedPolicyRecord {
+        try state.withLock { state in
+            guard let stored = state.managedPolicies[arn] else { throw StoreError(.notFound, "Policy \(arn) does not exist or is not attachable.") }
+            var policy = Self.counted(stored, in: state)
+            try change(&policy)
+            state.managedPolicies[arn] = policy
             return policy
+        }
+    }
+
+    public func roleNames(attachedTo policyArn: String) async throws -> [String] {
+        state.withLock { state in
+            Self.byName(state.attachments.filter { $0.value.contains(policyArn) }.compactMap { state.roles[$0.key]?.name }, { $0 })
+        }
+    }
+
+    // MARK: - Instance profiles
+
+    public func createInstanceProfile(_ profile: InstanceProfileRecord) async throws {
+        try state.withLock { state in
+            let key = Self.fold(profile.name)
+            guard state.instanceProfiles[key] == nil else { throw StoreError(.alreadyExists, "Instance Profile \(profile.name) already exists.") }
+            state.instanceProfiles[key] = profile
+        }
+    }
+
+    public func instanceProfile(named name: String) async throws -> InstanceProfileRecord? {
+        state.withLock { $0.instanceProfiles[Self.fold(name)] }
+    }
+
+    public func instanceProfiles(pathPrefix: String) async throws -> [InstanceProfileRecord] {
+        state.withLock { state in Self.byName(state.instanceProfiles.values.filter { $0.path.utf8.starts(with: pathPrefix.utf8) }, \.name) }
+    }
+
+    public func instanceProfiles(roleName: String) async throws -> [InstanceProfileRecord] {
+        state.withLock { state in
+            Self.byName(state.instanceProfiles.values.filter { $0.roleName.map(Self.fold) == Self.fold(roleName) }, \.name)
+        }
+    }
+
+    public func deleteInstanceProfile(named name: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(name)
+            guard let profile = state.instanceProfiles[key] else { throw StoreError(.notFound, InstanceProfileRecord.notFoundMessage(name)) }
+            if profile.roleName != nil { throw StoreError(.conflict, InstanceProfileRecord.deleteWithRoleMessage) }
+            state.instanceProfiles[key] = nil
+        }
+    }
+
+    public func addRole(_ roleName: String, toInstanceProfile profileName: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(profileName)
+            guard let profile = state.instanceProfiles[key] else { throw StoreError(.notFound, InstanceProfileRecord.notFoundMessage(profileName)) }
+            guard let role = state.roles[Self.fold(roleName)] else { throw StoreError(.notFound, "The role with name \(roleName) cannot be found.") }
+            if profile.roleName != nil { throw StoreError(.limitExceeded, InstanceProfileRecord.roleLimitMessage) }
+            state.instanceProfiles[key]?.roleName = role.name
+        }
+    }
+
+    public func removeRole(_ roleName: String, fromInstanceProfile profileName: String) async throws {
+        try state.withLock { state in
+            let key = Self.fold(profileName)
+            guard let profile = state.instanceProfiles[key] else { throw StoreError(.notFound, InstanceProfileRecord.notFoundMessage(profileName)) }
+            guard let held = profile.roleName, Self.fold(held) == Self.fold(roleName) else {
+                throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
+            }
+            state.instanceProfiles[key]?.roleName = nil
         }
     }
 
@@ -134,6 +223,9 @@ public final class MemoryStore: Store {
         try state.withLock { state in
             if state.attachments.values.contains(where: { $0.contains(arn) }) || state.roles.values.contains(where: { $0.permissionsBoundary == arn }) {
                 throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
+            }
+            if (state.managedPolicies[arn]?.versions.count ?? 0) > 1 {
+                throw StoreError(.conflict, ManagedPolicyRecord.deleteWithVersionsMessage)
             }
             guard state.managedPolicies.removeValue(forKey: arn) != nil else {
                 throw StoreError(.notFound, "Policy \(arn) does not exist or is not attachable.")

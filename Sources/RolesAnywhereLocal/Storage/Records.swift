@@ -50,7 +50,22 @@ public struct RoleRecord: Sendable, Hashable {
     }
 }
 
-/// A customer managed policy (one version, `v1`, updated in place).
+/// One version of a customer managed policy.
+public struct ManagedPolicyVersion: Sendable, Hashable, Codable {
+    /// `v1`, `v2`, ...: numbered in creation order, never reused.
+    public var id: String
+    public var document: String
+    public var createDate: Date
+
+    public init(id: String, document: String, createDate: Date) {
+        self.id = id
+        self.document = document
+        self.createDate = createDate
+    }
+}
+
+/// A customer managed policy: up to five versions, one of them the default, which is the one
+/// enforced.
 public struct ManagedPolicyRecord: Sendable, Hashable {
     public var arn: String
     public var name: String
@@ -58,14 +73,28 @@ public struct ManagedPolicyRecord: Sendable, Hashable {
     public var id: String
     public var path: String
     public var description: String?
-    public var document: String
+    /// Oldest first; never empty.
+    public var versions: [ManagedPolicyVersion]
+    public var defaultVersionID: String
+    /// The number of the newest version ever made: the next one is this plus one, even after
+    /// versions were deleted.
+    public var latestVersionNumber: Int
     public var createDate: Date
+    /// The creation date of the newest version (the policy's own while it has one), as IAM reports.
     public var updateDate: Date
     public var attachmentCount: Int
     /// How many roles it is the permissions boundary of (computed when read).
     public var permissionsBoundaryUsageCount: Int
     public var tags: [Tag]
 
+    /// IAM allows a managed policy five versions.
+    public static let versionLimit = 5
+
+    /// IAM's DeleteConflict for DeletePolicy while versions besides the default remain.
+    public static let deleteWithVersionsMessage =
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy."
+
+    /// A new policy: its document is version `v1`, the default.
     public init(
         arn: String, name: String, id: String, path: String, description: String?, document: String, createDate: Date, updateDate: Date,
         attachmentCount: Int, permissionsBoundaryUsageCount: Int = 0, tags: [Tag] = []
@@ -75,12 +104,59 @@ public struct ManagedPolicyRecord: Sendable, Hashable {
         self.id = id
         self.path = path
         self.description = description
-        self.document = document
+        self.versions = [ManagedPolicyVersion(id: "v1", document: document, createDate: createDate)]
+        self.defaultVersionID = "v1"
+        self.latestVersionNumber = 1
         self.createDate = createDate
         self.updateDate = updateDate
         self.attachmentCount = attachmentCount
         self.permissionsBoundaryUsageCount = permissionsBoundaryUsageCount
         self.tags = tags
+    }
+
+    /// The default version's document: what the policy allows.
+    public var document: String {
+        defaultVersion.document
+    }
+
+    public var defaultVersion: ManagedPolicyVersion {
+        versions.first { $0.id == defaultVersionID } ?? versions[versions.count - 1]
+    }
+
+    public func version(_ id: String) -> ManagedPolicyVersion? {
+        versions.first { $0.id == id }
+    }
+}
+
+/// An IAM instance profile: a container for at most one role.
+public struct InstanceProfileRecord: Sendable, Hashable, Codable {
+    public var name: String
+    /// `AIPA...`.
+    public var id: String
+    public var arn: String
+    public var path: String
+    public var createDate: Date
+    public var tags: [Tag]
+    /// The role in it, by name.
+    public var roleName: String?
+
+    /// IAM's DeleteConflict for DeleteRole while the role is in an instance profile.
+    public static let deleteRoleInProfileMessage = "Cannot delete entity, must remove roles from instance profile first."
+    /// IAM's DeleteConflict for DeleteInstanceProfile while it holds a role.
+    public static let deleteWithRoleMessage = "Cannot delete entity, must remove roles from instance profile first."
+    /// IAM's LimitExceeded for a second role.
+    public static let roleLimitMessage = "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1"
+
+    static func notFoundMessage(_ name: String) -> String { "Instance Profile \(name) cannot be found." }
+
+    public init(name: String, id: String, arn: String, path: String, createDate: Date, tags: [Tag] = [], roleName: String? = nil) {
+        self.name = name
+        self.id = id
+        self.arn = arn
+        self.path = path
+        self.createDate = createDate
+        self.tags = tags
+        self.roleName = roleName
     }
 }
 

@@ -113,6 +113,20 @@ public final class SQLiteStore: Store {
                     """
             )
         }
+        migrator.registerMigration("v7-policy-versions-instance-profiles") { db in
+            // `versions` is NULL while a policy has only the `v1` of its `document`.
+            try db.execute(
+                sql: """
+                    ALTER TABLE managed_policies ADD COLUMN versions TEXT;
+                    ALTER TABLE managed_policies ADD COLUMN default_version TEXT NOT NULL DEFAULT 'v1';
+                    ALTER TABLE managed_policies ADD COLUMN latest_version INTEGER NOT NULL DEFAULT 1;
+                    CREATE TABLE instance_profiles (
+                        name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE, path TEXT NOT NULL, role_name TEXT COLLATE NOCASE, document TEXT NOT NULL
+                    );
+                    CREATE INDEX instance_profiles_by_role ON instance_profiles (role_name);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -229,6 +243,9 @@ public final class SQLiteStore: Store {
             if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_attachments WHERE role_name = ?"), arguments: [name]) ?? 0 > 0 {
                 throw StoreError(.conflict, "Cannot delete entity, must detach all policies first.")
             }
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM instance_profiles WHERE role_name = ?"), arguments: [name]) ?? 0 > 0 {
+                throw StoreError(.conflict, InstanceProfileRecord.deleteRoleInProfileMessage)
+            }
             try db.execute(sql: "DELETE FROM roles WHERE name = ?", arguments: [name])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "The role with name \(name) cannot be found.") }
         }
@@ -274,13 +291,26 @@ public final class SQLiteStore: Store {
     // MARK: - Managed policies
 
     static func policy(_ row: Row) -> ManagedPolicyRecord {
-        ManagedPolicyRecord(
+        var policy = ManagedPolicyRecord(
             arn: row["arn"], name: row["name"], id: row["id"], path: row["path"], description: row["description"],
             document: row["document"], createDate: date(row, "create_date"), updateDate: date(row, "update_date"),
             attachmentCount: row["attachments"] ?? 0, permissionsBoundaryUsageCount: row["boundary_uses"] ?? 0,
             tags: decode([Tag].self, row["tags"], default: [])
         )
+        let versions = decode([ManagedPolicyVersion].self, row["versions"], default: [])
+        if !versions.isEmpty {
+            policy.versions = versions
+            policy.defaultVersionID = row["default_version"]
+            policy.latestVersionNumber = row["latest_version"]
+        }
+        return policy
     }
+
+    /// A policy row with its attachment and boundary counts.
+    static let policySelect = """
+        SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments,
+        (SELECT count(*) FROM roles r WHERE r.permissions_boundary = p.arn) AS boundary_uses FROM managed_policies p
+        """
 
     public func createPolicy(_ policy: ManagedPolicyRecord) async throws {
         do {
@@ -303,14 +333,7 @@ public final class SQLiteStore: Store {
 
     public func policy(arn: String) async throws -> ManagedPolicyRecord? {
         try cachedRead(.iam, "policy", arn) { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments,
-                    (SELECT count(*) FROM roles r WHERE r.permissions_boundary = p.arn) AS boundary_uses FROM managed_policies p WHERE arn = ?
-                    """,
-                arguments: [arn]
-            ).map(Self.policy)
+            try Row.fetchOne(db.cachedStatement(sql: Self.policySelect + " WHERE arn = ?"), arguments: [arn]).map(Self.policy)
         }
     }
 
@@ -321,6 +344,10 @@ public final class SQLiteStore: Store {
                 || Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM roles WHERE permissions_boundary = ?"), arguments: [arn]) ?? 0 > 0
             {
                 throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
+            }
+            let versions = try String.fetchOne(db.cachedStatement(sql: "SELECT versions FROM managed_policies WHERE arn = ?"), arguments: [arn])
+            if Self.decode([ManagedPolicyVersion].self, versions, default: []).count > 1 {
+                throw StoreError(.conflict, ManagedPolicyRecord.deleteWithVersionsMessage)
             }
             try db.execute(sql: "DELETE FROM managed_policies WHERE arn = ?", arguments: [arn])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "Policy \(arn) does not exist or is not attachable.") }

@@ -19,7 +19,8 @@ public protocol PrivateCAStore: Sendable {
     func issuedCertificates(authorityArn: String) async throws -> [PrivateCAIssuedCertificate]
 }
 
-/// IAM roles, their inline and attached policies, and managed policies.
+/// IAM roles, their inline and attached policies, managed policies with their versions, and
+/// instance profiles.
 public protocol IAMStore: Sendable {
     /// Adds a role; ``StoreError/Kind/alreadyExists`` if a role has the name (case-insensitively).
     func createRole(_ role: RoleRecord) async throws
@@ -27,7 +28,8 @@ public protocol IAMStore: Sendable {
     /// Roles whose path starts with `pathPrefix`, by name (case-insensitively).
     func roles(pathPrefix: String) async throws -> [RoleRecord]
     func updateRole(_ role: RoleRecord) async throws
-    /// Deletes a role; ``StoreError/Kind/conflict`` while it has inline or attached policies.
+    /// Deletes a role; ``StoreError/Kind/conflict`` while it has inline or attached policies, or is
+    /// in an instance profile.
     func deleteRole(named name: String) async throws
 
     func putRolePolicy(roleName: String, policyName: String, document: String) async throws
@@ -38,12 +40,37 @@ public protocol IAMStore: Sendable {
 
     func createPolicy(_ policy: ManagedPolicyRecord) async throws
     func policy(arn: String) async throws -> ManagedPolicyRecord?
-    /// Deletes a policy; ``StoreError/Kind/conflict`` while attached or a role's permissions boundary.
+    /// Deletes a policy; ``StoreError/Kind/conflict`` while attached, a role's permissions boundary,
+    /// or with versions besides the default.
     func deletePolicy(arn: String) async throws
     func attachRolePolicy(roleName: String, policyArn: String) async throws
     func detachRolePolicy(roleName: String, policyArn: String) async throws
     /// The ARNs attached to a role, in the order they were attached.
     func attachedPolicyArns(roleName: String) async throws -> [String]
+    /// Customer managed policies whose path starts with `pathPrefix`, by name (case-insensitively),
+    /// with their attachment and boundary counts.
+    func policies(pathPrefix: String) async throws -> [ManagedPolicyRecord]
+    /// Changes a policy in one transaction: `change` gets it as stored and may throw to change
+    /// nothing. Returns the policy as stored afterwards; ``StoreError/Kind/notFound`` if there is none.
+    func updatePolicy(arn: String, _ change: @Sendable (inout ManagedPolicyRecord) throws -> Void) async throws -> ManagedPolicyRecord
+    /// The names of the roles a managed policy is attached to, by name (case-insensitively).
+    func roleNames(attachedTo policyArn: String) async throws -> [String]
+
+    /// Adds an instance profile; ``StoreError/Kind/alreadyExists`` if one has the name
+    /// (case-insensitively).
+    func createInstanceProfile(_ profile: InstanceProfileRecord) async throws
+    func instanceProfile(named name: String) async throws -> InstanceProfileRecord?
+    /// Instance profiles whose path starts with `pathPrefix`, by name (case-insensitively).
+    func instanceProfiles(pathPrefix: String) async throws -> [InstanceProfileRecord]
+    /// The instance profiles a role is in, by name.
+    func instanceProfiles(roleName: String) async throws -> [InstanceProfileRecord]
+    /// Deletes an instance profile; ``StoreError/Kind/conflict`` while it holds a role.
+    func deleteInstanceProfile(named name: String) async throws
+    /// Puts a role in an instance profile; ``StoreError/Kind/notFound`` if either does not exist,
+    /// ``StoreError/Kind/limitExceeded`` if the profile already holds a role (one is the limit).
+    func addRole(_ roleName: String, toInstanceProfile profileName: String) async throws
+    /// Takes the role out; ``StoreError/Kind/notFound`` if the profile does not exist or does not hold it.
+    func removeRole(_ roleName: String, fromInstanceProfile profileName: String) async throws
 }
 
 /// Temporary credentials.
@@ -115,7 +142,7 @@ public protocol RolesAnywhereStore: Sendable {
 /// A store failure the services turn into AWS errors.
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
-        case notFound, alreadyExists, conflict
+        case notFound, alreadyExists, conflict, limitExceeded
     }
 
     public var kind: Kind

@@ -6,11 +6,7 @@ import Foundation
 import RolesAnywhereSupport
 
 /// Permissions boundaries (on CreateRole, PutRolePermissionsBoundary,
-/// DeleteRolePermissionsBoundary), role tags (TagRole, UntagRole, ListRoleTags) and the reads of
-/// instance profiles, which
-/// Terraform's `aws_iam_role` makes on refresh and destroy. Instance profiles cannot be created here
-/// (CreateInstanceProfile is NotImplemented), so none exist: the listings are empty and
-/// GetInstanceProfile is NoSuchEntity, as on AWS for an account without any.
+/// DeleteRolePermissionsBoundary) and role tags (TagRole, UntagRole, ListRoleTags).
 extension IAMCall {
     /// A permissions boundary ARN, which must name a managed policy that exists (an AWS managed
     /// one of the catalog, or one of this account).
@@ -86,29 +82,5 @@ extension IAMCall {
             xml.element("IsTruncated", marker != nil)
             xml.element("Marker", marker)
         }
-    }
-
-    /// `ListInstanceProfilesForRole`: the role must exist; it is in no instance profile.
-    func listInstanceProfilesForRole() async throws -> LocalResponse {
-        let name = try IAMValidation.roleName(try query.required("RoleName"))
-        _ = try await existingRole(name)
-        return respond { xml in
-            xml.element("InstanceProfiles") { _ in }
-            xml.element("IsTruncated", false)
-        }
-    }
-
-    /// `ListInstanceProfiles`: none.
-    func listInstanceProfiles() async throws -> LocalResponse {
-        return respond { xml in
-            xml.element("InstanceProfiles") { _ in }
-            xml.element("IsTruncated", false)
-        }
-    }
-
-    /// `GetInstanceProfile`: NoSuchEntity, as for any name in an account without instance profiles.
-    func getInstanceProfile() async throws -> LocalResponse {
-        let name = try query.required("InstanceProfileName")
-        throw AWSError("NoSuchEntity", status: 404, "Instance Profile \(name) cannot be found.")
     }
 }

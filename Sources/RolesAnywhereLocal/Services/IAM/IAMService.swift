@@ -6,7 +6,8 @@ import Foundation
 import RolesAnywherePolicy
 import RolesAnywhereSupport
 
-/// IAM over the query protocol: roles, their inline and attached policies, and managed policies.
+/// IAM over the query protocol: roles, their inline and attached policies, managed policies and
+/// their versions, and instance profiles.
 struct IAMService: Sendable {
     let configuration: LocalConfiguration
     let store: any Store
@@ -36,6 +37,12 @@ struct IAMService: Sendable {
             case .createPolicy: return try await context.createPolicy()
             case .getPolicy: return try await context.getPolicy()
             case .getPolicyVersion: return try await context.getPolicyVersion()
+            case .createPolicyVersion: return try await context.createPolicyVersion()
+            case .listPolicyVersions: return try await context.listPolicyVersions()
+            case .deletePolicyVersion: return try await context.deletePolicyVersion()
+            case .setDefaultPolicyVersion: return try await context.setDefaultPolicyVersion()
+            case .listPolicies: return try await context.listPolicies()
+            case .listEntitiesForPolicy: return try await context.listEntitiesForPolicy()
             case .deletePolicy: return try await context.deletePolicy()
             case .attachRolePolicy: return try await context.attachRolePolicy()
             case .detachRolePolicy: return try await context.detachRolePolicy()
@@ -48,6 +55,10 @@ struct IAMService: Sendable {
             case .listInstanceProfilesForRole: return try await context.listInstanceProfilesForRole()
             case .listInstanceProfiles: return try await context.listInstanceProfiles()
             case .getInstanceProfile: return try await context.getInstanceProfile()
+            case .createInstanceProfile: return try await context.createInstanceProfile()
+            case .deleteInstanceProfile: return try await context.deleteInstanceProfile()
+            case .addRoleToInstanceProfile: return try await context.addRoleToInstanceProfile()
+            case .removeRoleFromInstanceProfile: return try await context.removeRoleFromInstanceProfile()
             default: throw AWSService.iam.notImplemented(model)
             }
         } catch let error as AWSError {
@@ -64,6 +75,7 @@ struct IAMService: Sendable {
         case .notFound: AWSError("NoSuchEntity", status: 404, error.message)
         case .alreadyExists: AWSError("EntityAlreadyExists", status: 409, error.message)
         case .conflict: AWSError("DeleteConflict", status: 409, error.message)
+        case .limitExceeded: AWSError("LimitExceeded", status: 409, error.message)
         }
     }
 }
@@ -96,8 +108,9 @@ struct IAMCall {
         return role
     }
 
-    /// `Marker` and `MaxItems` paging over names.
-    func page<T>(_ items: [T], key: (T) -> String) throws(AWSError) -> (items: [T], marker: String?) {
+    /// `Marker` and `MaxItems` paging over names: the marker is the last name answered, and the
+    /// next page starts after it in name order (`ordered`), or after the item with that key.
+    func page<T>(_ items: [T], key: (T) -> String, ordered: Bool = true) throws(AWSError) -> (items: [T], marker: String?) {
         let maxItems = try query.integer("MaxItems") ?? 100
         guard (1...1000).contains(maxItems) else {
             throw AWSError.constraint(String(maxItems), member: "maxItems", "Member must have value between 1 and 1000")
@@ -107,7 +120,11 @@ struct IAMCall {
             guard let decoded = Data(base64Encoded: marker).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw AWSError("InvalidInput", status: 400, "Invalid Marker.")
             }
-            start = items.firstIndex { key($0).lowercased() > decoded.lowercased() } ?? items.endIndex
+            if ordered {
+                start = items.firstIndex { key($0).lowercased() > decoded.lowercased() } ?? items.endIndex
+            } else {
+                start = items.firstIndex { key($0) == decoded }.map { $0 + 1 } ?? items.endIndex
+            }
         }
         let end = min(items.endIndex, start + maxItems)
         let slice = Array(items[start..<end])
@@ -228,13 +245,7 @@ struct IAMCall {
     // MARK: - Managed policies
 
     func existingPolicy(_ arn: String) async throws -> ManagedPolicyRecord {
-        if let document = ManagedPolicyCatalog.document(arn) {
-            let epoch = Date(timeIntervalSince1970: 1_420_070_400)
-            return ManagedPolicyRecord(
-                arn: arn, name: ManagedPolicyCatalog.name(of: arn), id: "ANPA" + String(repeating: "A", count: 17), path: "/",
-                description: nil, document: document, createDate: epoch, updateDate: epoch, attachmentCount: 0
-            )
-        }
+        if let managed = try await awsManagedPolicy(arn) { return managed }
         guard let policy = try await store.policy(arn: arn) else {
             throw AWSError("NoSuchEntity", status: 404, "Policy \(arn) does not exist or is not attachable.")
         }
@@ -260,23 +271,6 @@ struct IAMCall {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
         let policy = try await existingPolicy(arn)
         return respond { IAMXML.policy(policy, into: &$0) }
-    }
-
-    func getPolicyVersion() async throws -> LocalResponse {
-        let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
-        let version = try query.required("VersionId")
-        let policy = try await existingPolicy(arn)
-        guard version == "v1" else {
-            throw AWSError("NoSuchEntity", status: 404, "Policy \(arn) version \(version) does not exist or is not attachable.")
-        }
-        return respond { xml in
-            xml.element("PolicyVersion") { xml in
-                xml.element("Document", IAMXML.encodedDocument(policy.document))
-                xml.element("VersionId", "v1")
-                xml.element("IsDefaultVersion", true)
-                xml.element("CreateDate", IAMXML.date(policy.createDate))
-            }
-        }
     }
 
     func deletePolicy() async throws -> LocalResponse {

@@ -34,6 +34,19 @@ enum IAMXML {
         }
     }
 
+    /// A policy version; `document` only for GetPolicyVersion (CreatePolicyVersion and
+    /// ListPolicyVersions leave it out, as the model says).
+    static func version(
+        _ version: ManagedPolicyVersion, of policy: ManagedPolicyRecord, document: Bool, into xml: inout XMLWriter, element: String = "PolicyVersion"
+    ) {
+        xml.element(element) { xml in
+            if document { xml.element("Document", encodedDocument(version.document)) }
+            xml.element("VersionId", version.id)
+            xml.element("IsDefaultVersion", version.id == policy.defaultVersionID)
+            xml.element("CreateDate", date(version.createDate))
+        }
+    }
+
     /// `<Tags><member><Key>..</Key><Value>..</Value></member>...</Tags>`.
     static func tags(_ tags: [Tag], into xml: inout XMLWriter) {
         xml.element("Tags") { list in
@@ -46,20 +59,22 @@ enum IAMXML {
         }
     }
 
-    static func policy(_ policy: ManagedPolicyRecord, into xml: inout XMLWriter) {
-        xml.element("Policy") { xml in
+    /// A policy as GetPolicy and CreatePolicy answer it; ListPolicies (`listed`) leaves out the
+    /// description and tags, as IAM's listings do.
+    static func policy(_ policy: ManagedPolicyRecord, into xml: inout XMLWriter, element: String = "Policy", listed: Bool = false) {
+        xml.element(element) { xml in
             xml.element("PolicyName", policy.name)
             xml.element("PolicyId", policy.id)
             xml.element("Arn", policy.arn)
             xml.element("Path", policy.path)
-            xml.element("DefaultVersionId", "v1")
+            xml.element("DefaultVersionId", policy.defaultVersionID)
             xml.element("AttachmentCount", policy.attachmentCount)
             xml.element("PermissionsBoundaryUsageCount", policy.permissionsBoundaryUsageCount)
             xml.element("IsAttachable", true)
-            xml.element("Description", policy.description)
+            if !listed { xml.element("Description", policy.description) }
             xml.element("CreateDate", date(policy.createDate))
             xml.element("UpdateDate", date(policy.updateDate))
-            if !policy.tags.isEmpty { tags(policy.tags, into: &xml) }
+            if !listed, !policy.tags.isEmpty { tags(policy.tags, into: &xml) }
         }
     }
 }

@@ -55,7 +55,7 @@ struct S3Service: Sendable {
             switch error.kind {
             case .notFound: throw S3Errors.noSuchBucket(bucket)
             case .alreadyExists: throw S3Errors.bucketAlreadyOwnedByYou(bucket, error.message)
-            case .conflict: throw S3Errors.bucketNotEmpty(bucket, error.message)
+            case .conflict, .limitExceeded: throw S3Errors.bucketNotEmpty(bucket, error.message)
             }
         } catch {
             throw AWSError("InternalError", status: 500, "We encountered an internal error. Please try again.", senderFault: false)
