@@ -58,10 +58,7 @@ public final class MemoryStore: Store {
     }
 
     public func roles(pathPrefix: String) async throws -> [RoleRecord] {
-        state.withLock { state in
-            state.roles.values.filter { $0.path.utf8.starts(with: pathPrefix.utf8) }
-                .sorted { Self.fold($0.name).utf8.lexicographicallyPrecedes(Self.fold($1.name).utf8) }
-        }
+        state.withLock { state in Self.byName(state.roles.values.filter { $0.path.utf8.starts(with: pathPrefix.utf8) }, \.name) }
     }
 
     public func updateRole(_ role: RoleRecord) async throws {
@@ -170,7 +167,7 @@ public final class MemoryStore: Store {
     public func createInstanceProfile(_ profile: InstanceProfileRecord) async throws {
         try state.withLock { state in
             let key = Self.fold(profile.name)
-            guard state.instanceProfiles[key] == nil else { throw StoreError(.alreadyExists, "Instance Profile \(profile.name) already exists.") }
+            guard state.instanceProfiles[key] == nil else { throw StoreError(.alreadyExists, InstanceProfileRecord.alreadyExistsMessage(profile.name)) }
             state.instanceProfiles[key] = profile
         }
     }

@@ -148,6 +148,7 @@ public struct InstanceProfileRecord: Sendable, Hashable, Codable {
     public static let roleLimitMessage = "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1"
 
     static func notFoundMessage(_ name: String) -> String { "Instance Profile \(name) cannot be found." }
+    static func alreadyExistsMessage(_ name: String) -> String { "Instance Profile \(name) already exists." }
 
     public init(name: String, id: String, arn: String, path: String, createDate: Date, tags: [Tag] = [], roleName: String? = nil) {
         self.name = name

@@ -65,7 +65,7 @@ extension SQLiteStore {
                 )
             }
         } catch where isUniqueViolation(error) {
-            throw StoreError(.alreadyExists, "Instance Profile \(profile.name) already exists.")
+            throw StoreError(.alreadyExists, InstanceProfileRecord.alreadyExistsMessage(profile.name))
         }
     }
 
