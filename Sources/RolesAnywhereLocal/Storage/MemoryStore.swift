@@ -79,7 +79,7 @@ public final class MemoryStore: Store {
             if !(state.rolePolicies[key] ?? [:]).isEmpty { throw StoreError(.conflict, "Cannot delete entity, must delete policies first.") }
             if !(state.attachments[key] ?? []).isEmpty { throw StoreError(.conflict, "Cannot delete entity, must detach all policies first.") }
             if state.instanceProfiles.values.contains(where: { $0.roleName.map(Self.fold) == key }) {
-                throw StoreError(.conflict, InstanceProfileRecord.deleteRoleInProfileMessage)
+                throw StoreError(.conflict, InstanceProfileRecord.roleInProfileMessage)
             }
             guard state.roles.removeValue(forKey: key) != nil else { throw StoreError(.notFound, "The role with name \(name) cannot be found.") }
         }
@@ -190,7 +190,7 @@ public final class MemoryStore: Store {
         try state.withLock { state in
             let key = Self.fold(name)
             guard let profile = state.instanceProfiles[key] else { throw StoreError(.notFound, InstanceProfileRecord.notFoundMessage(name)) }
-            if profile.roleName != nil { throw StoreError(.conflict, InstanceProfileRecord.deleteWithRoleMessage) }
+            if profile.roleName != nil { throw StoreError(.conflict, InstanceProfileRecord.roleInProfileMessage) }
             state.instanceProfiles[key] = nil
         }
     }

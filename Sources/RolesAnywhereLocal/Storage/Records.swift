@@ -140,10 +140,9 @@ public struct InstanceProfileRecord: Sendable, Hashable, Codable {
     /// The role in it, by name.
     public var roleName: String?
 
-    /// IAM's DeleteConflict for DeleteRole while the role is in an instance profile.
-    public static let deleteRoleInProfileMessage = "Cannot delete entity, must remove roles from instance profile first."
-    /// IAM's DeleteConflict for DeleteInstanceProfile while it holds a role.
-    public static let deleteWithRoleMessage = "Cannot delete entity, must remove roles from instance profile first."
+    /// IAM's DeleteConflict for DeleteRole while the role is in an instance profile, and for
+    /// DeleteInstanceProfile while it holds a role (IAM says the same for both).
+    public static let roleInProfileMessage = "Cannot delete entity, must remove roles from instance profile first."
     /// IAM's LimitExceeded for a second role.
     public static let roleLimitMessage = "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1"
 

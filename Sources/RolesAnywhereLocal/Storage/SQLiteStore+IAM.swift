@@ -96,7 +96,7 @@ extension SQLiteStore {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT role_name FROM instance_profiles WHERE name = ?"), arguments: [name]) else {
                 throw StoreError(.notFound, InstanceProfileRecord.notFoundMessage(name))
             }
-            if (row["role_name"] as String?) != nil { throw StoreError(.conflict, InstanceProfileRecord.deleteWithRoleMessage) }
+            if (row["role_name"] as String?) != nil { throw StoreError(.conflict, InstanceProfileRecord.roleInProfileMessage) }
             try db.execute(sql: "DELETE FROM instance_profiles WHERE name = ?", arguments: [name])
         }
     }
@@ -116,13 +116,13 @@ extension SQLiteStore {
 
     public func removeRole(_ roleName: String, fromInstanceProfile profileName: String) async throws {
         try await write(.iam) { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT role_name FROM instance_profiles WHERE name = ?"), arguments: [profileName]) else {
+            // role_name compares NOCASE, as role names do.
+            try db.execute(sql: "UPDATE instance_profiles SET role_name = NULL WHERE name = ? AND role_name = ?", arguments: [profileName, roleName])
+            guard db.changesCount == 0 else { return }
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM instance_profiles WHERE name = ?"), arguments: [profileName]) != nil else {
                 throw StoreError(.notFound, InstanceProfileRecord.notFoundMessage(profileName))
             }
-            guard let held = row["role_name"] as String?, MemoryStore.fold(held) == MemoryStore.fold(roleName) else {
-                throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
-            }
-            try db.execute(sql: "UPDATE instance_profiles SET role_name = NULL WHERE name = ?", arguments: [profileName])
+            throw StoreError(.notFound, "The role with name \(roleName) cannot be found.")
         }
     }
 }

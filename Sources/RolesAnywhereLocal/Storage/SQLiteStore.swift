@@ -244,7 +244,7 @@ public final class SQLiteStore: Store {
                 throw StoreError(.conflict, "Cannot delete entity, must detach all policies first.")
             }
             if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM instance_profiles WHERE role_name = ?"), arguments: [name]) ?? 0 > 0 {
-                throw StoreError(.conflict, InstanceProfileRecord.deleteRoleInProfileMessage)
+                throw StoreError(.conflict, InstanceProfileRecord.roleInProfileMessage)
             }
             try db.execute(sql: "DELETE FROM roles WHERE name = ?", arguments: [name])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "The role with name \(name) cannot be found.") }

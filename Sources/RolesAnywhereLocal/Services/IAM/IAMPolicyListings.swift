@@ -93,7 +93,7 @@ extension IAMCall {
                 roles = try await store.roles(pathPrefix: "/").filter { $0.permissionsBoundary == arn }
             }
         }
-        roles.removeAll { !$0.path.hasPrefix(prefix) }
+        roles.removeAll { !$0.path.utf8.starts(with: prefix.utf8) }
         let (listed, marker) = try page(roles, key: \.name)
         return respond { xml in
             xml.element("PolicyGroups") { _ in }
