@@ -107,8 +107,10 @@ print("signed chunks with a signed checksum trailer: stored, checksum echoed")
 
 
 def changed(signed):
+    # Flips every bit of the first byte: a fixed replacement byte would leave the chunk as it was
+    # whenever the random data already starts with it (1 run in 256; CI saw one).
     data, signature = signed[1]
-    return signed[:1] + [(b"X" + data[1:], signature)] + signed[2:]
+    return signed[:1] + [(bytes([data[0] ^ 0xFF]) + data[1:], signature)] + signed[2:]
 
 
 def dropped(signed):
