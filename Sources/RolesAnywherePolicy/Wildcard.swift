@@ -107,3 +107,10 @@ enum ARNPattern {
         return true
     }
 }
+
+extension PolicyDocument {
+    /// Whether `value` matches the glob `pattern` as IAM reads one (`*` any run, `?` one character).
+    public static func globMatches(_ pattern: some StringProtocol, _ value: some StringProtocol) -> Bool {
+        Wildcard(pattern).matches(value)
+    }
+}

@@ -166,7 +166,7 @@ struct OperationLayerTests {
         #expect(try await client.send(try client.signed(service: "s3", method: "PUT", path: "/full-bucket")).status == 200)
         #expect(try await client.send(try client.signed(service: "s3", method: "PUT", path: "/full-bucket/dst", body: Array("keep me".utf8))).status == 200)
 
-        for subresource in ["publicAccessBlock", "ownershipControls", "intelligent-tiering&id=a", "metrics&id=a", "analytics&id=a", "inventory&id=a"] {
+        for subresource in ["intelligent-tiering&id=a", "metrics&id=a", "analytics&id=a", "inventory&id=a"] {
             let deleted = try await client.send(try client.signed(service: "s3", method: "DELETE", path: "/empty-bucket", query: subresource))
             #expect(deleted.status == 501, "DELETE ?\(subresource)")
             #expect(deleted.element("Code") == "NotImplemented")
@@ -178,6 +178,15 @@ struct OperationLayerTests {
         #expect(get.body.contains("<PublicAccessBlockConfiguration"))
         #expect(get.element("BlockPublicAcls") == "true")
         #expect(!get.body.contains("ListBucketResult"))
+        // Deleting Block Public Access or the ownership controls removes that configuration, not the bucket.
+        for subresource in ["publicAccessBlock", "ownershipControls"] {
+            let deleted = try await client.send(try client.signed(service: "s3", method: "DELETE", path: "/empty-bucket", query: subresource))
+            #expect(deleted.status == 204, "DELETE ?\(subresource)")
+            #expect(try await client.send(try client.signed(service: "s3", method: "HEAD", path: "/empty-bucket")).status == 200, "the bucket survives ?\(subresource)")
+        }
+        let removed = try await client.send(try client.signed(service: "s3", method: "GET", path: "/empty-bucket", query: "publicAccessBlock"))
+        #expect(removed.status == 404)
+        #expect(removed.element("Code") == "NoSuchPublicAccessBlockConfiguration")
 
         let rename = try await client.send(
             try client.signed(service: "s3", method: "PUT", path: "/full-bucket/dst", query: "renameObject", headers: [HTTPHeaderField(name: "x-amz-rename-source", value: "/full-bucket/src")])

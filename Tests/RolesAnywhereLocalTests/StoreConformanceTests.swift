@@ -333,6 +333,54 @@ struct StoreConformanceTests {
         await Self.expectStoreError(.notFound) { try await store.deleteBucket(named: "b") }
     }
 
+    @Test("bucket configurations and object tags: new buckets have S3's defaults, a change is one transaction, tags travel with objects and uploads", arguments: Kind.allCases)
+    func bucketConfigurationsAndTags(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        try await store.createBucket(BucketRecord(name: "b", region: "us-east-1", creationDate: date))
+        #expect(try await store.bucket(named: "b")?.configuration == .newBucket)
+        let tags = [Tag(key: "team", value: "platform"), Tag(key: "cost", value: "42")]
+        let changed = try await store.updateBucketConfiguration(named: "b") { configuration in
+            configuration.tags = tags
+            configuration.publicAccessBlock = nil
+            configuration.objectOwnership = .objectWriter
+            configuration.policy = "{\"Version\":\"2012-10-17\"}"
+        }
+        #expect(try await store.bucket(named: "b")?.configuration == changed)
+        #expect(try await store.buckets().first?.configuration.tags == tags)
+        // A change that throws stores nothing.
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            _ = try await store.updateBucketConfiguration(named: "b") { configuration in
+                configuration.policy = nil
+                throw Refused()
+            }
+        }
+        #expect(try await store.bucket(named: "b")?.configuration.policy != nil)
+        await Self.expectStoreError(.notFound) { _ = try await store.updateBucketConfiguration(named: "none") { $0.tags = nil } }
+
+        try await store.putObject(
+            ObjectRecord(bucket: "b", key: "k", size: 1, etag: "e", lastModified: date, contentType: "text/plain", metadata: [:], tags: tags), data: [1]
+        )
+        #expect(try await store.object(bucket: "b", key: "k")?.tags == tags)
+        try await store.setObjectTags([Tag(key: "only", value: "")], bucket: "b", key: "k")
+        #expect(try await store.objects(bucket: "b", prefix: "", after: nil, limit: 10).first?.tags == [Tag(key: "only", value: "")])
+        await Self.expectStoreError(.notFound) { try await store.setObjectTags([], bucket: "b", key: "none") }
+
+        let upload = MultipartUploadRecord(
+            uploadID: "u", bucket: "b", key: "m", initiated: date, contentType: "text/plain", metadata: [:], checksumAlgorithm: nil, tags: tags
+        )
+        try await store.createMultipartUpload(upload)
+        #expect(try await store.multipartUpload(id: "u")?.tags == tags)
+        try await store.putPart(PartRecord(uploadID: "u", partNumber: 1, size: 1, etag: "p", lastModified: date), data: [7])
+        try await store.completeMultipartUpload(
+            id: "u", parts: [(1, "p")],
+            object: ObjectRecord(bucket: "b", key: "m", size: 1, etag: "x-1", lastModified: date, contentType: "text/plain", metadata: [:], tags: upload.tags)
+        )
+        #expect(try await store.object(bucket: "b", key: "m")?.tags == tags)
+    }
+
     @Test("multipart uploads: parts replace by number, completion assembles the parts named and ends the upload, uploads keep a bucket", arguments: Kind.allCases)
     func multipartUploads(_ kind: Kind) async throws {
         let (store, directory) = try Self.makeStore(kind)

@@ -298,6 +298,24 @@ public final class MemoryStore: Store {
         }
     }
 
+    public func updateBucketConfiguration(
+        named name: String, _ change: @Sendable (inout BucketConfiguration) throws -> Void
+    ) async throws -> BucketConfiguration {
+        try state.withLock { state in
+            guard var bucket = state.buckets[name] else { throw StoreError(.notFound, "The specified bucket does not exist") }
+            try change(&bucket.configuration)
+            state.buckets[name] = bucket
+            return bucket.configuration
+        }
+    }
+
+    public func setObjectTags(_ tags: [Tag], bucket: String, key: String) async throws {
+        try state.withLock { state throws(StoreError) in
+            guard state.objects[bucket]?[key] != nil else { throw StoreError(.notFound, "The specified key does not exist.") }
+            state.objects[bucket]?[key]?.record.tags = tags
+        }
+    }
+
     public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws {
         try state.withLock { state in
             guard state.buckets[object.bucket] != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }

@@ -221,12 +221,63 @@ public struct BucketRecord: Sendable, Hashable {
     public var name: String
     public var region: String
     public var creationDate: Date
+    /// What its sub-resources hold; a new bucket has S3's defaults.
+    public var configuration: BucketConfiguration
 
-    public init(name: String, region: String, creationDate: Date) {
+    public init(name: String, region: String, creationDate: Date, configuration: BucketConfiguration = .newBucket) {
         self.name = name
         self.region = region
         self.creationDate = creationDate
+        self.configuration = configuration
     }
+}
+
+/// The bucket sub-resources that are set and removed as a whole: each is nil while it is not
+/// configured (S3's "not configured" error answers a read of it).
+public struct BucketConfiguration: Sendable, Hashable, Codable {
+    /// `?tagging`, up to 50 tags.
+    public var tags: [Tag]?
+    /// `?publicAccessBlock`.
+    public var publicAccessBlock: PublicAccessBlock?
+    /// `?ownershipControls`.
+    public var objectOwnership: ObjectOwnership?
+    /// `?policy`: the bucket policy as it was put, JSON text.
+    public var policy: String?
+
+    public init(tags: [Tag]? = nil, publicAccessBlock: PublicAccessBlock? = nil, objectOwnership: ObjectOwnership? = nil, policy: String? = nil) {
+        self.tags = tags
+        self.publicAccessBlock = publicAccessBlock
+        self.objectOwnership = objectOwnership
+        self.policy = policy
+    }
+
+    /// What S3 gives every bucket created since April 2023: Block Public Access on in full and
+    /// ACLs disabled (`BucketOwnerEnforced`).
+    public static let newBucket = BucketConfiguration(publicAccessBlock: .allBlocked, objectOwnership: .bucketOwnerEnforced)
+}
+
+/// A bucket's Block Public Access settings.
+public struct PublicAccessBlock: Sendable, Hashable, Codable {
+    public var blockPublicAcls: Bool
+    public var ignorePublicAcls: Bool
+    public var blockPublicPolicy: Bool
+    public var restrictPublicBuckets: Bool
+
+    public init(blockPublicAcls: Bool, ignorePublicAcls: Bool, blockPublicPolicy: Bool, restrictPublicBuckets: Bool) {
+        self.blockPublicAcls = blockPublicAcls
+        self.ignorePublicAcls = ignorePublicAcls
+        self.blockPublicPolicy = blockPublicPolicy
+        self.restrictPublicBuckets = restrictPublicBuckets
+    }
+
+    public static let allBlocked = PublicAccessBlock(blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true)
+}
+
+/// S3 Object Ownership, the one rule of a bucket's ownership controls.
+public enum ObjectOwnership: String, Sendable, Hashable, Codable, CaseIterable {
+    case bucketOwnerPreferred = "BucketOwnerPreferred"
+    case objectWriter = "ObjectWriter"
+    case bucketOwnerEnforced = "BucketOwnerEnforced"
 }
 
 /// An S3 object's metadata (the data travels separately).
@@ -240,8 +291,12 @@ public struct ObjectRecord: Sendable, Hashable {
     public var contentType: String
     /// `x-amz-meta-*` values, by lower-cased name without the prefix.
     public var metadata: [String: String]
+    /// The object's tags (up to 10), in the order they were set.
+    public var tags: [Tag]
 
-    public init(bucket: String, key: String, size: Int, etag: String, lastModified: Date, contentType: String, metadata: [String: String]) {
+    public init(
+        bucket: String, key: String, size: Int, etag: String, lastModified: Date, contentType: String, metadata: [String: String], tags: [Tag] = []
+    ) {
         self.bucket = bucket
         self.key = key
         self.size = size
@@ -249,6 +304,7 @@ public struct ObjectRecord: Sendable, Hashable {
         self.lastModified = lastModified
         self.contentType = contentType
         self.metadata = metadata
+        self.tags = tags
     }
 }
 
@@ -263,9 +319,12 @@ public struct MultipartUploadRecord: Sendable, Hashable {
     public var metadata: [String: String]
     /// The additional checksum algorithm named at creation (`x-amz-checksum-algorithm`), lower-case.
     public var checksumAlgorithm: String?
+    /// The tags the object gets once completed (`x-amz-tagging` at creation).
+    public var tags: [Tag]
 
     public init(
-        uploadID: String, bucket: String, key: String, initiated: Date, contentType: String, metadata: [String: String], checksumAlgorithm: String?
+        uploadID: String, bucket: String, key: String, initiated: Date, contentType: String, metadata: [String: String], checksumAlgorithm: String?,
+        tags: [Tag] = []
     ) {
         self.uploadID = uploadID
         self.bucket = bucket
@@ -274,6 +333,7 @@ public struct MultipartUploadRecord: Sendable, Hashable {
         self.contentType = contentType
         self.metadata = metadata
         self.checksumAlgorithm = checksumAlgorithm
+        self.tags = tags
     }
 }
 

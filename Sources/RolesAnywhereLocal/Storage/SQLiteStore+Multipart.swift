@@ -11,7 +11,7 @@ extension SQLiteStore {
         MultipartUploadRecord(
             uploadID: row["upload_id"], bucket: row["bucket"], key: row["key"], initiated: date(row, "initiated"),
             contentType: row["content_type"], metadata: decode([String: String].self, row["metadata"], default: [:]),
-            checksumAlgorithm: row["checksum_algorithm"]
+            checksumAlgorithm: row["checksum_algorithm"], tags: decode([Tag].self, row["tags"], default: [])
         )
     }
 
@@ -22,7 +22,7 @@ extension SQLiteStore {
         )
     }
 
-    static let uploadColumns = "upload_id, bucket, key, initiated, content_type, metadata, checksum_algorithm"
+    static let uploadColumns = "upload_id, bucket, key, initiated, content_type, metadata, checksum_algorithm, tags"
     static let partColumns = "upload_id, part_number, size, etag, last_modified, checksum_algorithm, checksum_value"
 
     public func createMultipartUpload(_ upload: MultipartUploadRecord) async throws {
@@ -31,10 +31,10 @@ extension SQLiteStore {
                 throw StoreError(.notFound, "The specified bucket does not exist")
             }
             try db.execute(
-                sql: "INSERT INTO multipart_uploads (\(Self.uploadColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO multipart_uploads (\(Self.uploadColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     upload.uploadID, upload.bucket, upload.key, upload.initiated.timeIntervalSince1970, upload.contentType,
-                    Self.json(upload.metadata), upload.checksumAlgorithm,
+                    Self.json(upload.metadata), upload.checksumAlgorithm, Self.json(upload.tags),
                 ]
             )
         }
@@ -97,10 +97,10 @@ extension SQLiteStore {
                 data += Array(row["data"] as Data)
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns), data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     object.bucket, object.key, data.count, object.etag, object.lastModified.timeIntervalSince1970,
-                    object.contentType, Self.json(object.metadata), Data(data),
+                    object.contentType, Self.json(object.metadata), Self.json(object.tags), Data(data),
                 ]
             )
             try db.execute(sql: "DELETE FROM multipart_parts WHERE upload_id = ?", arguments: [id])

@@ -127,6 +127,18 @@ public final class SQLiteStore: Store {
                     """
             )
         }
+        migrator.registerMigration("v8-bucket-configuration-object-tags") { db in
+            // Buckets made before this had S3's defaults, which they now keep explicitly.
+            try db.execute(
+                sql: """
+                    ALTER TABLE buckets ADD COLUMN configuration TEXT NOT NULL DEFAULT '{}';
+                    UPDATE buckets SET configuration = ?;
+                    ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE multipart_uploads ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+                    """,
+                arguments: [Self.json(BucketConfiguration.newBucket)]
+            )
+        }
         return migrator
     }
 
@@ -427,26 +439,32 @@ public final class SQLiteStore: Store {
     public func createBucket(_ bucket: BucketRecord) async throws {
         do {
             try await database.write { db in
-                try db.execute(sql: "INSERT INTO buckets VALUES (?, ?, ?)", arguments: [bucket.name, bucket.region, bucket.creationDate.timeIntervalSince1970])
+                try db.execute(
+                    sql: "INSERT INTO buckets (name, region, creation_date, configuration) VALUES (?, ?, ?, ?)",
+                    arguments: [bucket.name, bucket.region, bucket.creationDate.timeIntervalSince1970, Self.json(bucket.configuration)]
+                )
             }
         } catch where isUniqueViolation(error) {
             throw StoreError(.alreadyExists, "Your previous request to create the named bucket succeeded and you already own it.")
         }
     }
 
+    static func bucket(_ row: Row) -> BucketRecord {
+        BucketRecord(
+            name: row["name"], region: row["region"], creationDate: date(row, "creation_date"),
+            configuration: decode(BucketConfiguration.self, row["configuration"], default: BucketConfiguration())
+        )
+    }
+
     public func bucket(named name: String) async throws -> BucketRecord? {
         try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), arguments: [name]).map {
-                BucketRecord(name: $0["name"], region: $0["region"], creationDate: Self.date($0, "creation_date"))
-            }
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), arguments: [name]).map(Self.bucket)
         }
     }
 
     public func buckets() async throws -> [BucketRecord] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM buckets ORDER BY name")).map {
-                BucketRecord(name: $0["name"], region: $0["region"], creationDate: Self.date($0, "creation_date"))
-            }
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM buckets ORDER BY name")).map(Self.bucket)
         }
     }
 
@@ -463,10 +481,34 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func updateBucketConfiguration(
+        named name: String, _ change: @Sendable (inout BucketConfiguration) throws -> Void
+    ) async throws -> BucketConfiguration {
+        try await database.write { db in
+            guard var bucket = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), arguments: [name]).map(Self.bucket) else {
+                throw StoreError(.notFound, "The specified bucket does not exist")
+            }
+            try change(&bucket.configuration)
+            try db.execute(sql: "UPDATE buckets SET configuration = ? WHERE name = ?", arguments: [Self.json(bucket.configuration), name])
+            return bucket.configuration
+        }
+    }
+
+    public func setObjectTags(_ tags: [Tag], bucket: String, key: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", arguments: [Self.json(tags), bucket, key])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "The specified key does not exist.") }
+        }
+    }
+
+    /// The columns of an object's metadata, without its data.
+    static let objectColumns = "bucket, key, size, etag, last_modified, content_type, metadata, tags"
+
     static func object(_ row: Row) -> ObjectRecord {
         ObjectRecord(
             bucket: row["bucket"], key: row["key"], size: row["size"], etag: row["etag"], lastModified: date(row, "last_modified"),
-            contentType: row["content_type"], metadata: decode([String: String].self, row["metadata"], default: [:])
+            contentType: row["content_type"], metadata: decode([String: String].self, row["metadata"], default: [:]),
+            tags: decode([Tag].self, row["tags"], default: [])
         )
     }
 
@@ -476,10 +518,10 @@ public final class SQLiteStore: Store {
                 throw StoreError(.notFound, "The specified bucket does not exist")
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns), data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     object.bucket, object.key, object.size, object.etag, object.lastModified.timeIntervalSince1970,
-                    object.contentType, Self.json(object.metadata), Data(data),
+                    object.contentType, Self.json(object.metadata), Self.json(object.tags), Data(data),
                 ]
             )
         }
@@ -488,7 +530,7 @@ public final class SQLiteStore: Store {
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
         try read { db in
             try Row.fetchOne(
-                db, sql: "SELECT bucket, key, size, etag, last_modified, content_type, metadata FROM objects WHERE bucket = ? AND key = ?",
+                db, sql: "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ? AND key = ?",
                 arguments: [bucket, key]
             ).map(Self.object)
         }
@@ -511,7 +553,7 @@ public final class SQLiteStore: Store {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT bucket, key, size, etag, last_modified, content_type, metadata FROM objects
+                    SELECT \(Self.objectColumns) FROM objects
                     WHERE bucket = ? AND substr(key, 1, length(?)) = ? AND key > ? ORDER BY key LIMIT ?
                     """,
                 arguments: [bucket, prefix, prefix, after ?? "", limit]

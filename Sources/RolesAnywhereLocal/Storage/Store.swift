@@ -88,6 +88,11 @@ public protocol S3Store: Sendable {
     /// Deletes a bucket; ``StoreError/Kind/conflict`` while it holds objects or multipart uploads
     /// in progress.
     func deleteBucket(named name: String) async throws
+    /// Changes an existing bucket's configuration in one transaction (nothing is stored if `change`
+    /// throws) and returns the new one; `.notFound` if there is no such bucket.
+    func updateBucketConfiguration(named name: String, _ change: @Sendable (inout BucketConfiguration) throws -> Void) async throws -> BucketConfiguration
+    /// Replaces an existing object's tags; `.notFound` if there is no such object.
+    func setObjectTags(_ tags: [Tag], bucket: String, key: String) async throws
     func putObject(_ object: ObjectRecord, data: [UInt8]) async throws
     func object(bucket: String, key: String) async throws -> ObjectRecord?
     func objectData(bucket: String, key: String) async throws -> [UInt8]?

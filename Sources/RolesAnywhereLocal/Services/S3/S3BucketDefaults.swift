@@ -1,9 +1,9 @@
 /// The bucket configurations this emulator does not let anyone set, read back as S3 answers them
-/// for a bucket created today and never configured: "not configured" errors for a policy, CORS, a
-/// website, lifecycle rules, replication, Object Lock and tags; the defaults S3 applies to every
-/// new bucket (SSE-S3 encryption, Block Public Access on, `BucketOwnerEnforced` ownership, a
-/// private ACL); and empty versioning, logging, acceleration, notification and analytics-style
-/// listings. Terraform's `aws_s3_bucket` reads all of them on every refresh. Setting any of them
+/// for a bucket created today and never configured: "not configured" errors for CORS, a website,
+/// lifecycle rules, replication and Object Lock; the defaults S3 applies to every new bucket
+/// (SSE-S3 encryption, a private ACL); and empty versioning, logging, acceleration, notification
+/// and analytics-style listings. (Tags, Block Public Access, Object Ownership and the bucket
+/// policy are kept: ``S3Call/getBucketTagging(_:)`` and its kin.) Terraform's `aws_s3_bucket` reads all of them on every refresh. Setting any of them
 /// stays `NotImplemented`, so nothing is ever reported as configured that was not.
 extension S3Call {
     /// The answer to a read of an unconfigured bucket sub-resource, or nil if `operation` is not one.
@@ -31,8 +31,6 @@ extension S3Call {
             return .document(writer)
         }
         switch operation {
-        case .getBucketPolicy, .getBucketPolicyStatus:
-            return .notConfigured(code: "NoSuchBucketPolicy", message: "The bucket policy does not exist")
         case .getBucketCors:
             return .notConfigured(code: "NoSuchCORSConfiguration", message: "The CORS configuration does not exist")
         case .getBucketWebsite:
@@ -43,8 +41,6 @@ extension S3Call {
             return .notConfigured(code: "ReplicationConfigurationNotFoundError", message: "The replication configuration was not found")
         case .getObjectLockConfiguration:
             return .notConfigured(code: "ObjectLockConfigurationNotFoundError", message: "Object Lock configuration does not exist for this bucket")
-        case .getBucketTagging:
-            return .notConfigured(code: "NoSuchTagSet", message: "The TagSet does not exist")
         case .getBucketAnalyticsConfiguration, .getBucketMetricsConfiguration, .getBucketInventoryConfiguration, .getBucketIntelligentTieringConfiguration:
             return .notConfigured(code: "NoSuchConfiguration", message: "The specified configuration does not exist.")
         case .getBucketEncryption:
@@ -53,14 +49,6 @@ extension S3Call {
                     rule.element("ApplyServerSideEncryptionByDefault") { $0.element("SSEAlgorithm", "AES256") }
                     rule.element("BucketKeyEnabled", false)
                 }
-            }
-        case .getPublicAccessBlock:
-            return document("PublicAccessBlockConfiguration") { xml in
-                for setting in ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] { xml.element(setting, true) }
-            }
-        case .getBucketOwnershipControls:
-            return document("OwnershipControls") { xml in
-                xml.element("Rule") { $0.element("ObjectOwnership", "BucketOwnerEnforced") }
             }
         case .getBucketAcl:
             return document("AccessControlPolicy") { xml in

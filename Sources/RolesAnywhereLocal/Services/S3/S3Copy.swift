@@ -11,7 +11,8 @@ import RolesAnywhereSupport
 /// with or without a leading `/`), read with `s3:GetObject` on it and written with `s3:PutObject`
 /// on the destination; `x-amz-copy-source-if-*` conditions on the source (412 when one fails);
 /// `x-amz-metadata-directive` COPY (the default: the source's content type and metadata) or
-/// REPLACE (the request's); and for a part, an optional `x-amz-copy-source-range`.
+/// REPLACE (the request's), and `x-amz-tagging-directive` likewise for the tags (`x-amz-tagging`);
+/// and for a part, an optional `x-amz-copy-source-range`.
 extension S3Call {
     /// The source object of a copy, checked, authorised and read.
     func copySource() async throws -> (object: ObjectRecord, data: [UInt8]) {
@@ -53,6 +54,11 @@ extension S3Call {
         guard directive == "COPY" || directive == "REPLACE" else {
             throw AWSError("InvalidArgument", status: 400, "Unknown metadata directive.")
         }
+        let taggingDirective = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
+        guard taggingDirective == "COPY" || taggingDirective == "REPLACE" else {
+            throw AWSError("InvalidArgument", status: 400, "Unknown tagging directive.")
+        }
+        let replacedTags = try S3Tagging.header(request, for: .object)
         let (source, data) = try await copySource()
         if source.bucket == bucket, source.key == key, directive == "COPY" {
             throw AWSError(
@@ -71,7 +77,10 @@ extension S3Call {
         }
         let modified = Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down))
         let etag = Hex.encode(Insecure.MD5.hash(data: data))
-        let object = ObjectRecord(bucket: bucket, key: key, size: data.count, etag: etag, lastModified: modified, contentType: contentType, metadata: metadata)
+        let tags = taggingDirective == "REPLACE" ? (replacedTags ?? []) : source.tags
+        let object = ObjectRecord(
+            bucket: bucket, key: key, size: data.count, etag: etag, lastModified: modified, contentType: contentType, metadata: metadata, tags: tags
+        )
         try await store.putObject(object, data: data)
         var writer = XMLWriter(declaration: true)
         writer.element("CopyObjectResult", namespace: S3Formats.namespace) { xml in

@@ -32,6 +32,7 @@ extension S3Call {
     /// `POST /{Bucket}/{Key+}?uploads`.
     func createMultipartUpload(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
+        let tags = try S3Tagging.header(request, for: .object) ?? []
         _ = try await existingBucket(bucket)
         var algorithm: S3Checksum?
         if let name = request.header("x-amz-checksum-algorithm") {
@@ -47,7 +48,8 @@ extension S3Call {
         let upload = MultipartUploadRecord(
             uploadID: Hex.encode(RandomText.bytes(32)), bucket: bucket, key: key,
             initiated: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
-            contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata, checksumAlgorithm: algorithm?.rawValue
+            contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata, checksumAlgorithm: algorithm?.rawValue,
+            tags: tags
         )
         try await store.createMultipartUpload(upload)
         var writer = XMLWriter(declaration: true)
@@ -133,7 +135,7 @@ extension S3Call {
         let object = ObjectRecord(
             bucket: bucket, key: key, size: size, etag: etag,
             lastModified: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
-            contentType: upload.contentType, metadata: upload.metadata
+            contentType: upload.contentType, metadata: upload.metadata, tags: upload.tags
         )
         do {
             try await store.completeMultipartUpload(id: upload.uploadID, parts: chosen.map { ($0.partNumber, $0.etag) }, object: object)

@@ -45,6 +45,22 @@ struct S3Service: Sendable {
             case .listMultipartUploads: return try await call.listMultipartUploads(bucket)
             case .copyObject: return try await call.copyObject(bucket, key)
             case .uploadPartCopy: return try await call.uploadPartCopy(bucket, key)
+            case .getObjectTagging: return try await call.getObjectTagging(bucket, key)
+            case .putObjectTagging: return try await call.putObjectTagging(bucket, key)
+            case .deleteObjectTagging: return try await call.deleteObjectTagging(bucket, key)
+            case .getBucketTagging: return try await call.getBucketTagging(bucket)
+            case .putBucketTagging: return try await call.putBucketTagging(bucket)
+            case .deleteBucketTagging: return try await call.deleteBucketTagging(bucket)
+            case .getPublicAccessBlock: return try await call.getPublicAccessBlock(bucket)
+            case .putPublicAccessBlock: return try await call.putPublicAccessBlock(bucket)
+            case .deletePublicAccessBlock: return try await call.deletePublicAccessBlock(bucket)
+            case .getBucketOwnershipControls: return try await call.getBucketOwnershipControls(bucket)
+            case .putBucketOwnershipControls: return try await call.putBucketOwnershipControls(bucket)
+            case .deleteBucketOwnershipControls: return try await call.deleteBucketOwnershipControls(bucket)
+            case .getBucketPolicy: return try await call.getBucketPolicy(bucket)
+            case .getBucketPolicyStatus: return try await call.getBucketPolicyStatus(bucket)
+            case .putBucketPolicy: return try await call.putBucketPolicy(bucket)
+            case .deleteBucketPolicy: return try await call.deleteBucketPolicy(bucket)
             default:
                 if let answer = try await call.bucketDefault(operation, bucket) { return answer }
                 throw AWSService.s3.notImplemented(resolved.model)
@@ -300,6 +316,16 @@ struct S3Call {
         return (body, try S3Checksum.verify(declared: checksums, body: body))
     }
 
+    /// The body of an operation whose model requires a checksum (`requestChecksumRequired`):
+    /// ``payload()``, which must have carried Content-MD5 or an additional checksum.
+    func integrityCheckedPayload() throws(AWSError) -> [UInt8] {
+        let (body, checksum) = try payload()
+        guard checksum != nil || request.header("content-md5") != nil else {
+            throw AWSError("InvalidRequest", status: 400, "Missing required header for this request: Content-MD5")
+        }
+        return body
+    }
+
     /// A signed streaming body: every chunk's signature must chain from the request's, and a
     /// signed trailer's too (403 SignatureDoesNotMatch otherwise, and nothing is stored).
     func verifyChunkSignatures(_ decoded: AWSChunked.Decoded, trailer: Bool) throws(AWSError) {
@@ -328,6 +354,7 @@ struct S3Call {
 
     func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
+        let tags = try S3Tagging.header(request, for: .object) ?? []
         _ = try await existingBucket(bucket)
         let (body, checksum) = try payload()
         let etag = Hex.encode(Insecure.MD5.hash(data: body))
@@ -338,7 +365,7 @@ struct S3Call {
         let object = ObjectRecord(
             bucket: bucket, key: key, size: body.count, etag: etag,
             lastModified: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
-            contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata
+            contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata, tags: tags
         )
         try await store.putObject(object, data: body)
         var responseHeaders = [("ETag", "\"\(etag)\"")]
@@ -359,6 +386,7 @@ struct S3Call {
             ("Content-Type", object.contentType), ("Accept-Ranges", "bytes"),
         ])
         for (name, value) in object.metadata.sorted(by: { $0.key < $1.key }) { responseHeaders.append(("x-amz-meta-\(name)", value)) }
+        if !object.tags.isEmpty { responseHeaders.append(("x-amz-tagging-count", String(object.tags.count))) }
         // `response-content-type=...` and its kin override what is answered (presigned links use them).
         for (parameter, header) in Self.responseOverrides {
             guard let value = parameters[parameter] else { continue }
@@ -423,11 +451,7 @@ struct S3Call {
     /// are deleted (a missing key counts as deleted, as on S3). `<Quiet>true</Quiet>` leaves out the
     /// `<Deleted>` entries. The body must carry `Content-MD5` or an additional checksum.
     func deleteObjects(_ bucket: String) async throws -> LocalResponse {
-        let (body, checksum) = try payload()
-        guard checksum != nil || request.header("content-md5") != nil else {
-            throw AWSError("InvalidRequest", status: 400, "Missing required header for this request: Content-MD5")
-        }
-        let deletion = try S3DeleteRequest(body)
+        let deletion = try S3DeleteRequest(try integrityCheckedPayload())
         _ = try await existingBucket(bucket)
         var writer = XMLWriter(declaration: true)
         var deleted = [S3DeleteRequest.Object]()
