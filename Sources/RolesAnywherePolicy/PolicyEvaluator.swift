@@ -63,6 +63,30 @@ public enum PolicyEvaluator {
         return .allow
     }
 
+    /// Evaluates a request in one account to a resource that has a resource-based policy (a
+    /// bucket policy): an Allow from the identity-based policies or from the resource policy (for
+    /// the principal in `context`) is needed, the permissions boundary and session policies limit
+    /// either, and a Deny anywhere denies. Resource policies naming a session's own ARN are not
+    /// exempted from its boundary or session policies here, as AWS exempts them: failing closed.
+    public static func evaluate(
+        identity: [Policy], session: [Policy]?, boundary: Policy?, resource: Policy, context: RequestContext
+    ) -> Decision {
+        if let sid = firstMatch(in: resource.document, effect: .deny, context: context) {
+            return .explicitDeny(policy: resource.name, sid: sid.sid)
+        }
+        let identityDecision = evaluate(identity: identity, session: session, boundary: boundary, context: context)
+        guard identityDecision == .implicitDeny(missing: .identityBased), firstMatch(in: resource.document, effect: .allow, context: context) != nil
+        else { return identityDecision }
+        // Allowed by the resource policy alone: still within the boundary and the session policies.
+        if let boundary, firstMatch(in: boundary.document, effect: .allow, context: context) == nil {
+            return .implicitDeny(missing: .permissionsBoundary)
+        }
+        if let session, !session.contains(where: { firstMatch(in: $0.document, effect: .allow, context: context) != nil }) {
+            return .implicitDeny(missing: .session)
+        }
+        return .allow
+    }
+
     /// Evaluates a resource policy on its own, as for a role's trust policy: the principal in
     /// `context` must be explicitly allowed and not denied.
     public static func evaluate(resourcePolicy policy: Policy, context: RequestContext) -> Decision {
@@ -82,7 +106,10 @@ public enum PolicyEvaluator {
         case .allow:
             return base
         case .explicitDeny(let policy, _):
-            let kind = policy.hasPrefix("session") ? "a session policy" : policy.hasPrefix("permissions boundary") ? "a permissions boundary" : "an identity-based policy"
+            let kind =
+                policy.hasPrefix("session") ? "a session policy"
+                : policy.hasPrefix("permissions boundary") ? "a permissions boundary"
+                : policy.hasPrefix("resource-based") ? "a resource-based policy" : "an identity-based policy"
             return base + " with an explicit deny in \(kind)"
         case .implicitDeny(.permissionsBoundary):
             return base + " because no permissions boundary allows the \(context.action) action"

@@ -141,4 +141,57 @@ struct S3BucketConfigurationTests {
         try local.awsOK(["s3api", "delete-bucket-policy", "--bucket", "shared"])
         #expect(try local.aws(["s3api", "get-bucket-policy-status", "--bucket", "shared"]).stderrText.contains("NoSuchBucketPolicy"))
     }
+
+    @Test("bucket policies are enforced: they grant a role's sessions what their own policies do not, within its boundary; a Deny on aws:SecureTransport binds even the account's root, which can still delete the policy; aws:SourceIp is the caller's")
+    func bucketPolicyEnforced() async throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["s3", "mb", "s3://guarded"])
+        let file = local.directory.path("body.txt")
+        try Data("guarded body".utf8).write(to: URL(fileURLWithPath: file))
+        try local.awsOK(["s3api", "put-object", "--bucket", "guarded", "--key", "doc.txt", "--body", file])
+        try local.awsOK(["iam", "create-role", "--role-name", "reader", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        let session = try await local.mintSession(roleName: "reader")
+        let download = local.directory.path("download.txt")
+        let get = ["s3api", "get-object", "--bucket", "guarded", "--key", "doc.txt", download]
+        #expect(try local.aws(get, as: session).stderrText.contains("AccessDenied"), "no policy grants it yet")
+
+        func statement(_ effect: String, principal: String, action: String, condition: String? = nil) -> String {
+            #"{"Effect":"\#(effect)","Principal":\#(principal),"Action":"\#(action)","Resource":"arn:aws:s3:::guarded/*"\#(condition.map { ",\"Condition\":\($0)" } ?? "")}"#
+        }
+        func put(_ statements: [String]) throws {
+            try local.awsOK(["s3api", "put-bucket-policy", "--bucket", "guarded", "--policy", #"{"Version":"2012-10-17","Statement":[\#(statements.joined(separator: ","))]}"#])
+        }
+        let reader = #"{"AWS":"arn:aws:iam::123456789012:role/reader"}"#
+        try put([statement("Allow", principal: reader, action: "s3:GetObject")])
+        #expect(try local.aws(get, as: session).status == 0, "the bucket policy grants the role's session GetObject")
+        #expect(try String(contentsOfFile: download, encoding: .utf8) == "guarded body")
+        #expect(try local.aws(["s3api", "put-object", "--bucket", "guarded", "--key", "new.txt", "--body", file], as: session).stderrText.contains("AccessDenied"))
+
+        // The role's permissions boundary limits what the bucket policy grants.
+        let boundary = try #require(
+            (try local.awsOK(["iam", "create-policy", "--policy-name", "list-only", "--policy-document", Policies.listAllMyBuckets])?["Policy"] as? [String: Any])?["Arn"] as? String
+        )
+        try local.awsOK(["iam", "put-role-permissions-boundary", "--role-name", "reader", "--permissions-boundary", boundary])
+        #expect(try local.aws(get, as: session).stderrText.contains("AccessDenied"), "outside the boundary")
+        try local.awsOK(["iam", "delete-role-permissions-boundary", "--role-name", "reader"])
+
+        // Only from an address the policy names.
+        try put([statement("Allow", principal: reader, action: "s3:GetObject", condition: #"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#)])
+        #expect(try local.aws(get, as: session).stderrText.contains("AccessDenied"), "127.0.0.1 is not in 10.0.0.0/8")
+        try put([statement("Allow", principal: reader, action: "s3:GetObject", condition: #"{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}"#)])
+        #expect(try local.aws(get, as: session).status == 0)
+
+        // A Deny of plain-HTTP writes binds everyone, the account's root (the administrator keys) too.
+        try put([
+            statement("Allow", principal: reader, action: "s3:GetObject"),
+            statement("Deny", principal: #""*""#, action: "s3:PutObject", condition: #"{"Bool":{"aws:SecureTransport":"false"}}"#),
+        ])
+        let refused = try local.aws(["s3api", "put-object", "--bucket", "guarded", "--key", "doc.txt", "--body", file])
+        #expect(refused.stderrText.contains("AccessDenied") && refused.stderrText.contains("explicit deny in a resource-based policy"), "\(refused.stderrText)")
+        #expect(try local.aws(get, as: session).status == 0, "reads are still granted")
+        // The root can always remove the policy, and then write again.
+        try local.awsOK(["s3api", "delete-bucket-policy", "--bucket", "guarded"])
+        try local.awsOK(["s3api", "put-object", "--bucket", "guarded", "--key", "doc.txt", "--body", file])
+        #expect(try local.aws(get, as: session).stderrText.contains("AccessDenied"), "without the policy, nothing grants it")
+    }
 }

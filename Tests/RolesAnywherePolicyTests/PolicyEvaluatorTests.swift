@@ -310,4 +310,35 @@ struct PolicyEvaluatorTests {
         let arnCondition = #"{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:s3:::caf\#u{00E9}"}}}"#
         #expect(!(try Self.allows(arnCondition, "sts:AssumeRole", keys: ["aws:SourceArn": ["arn:aws:s3:::cafe\u{0301}"]])))
     }
+
+    @Test("a resource-based policy in the same account: its Allow stands in for the identity policies', within the boundary and session policies; its Deny wins")
+    func resourcePolicyInTheSameAccount() throws {
+        let resource = PolicyEvaluator.Policy(
+            try PolicyDocument(
+                json: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/bucket-lister"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+                kind: .resource
+            ),
+            name: "resource-based policy of bucket b"
+        )
+        var context = RequestContext(
+            action: "s3:GetObject", resource: "arn:aws:s3:::b/k",
+            principal: .session(sessionARN: Self.role, roleARN: "arn:aws:iam::123456789012:role/bucket-lister", account: "123456789012"), principalARN: Self.role
+        )
+        let nothing: [PolicyEvaluator.Policy] = []
+        #expect(PolicyEvaluator.evaluate(identity: nothing, session: nil, boundary: nil, resource: resource, context: context) == .allow)
+        // The boundary and the session policies limit what the resource policy grants.
+        let listOnly = try Self.identity(#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}"#)
+        #expect(PolicyEvaluator.evaluate(identity: nothing, session: nil, boundary: listOnly, resource: resource, context: context) == .implicitDeny(missing: .permissionsBoundary))
+        #expect(PolicyEvaluator.evaluate(identity: nothing, session: [listOnly], boundary: nil, resource: resource, context: context) == .implicitDeny(missing: .session))
+        // Another principal is not granted.
+        var other = context
+        other.principal = .session(sessionARN: "arn:aws:sts::123456789012:assumed-role/other/s", roleARN: "arn:aws:iam::123456789012:role/other", account: "123456789012")
+        #expect(PolicyEvaluator.evaluate(identity: nothing, session: nil, boundary: nil, resource: resource, context: other) == .implicitDeny(missing: .identityBased))
+        // A Deny in the resource policy wins over an identity Allow, and says where it came from.
+        context.action = "s3:DeleteObject"
+        let everything = try Self.identity(#"{"Effect":"Allow","Action":"*","Resource":"*"}"#)
+        let denied = PolicyEvaluator.evaluate(identity: [everything], session: nil, boundary: nil, resource: resource, context: context)
+        #expect(denied == .explicitDeny(policy: "resource-based policy of bucket b", sid: nil))
+        #expect(PolicyEvaluator.accessDeniedMessage(denied, context: context).hasSuffix("with an explicit deny in a resource-based policy"))
+    }
 }

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import RolesAnywherePolicy
 import RolesAnywhereSigning
+import RolesAnywhereSupport
 
 /// Decides whether a caller may perform an action on a resource, with IAM's evaluation logic:
 /// the administrator keys may do everything; a role session needs an Allow from the role's
@@ -36,8 +37,21 @@ struct Authorizer: Sendable {
         _ caller: Caller, action: String, resource: String, request: LocalRequest, keys: [String: [String]] = [:]
     ) async throws(AWSError) -> (PolicyEvaluator.Decision, RequestContext) {
         var context = RequestContext(action: action, resource: resource, principalARN: caller.arn(in: configuration), keys: keys)
-        guard case .session(let session) = caller else { return (.allow, context) }
-        addGlobalKeys(to: &context, session: session, request: request)
+        addRequestKeys(to: &context, request: request)
+        let bucketPolicy = try await self.bucketPolicy(action: action, resource: resource)
+        guard case .session(let session) = caller else {
+            context.principal = .aws(arn: context.principalARN, account: configuration.accountID)
+            // The account's root may do everything its own bucket policies do not deny, and may
+            // always read, replace and delete them (so a policy cannot lock it out), as on AWS.
+            if let bucketPolicy, !Self.bucketPolicyActions.contains(action.lowercased()),
+                case .explicitDeny(let policy, let sid) = PolicyEvaluator.evaluate(resourcePolicy: bucketPolicy, context: context)
+            {
+                return (.explicitDeny(policy: policy, sid: sid), context)
+            }
+            return (.allow, context)
+        }
+        addGlobalKeys(to: &context, session: session)
+        context.principal = .session(sessionARN: session.assumedRoleArn, roleARN: session.roleArn, account: configuration.accountID)
         let identity: [PolicyEvaluator.Policy]
         let sessionPolicies: [PolicyEvaluator.Policy]?
         var boundary: PolicyEvaluator.Policy?
@@ -58,7 +72,12 @@ struct Authorizer: Sendable {
         } catch {
             throw AWSError.internalFailure("the policy store failed: \(error)")
         }
-        let decision = PolicyEvaluator.evaluate(identity: identity, session: sessionPolicies, boundary: boundary, context: context)
+        let decision =
+            if let bucketPolicy {
+                PolicyEvaluator.evaluate(identity: identity, session: sessionPolicies, boundary: boundary, resource: bucketPolicy, context: context)
+            } else {
+                PolicyEvaluator.evaluate(identity: identity, session: sessionPolicies, boundary: boundary, context: context)
+            }
         logger.debug(
             "authorisation",
             metadata: ["principal": "\(context.principalARN)", "action": "\(action)", "resource": "\(resource)", "decision": "\(decision)"]
@@ -66,18 +85,50 @@ struct Authorizer: Sendable {
         return (decision, context)
     }
 
-    /// The condition keys every request has.
-    func addGlobalKeys(to context: inout RequestContext, session: SessionRecord, request: LocalRequest) {
+    /// The S3 actions the account's root may always perform on its own buckets' policies.
+    static let bucketPolicyActions: Set<String> = ["s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy"]
+
+    /// The policy of the bucket an S3 action is on, if it has one. A stored policy that no longer
+    /// parses denies everything (fail closed).
+    func bucketPolicy(action: String, resource: String) async throws(AWSError) -> PolicyEvaluator.Policy? {
+        guard action.lowercased().hasPrefix("s3:"), let arn = ARN(resource), arn.service == "s3", arn.accountID.isEmpty else { return nil }
+        let bucket = String(arn.resource.prefix { $0 != "/" })
+        guard !bucket.isEmpty, !bucket.contains("*") else { return nil }
+        let text: String?
+        do {
+            text = try await store.bucket(named: bucket)?.configuration.policy
+        } catch {
+            throw AWSError.internalFailure("the bucket store failed: \(error)")
+        }
+        guard let text else { return nil }
+        let name = "resource-based policy of bucket \(bucket)"
+        guard let document = cache.document(text, kind: .resource) else {
+            return PolicyEvaluator.Policy(Self.denyEverything, name: name)
+        }
+        return PolicyEvaluator.Policy(document, name: name)
+    }
+
+    /// What an unreadable resource policy stands for.
+    static let denyEverything = try! PolicyDocument(
+        json: #"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}"#, kind: .resource
+    )
+
+    /// The condition keys of the request itself, whoever makes it.
+    func addRequestKeys(to context: inout RequestContext, request: LocalRequest) {
         context.set("aws:CurrentTime", AmzDate(request.receivedAt).iso8601)
         context.set("aws:EpochTime", String(Int64(request.receivedAt.timeIntervalSince1970)))
         context.set("aws:SecureTransport", request.isSecure ? "true" : "false")
         context.set("aws:SourceIp", request.sourceIP)
-        context.set("aws:PrincipalArn", session.roleArn)
+        context.set("aws:RequestedRegion", configuration.region)
         context.set("aws:PrincipalAccount", configuration.accountID)
+    }
+
+    /// The condition keys of a role session.
+    func addGlobalKeys(to context: inout RequestContext, session: SessionRecord) {
+        context.set("aws:PrincipalArn", session.roleArn)
         context.set("aws:PrincipalType", "AssumedRole")
         context.set("aws:userid", session.assumedRoleId)
         context.set("aws:TokenIssueTime", AmzDate(session.issuedAt).iso8601)
-        context.set("aws:RequestedRegion", configuration.region)
         context.set("aws:SourceIdentity", session.sourceIdentity)
         for (key, value) in session.tags {
             context.set("aws:PrincipalTag/\(key)", value)

@@ -142,11 +142,10 @@ struct AssumeRoleHandler: Sendable {
         guard let document = policies.document(role.assumeRolePolicyDocument, kind: .trust) else { throw denied }
         let trust = PolicyEvaluator.Policy(document, name: "trust policy of \(role.name)")
         var context = RequestContext(action: action, resource: role.arn, principal: principal, principalARN: caller.arn(in: configuration))
+        authorizer.addRequestKeys(to: &context, request: request)
         if case .session(let session) = caller {
-            authorizer.addGlobalKeys(to: &context, session: session, request: request)
+            authorizer.addGlobalKeys(to: &context, session: session)
         } else {
-            context.set("aws:CurrentTime", AmzDate(request.receivedAt).iso8601)
-            context.set("aws:PrincipalAccount", configuration.accountID)
             context.set("aws:PrincipalArn", caller.arn(in: configuration))
         }
         context.set("sts:RoleSessionName", sessionName)
