@@ -91,7 +91,9 @@ struct Authorizer: Sendable {
     /// The policy of the bucket an S3 action is on, if it has one. A stored policy that no longer
     /// parses denies everything (fail closed).
     func bucketPolicy(action: String, resource: String) async throws(AWSError) -> PolicyEvaluator.Policy? {
-        guard action.lowercased().hasPrefix("s3:"), let arn = ARN(resource), arn.service == "s3", arn.accountID.isEmpty else { return nil }
+        // Actions come from the generated tables (and the handlers' literals), spelt `s3:...`:
+        // no lower-casing on every authorisation.
+        guard action.hasPrefix("s3:"), let arn = ARN(resource), arn.service == "s3", arn.accountID.isEmpty else { return nil }
         let bucket = String(arn.resource.prefix { $0 != "/" })
         guard !bucket.isEmpty, !bucket.contains("*") else { return nil }
         let text: String?

@@ -54,12 +54,13 @@ enum S3Tagging {
             "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."
         )
         var tags = [Tag]()
+        var keys = Set<String>()
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             // Form encoding: `+` is a space.
             func decoded(_ part: Substring) -> String? { URIEncoding.decode(part.replacing("+", with: " ")) }
             guard let key = decoded(parts[0]), let value = parts.count == 2 ? decoded(parts[1]) : "" else { throw malformed }
-            guard !tags.contains(where: { $0.key == key }) else { throw malformed }
+            guard keys.insert(key).inserted else { throw malformed }
             tags.append(Tag(key: key, value: value))
         }
         try validate(tags, for: target)
