@@ -204,7 +204,7 @@ struct OperationLayerTests {
         let putConfiguration = try await client.send(try client.signed(service: "s3", method: "PUT", path: "/full-bucket", query: "accelerate", body: Array("<AccelerateConfiguration/>".utf8)))
         #expect(putConfiguration.status == 501)
 
-        let iam = try await client.send(try client.query(service: "iam", "Action=ListUsers&Version=2010-05-08"))
+        let iam = try await client.send(try client.query(service: "iam", "Action=ListSSHPublicKeys&Version=2010-05-08"))
         #expect(iam.status == 501)
         #expect(iam.element("Code") == "NotImplemented")
         let unknown = try await client.send(try client.query(service: "iam", "Action=MakeMeAdmin&Version=2010-05-08"))

@@ -51,6 +51,15 @@ IMPLEMENTED = {
         "CreateInstanceProfile", "DeleteInstanceProfile", "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile",
         "CreatePolicyVersion", "ListPolicyVersions", "DeletePolicyVersion", "SetDefaultPolicyVersion",
         "ListPolicies", "ListEntitiesForPolicy",
+        # Users, groups and access keys.
+        "CreateUser", "GetUser", "ListUsers", "DeleteUser", "TagUser", "UntagUser", "ListUserTags",
+        "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
+        "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey", "GetAccessKeyLastUsed",
+        "CreateGroup", "GetGroup", "ListGroups", "ListGroupsForUser", "DeleteGroup", "AddUserToGroup", "RemoveUserFromGroup",
+        "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",
+        "PutGroupPolicy", "GetGroupPolicy", "ListGroupPolicies", "DeleteGroupPolicy",
+        "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies",
+        "AttachGroupPolicy", "DetachGroupPolicy", "ListAttachedGroupPolicies",
     },
     "sts": {"GetCallerIdentity", "AssumeRole", "GetAccessKeyInfo"},
     "s3": {

@@ -5,8 +5,9 @@ import Foundation
 #endif
 import RolesAnywhereSigning
 
-/// Checks SigV4 (AWS4-HMAC-SHA256) signatures and finds the caller: the administrator keys, or a
-/// session minted by CreateSession (with its token, which must be sent, and its expiry).
+/// Checks SigV4 (AWS4-HMAC-SHA256) signatures and finds the caller: the administrator keys, a
+/// session minted by CreateSession or AssumeRole (with its token, which must be sent, and its
+/// expiry), or an IAM user's active access key.
 final class Authenticator: Sendable {
     let configuration: LocalConfiguration
     let store: any Store
@@ -86,6 +87,9 @@ final class Authenticator: Sendable {
         if let session = try await session(accessKeyID) {
             return (session.secretAccessKey, .session(session))
         }
+        if let (key, user) = try await userKey(accessKeyID) {
+            return (key.secretAccessKey, .user(user, accessKey: key))
+        }
         throw service == .s3
             ? AWSError("InvalidAccessKeyId", status: 403, "The AWS Access Key Id you provided does not exist in our records.")
             : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
@@ -149,6 +153,21 @@ final class Authenticator: Sendable {
             return session
         } catch {
             throw AWSError.internalFailure("the session store failed: \(error)")
+        }
+    }
+
+    /// An active access key of an IAM user, and the user. An inactive or deleted key is as unknown
+    /// as one never issued (IAM answers both alike). Looked up on every request (the store caches
+    /// it until IAM is next written), so a deactivation takes effect at once.
+    func userKey(_ accessKeyID: String) async throws(AWSError) -> (AccessKeyRecord, UserRecord)? {
+        guard accessKeyID.hasPrefix("AKIA") else { return nil }
+        do {
+            guard let key = try await store.accessKey(id: accessKeyID), key.status == .active,
+                let user = try await store.user(named: key.userName)
+            else { return nil }
+            return (key, user)
+        } catch {
+            throw AWSError.internalFailure("the access key store failed: \(error)")
         }
     }
 

@@ -10,7 +10,9 @@ import RolesAnywhereSupport
 
 /// Decides whether a caller may perform an action on a resource, with IAM's evaluation logic:
 /// the administrator keys may do everything; a role session needs an Allow from the role's
-/// policies (inline and attached), and from its session policies when it has any, and no Deny.
+/// policies (inline and attached), and from its session policies when it has any, and no Deny; an
+/// IAM user needs an Allow from its own policies or its groups', and no Deny. A permissions
+/// boundary (of the role or the user) limits either.
 struct Authorizer: Sendable {
     let configuration: LocalConfiguration
     let store: any Store
@@ -39,7 +41,7 @@ struct Authorizer: Sendable {
         var context = RequestContext(action: action, resource: resource, principalARN: caller.arn(in: configuration), keys: keys)
         addRequestKeys(to: &context, request: request)
         let bucketPolicy = try await self.bucketPolicy(action: action, resource: resource)
-        guard case .session(let session) = caller else {
+        if case .administrator = caller {
             context.principal = .aws(arn: context.principalARN, account: configuration.accountID)
             // The account's root may do everything its own bucket policies do not deny, and may
             // always read, replace and delete them (so a policy cannot lock it out), as on AWS.
@@ -50,27 +52,45 @@ struct Authorizer: Sendable {
             }
             return (.allow, context)
         }
-        addGlobalKeys(to: &context, session: session)
-        context.principal = .session(sessionARN: session.assumedRoleArn, roleARN: session.roleArn, account: configuration.accountID)
         let identity: [PolicyEvaluator.Policy]
-        let sessionPolicies: [PolicyEvaluator.Policy]?
-        var boundary: PolicyEvaluator.Policy?
+        var sessionPolicies: [PolicyEvaluator.Policy]?
+        let boundaryArn: String?
         do {
-            // A session belongs to the role it was minted for, by unique ID: once that role is
-            // deleted, a new role of the same name gives the old session nothing.
-            let role = try await store.role(named: session.roleName)
-            let current = role?.id == session.roleId ? role : nil
-            identity = current != nil ? try await rolePolicies(session.roleName) : []
-            sessionPolicies = session.hasSessionPolicies ? try await self.sessionPolicies(session) : nil
-            if let arn = current?.permissionsBoundary {
-                // A boundary that cannot be read allows nothing (fail closed).
-                guard let document = try await managedPolicyDocument(arn).flatMap({ cache.document($0, kind: .identity) }) else {
-                    return (.implicitDeny(missing: .permissionsBoundary), context)
-                }
-                boundary = PolicyEvaluator.Policy(document, name: "permissions boundary \(arn)")
+            switch caller {
+            case .administrator:
+                return (.allow, context)
+            case .session(let session):
+                addGlobalKeys(to: &context, session: session)
+                context.principal = .session(sessionARN: session.assumedRoleArn, roleARN: session.roleArn, account: configuration.accountID)
+                // A session belongs to the role it was minted for, by unique ID: once that role is
+                // deleted, a new role of the same name gives the old session nothing.
+                let role = try await store.role(named: session.roleName)
+                let current = role?.id == session.roleId ? role : nil
+                identity = current != nil ? try await rolePolicies(session.roleName) : []
+                sessionPolicies = session.hasSessionPolicies ? try await self.sessionPolicies(session) : nil
+                boundaryArn = current?.permissionsBoundary
+            case .user(let user, _):
+                addGlobalKeys(to: &context, user: user)
+                context.principal = .aws(arn: user.arn, account: configuration.accountID)
+                identity = try await userPolicies(user)
+                boundaryArn = user.permissionsBoundary
             }
         } catch {
             throw AWSError.internalFailure("the policy store failed: \(error)")
+        }
+        var boundary: PolicyEvaluator.Policy?
+        if let arn = boundaryArn {
+            // A boundary that cannot be read allows nothing (fail closed).
+            let text: String?
+            do {
+                text = try await managedPolicyDocument(arn)
+            } catch {
+                throw AWSError.internalFailure("the policy store failed: \(error)")
+            }
+            guard let document = text.flatMap({ cache.document($0, kind: .identity) }) else {
+                return (.implicitDeny(missing: .permissionsBoundary), context)
+            }
+            boundary = PolicyEvaluator.Policy(document, name: "permissions boundary \(arn)")
         }
         let decision =
             if let bucketPolicy {
@@ -138,6 +158,44 @@ struct Authorizer: Sendable {
         if !session.tags.isEmpty {
             context.set("aws:PrincipalTagKeys", values: session.tags.keys.sorted())
         }
+    }
+
+    /// The condition keys of an IAM user.
+    func addGlobalKeys(to context: inout RequestContext, user: UserRecord) {
+        context.set("aws:PrincipalArn", user.arn)
+        context.set("aws:PrincipalType", "User")
+        context.set("aws:userid", user.id)
+        context.set("aws:username", user.name)
+        for tag in user.tags {
+            context.set("aws:PrincipalTag/\(tag.key)", tag.value)
+        }
+        if !user.tags.isEmpty {
+            context.set("aws:PrincipalTagKeys", values: user.tags.map(\.key))
+        }
+    }
+
+    /// A user's policies: its own inline and attached ones, then those of each group it is in.
+    func userPolicies(_ user: UserRecord) async throws -> [PolicyEvaluator.Policy] {
+        var policies = try await principalPolicies(.user(user.name), label: "user \(user.name)")
+        for group in try await store.groups(ofUser: user.name) {
+            policies += try await principalPolicies(.group(group.name), label: "group \(group.name)")
+        }
+        return policies
+    }
+
+    func principalPolicies(_ principal: IAMPrincipal, label: String) async throws -> [PolicyEvaluator.Policy] {
+        var policies = [PolicyEvaluator.Policy]()
+        for (name, document) in try await store.inlinePolicies(principal) {
+            if let parsed = cache.document(document, kind: .identity) {
+                policies.append(PolicyEvaluator.Policy(parsed, name: "inline policy \(name) of \(label)"))
+            }
+        }
+        for arn in try await store.attachedPolicyArns(principal) {
+            if let document = try await managedPolicyDocument(arn), let parsed = cache.document(document, kind: .identity) {
+                policies.append(PolicyEvaluator.Policy(parsed, name: "managed policy \(arn) of \(label)"))
+            }
+        }
+        return policies
     }
 
     func rolePolicies(_ roleName: String) async throws -> [PolicyEvaluator.Policy] {

@@ -32,7 +32,7 @@ extension Authorizer {
     /// The ARN (or `*`) that `resource` names in this request. A member the request lacks counts as
     /// empty: the ARN then grants only what a pattern of every such resource grants, and the
     /// handler refuses the request for the missing member.
-    func resourceARN(_ resource: OperationResource, members: RequestMembers) async throws(AWSError) -> String {
+    func resourceARN(_ resource: OperationResource, members: RequestMembers, caller: Caller? = nil) async throws(AWSError) -> String {
         let partition = configuration.partition
         let account = configuration.accountID
         func value(_ location: MemberLocation) -> String { members.value(location) ?? "" }
@@ -52,12 +52,19 @@ extension Authorizer {
             if let pathLocation {
                 return ARN.iam(partition, account: account, type: type.rawValue, path: members.value(pathLocation) ?? "/", name: name).description
             }
+            // The access-key calls and GetUser without a `UserName` act on the calling user.
+            if type == .user, name.isEmpty, case .user(let user, _)? = caller { return user.arn }
             // An existing entity's ARN carries the path it was created with.
-            if type == .role, !name.isEmpty {
+            if !name.isEmpty {
                 do {
-                    if let role = try await store.role(named: name) { return role.arn }
+                    switch type {
+                    case .role: if let role = try await store.role(named: name) { return role.arn }
+                    case .user: if let user = try await store.user(named: name) { return user.arn }
+                    case .group: if let group = try await store.group(named: name) { return group.arn }
+                    default: break
+                    }
                 } catch {
-                    throw AWSError.internalFailure("the role store failed: \(error)")
+                    throw AWSError.internalFailure("the IAM store failed: \(error)")
                 }
             }
             return ARN.iam(partition, account: account, type: type.rawValue, name: name).description
@@ -75,7 +82,7 @@ extension Authorizer {
     func authorize(_ caller: Caller, members: RequestMembers) async throws(AWSError) {
         let model = members.resolved.model
         guard model.authorization == .identityPolicies else { return }
-        let resource = try await resourceARN(model.resource, members: members)
+        let resource = try await resourceARN(model.resource, members: members, caller: caller)
         do {
             try await authorize(caller, action: model.action, resource: resource, request: members.request, keys: Self.conditionKeys(members))
         } catch {

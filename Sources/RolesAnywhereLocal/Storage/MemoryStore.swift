@@ -10,7 +10,7 @@ import Synchronization
 /// unique and looked up case-insensitively in ASCII, as SQLite's `NOCASE` does, and keys sort by
 /// their UTF-8 bytes.
 public final class MemoryStore: Store {
-    private struct State {
+    struct State {
         /// Roles by ASCII-lower-cased name.
         var roles: [String: RoleRecord] = [:]
         /// Inline policies by ASCII-lower-cased role name, then ASCII-lower-cased policy name.
@@ -32,9 +32,18 @@ public final class MemoryStore: Store {
         /// AWS Private CA: CAs and issued certificates by ARN.
         var authorities: [String: PrivateCARecord] = [:]
         var issued: [String: PrivateCAIssuedCertificate] = [:]
+        /// IAM users and groups by ASCII-lower-cased name.
+        var users: [String: UserRecord] = [:]
+        var groups: [String: GroupRecord] = [:]
+        /// Lower-cased group names by lower-cased user name.
+        var memberships: [String: Set<String>] = [:]
+        /// Users' and groups' inline policies and attached ARNs, by principal (lower-cased name).
+        var inlinePolicies: [IAMPrincipal: [String: (name: String, document: String)]] = [:]
+        var principalAttachments: [IAMPrincipal: [String]] = [:]
+        var accessKeys: [String: AccessKeyRecord] = [:]
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init() {}
 
@@ -69,6 +78,7 @@ public final class MemoryStore: Store {
             stored.assumeRolePolicyDocument = role.assumeRolePolicyDocument
             stored.maxSessionDuration = role.maxSessionDuration
             stored.tags = role.tags
+            stored.permissionsBoundary = role.permissionsBoundary
             state.roles[key] = stored
         }
     }
@@ -128,15 +138,17 @@ public final class MemoryStore: Store {
     }
 
     /// A policy with its attachment and boundary counts.
-    private static func counted(_ policy: ManagedPolicyRecord, in state: State) -> ManagedPolicyRecord {
+    static func counted(_ policy: ManagedPolicyRecord, in state: State) -> ManagedPolicyRecord {
         var policy = policy
         policy.attachmentCount = state.attachments.values.reduce(0) { $0 + ($1.contains(policy.arn) ? 1 : 0) }
+            + state.principalAttachments.values.reduce(0) { $0 + ($1.contains(policy.arn) ? 1 : 0) }
         policy.permissionsBoundaryUsageCount = state.roles.values.reduce(0) { $0 + ($1.permissionsBoundary == policy.arn ? 1 : 0) }
+            + state.users.values.reduce(0) { $0 + ($1.permissionsBoundary == policy.arn ? 1 : 0) }
         return policy
     }
 
     /// By name as SQLite's `ORDER BY name COLLATE NOCASE` sorts: folded, then by UTF-8 bytes.
-    private static func byName<T>(_ items: [T], _ name: (T) -> String) -> [T] {
+    static func byName<T>(_ items: [T], _ name: (T) -> String) -> [T] {
         items.sorted { fold(name($0)).utf8.lexicographicallyPrecedes(fold(name($1)).utf8) }
     }
 
@@ -218,7 +230,9 @@ public final class MemoryStore: Store {
 
     public func deletePolicy(arn: String) async throws {
         try state.withLock { state in
-            if state.attachments.values.contains(where: { $0.contains(arn) }) || state.roles.values.contains(where: { $0.permissionsBoundary == arn }) {
+            if state.attachments.values.contains(where: { $0.contains(arn) }) || state.roles.values.contains(where: { $0.permissionsBoundary == arn })
+                || state.principalAttachments.values.contains(where: { $0.contains(arn) }) || state.users.values.contains(where: { $0.permissionsBoundary == arn })
+            {
                 throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
             }
             if (state.managedPolicies[arn]?.versions.count ?? 0) > 1 {

@@ -139,6 +139,9 @@ public final class SQLiteStore: Store {
                 arguments: [Self.json(BucketConfiguration.newBucket)]
             )
         }
+        migrator.registerMigration("v9-users-groups-access-keys") { db in
+            try db.execute(sql: Self.usersSchema)
+        }
         return migrator
     }
 
@@ -320,8 +323,10 @@ public final class SQLiteStore: Store {
 
     /// A policy row with its attachment and boundary counts.
     static let policySelect = """
-        SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments,
-        (SELECT count(*) FROM roles r WHERE r.permissions_boundary = p.arn) AS boundary_uses FROM managed_policies p
+        SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn)
+        + (SELECT count(*) FROM iam_attachments a WHERE a.policy_arn = p.arn) AS attachments,
+        (SELECT count(*) FROM roles r WHERE r.permissions_boundary = p.arn)
+        + (SELECT count(*) FROM iam_users u WHERE u.permissions_boundary = p.arn) AS boundary_uses FROM managed_policies p
         """
 
     public func createPolicy(_ policy: ManagedPolicyRecord) async throws {
@@ -351,9 +356,11 @@ public final class SQLiteStore: Store {
 
     public func deletePolicy(arn: String) async throws {
         try await write(.iam) { db in
-            // Attached, or the permissions boundary of a role.
+            // Attached, or the permissions boundary of a role or user.
             if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM role_attachments WHERE policy_arn = ?"), arguments: [arn]) ?? 0 > 0
+                || Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM iam_attachments WHERE policy_arn = ?"), arguments: [arn]) ?? 0 > 0
                 || Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM roles WHERE permissions_boundary = ?"), arguments: [arn]) ?? 0 > 0
+                || Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM iam_users WHERE permissions_boundary = ?"), arguments: [arn]) ?? 0 > 0
             {
                 throw StoreError(.conflict, "Cannot delete a policy attached to entities.")
             }

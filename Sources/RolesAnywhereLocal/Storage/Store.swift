@@ -3,7 +3,7 @@
 ///
 /// Two implementations: ``SQLiteStore`` (on disk, or in memory) and ``MemoryStore`` (plain values
 /// behind a lock); the conformance suite in the tests runs against both.
-public typealias Store = IAMStore & SessionStore & S3Store & MultipartUploadStore & RolesAnywhereStore & PrivateCAStore
+public typealias Store = IAMStore & IAMUserStore & SessionStore & S3Store & MultipartUploadStore & RolesAnywhereStore & PrivateCAStore
 
 /// AWS Private CA: certificate authorities (their keys sealed) and the certificates they issued.
 public protocol PrivateCAStore: Sendable {
@@ -71,6 +71,64 @@ public protocol IAMStore: Sendable {
     func addRole(_ roleName: String, toInstanceProfile profileName: String) async throws
     /// Takes the role out; ``StoreError/Kind/notFound`` if the profile does not exist or does not hold it.
     func removeRole(_ roleName: String, fromInstanceProfile profileName: String) async throws
+}
+
+/// IAM users, groups, their inline and attached policies, and users' access keys. Names compare
+/// case-insensitively (ASCII), as IAM's do.
+public protocol IAMUserStore: Sendable {
+    /// Adds a user; ``StoreError/Kind/alreadyExists`` if one has the name.
+    func createUser(_ user: UserRecord) async throws
+    func user(named name: String) async throws -> UserRecord?
+    /// Users whose path starts with `pathPrefix`, by name.
+    func users(pathPrefix: String) async throws -> [UserRecord]
+    /// Replaces an existing user's tags and permissions boundary; ``StoreError/Kind/notFound`` if
+    /// there is no such user.
+    func updateUser(_ user: UserRecord) async throws
+    /// Deletes a user; ``StoreError/Kind/conflict`` while it has access keys, inline or attached
+    /// policies, or is in a group.
+    func deleteUser(named name: String) async throws
+
+    /// Adds a group; ``StoreError/Kind/alreadyExists`` if one has the name.
+    func createGroup(_ group: GroupRecord) async throws
+    func group(named name: String) async throws -> GroupRecord?
+    /// Groups whose path starts with `pathPrefix`, by name.
+    func groups(pathPrefix: String) async throws -> [GroupRecord]
+    /// Deletes a group; ``StoreError/Kind/conflict`` while it has members, inline or attached policies.
+    func deleteGroup(named name: String) async throws
+    /// Makes a user a member (again: no change); ``StoreError/Kind/notFound`` if either is missing.
+    func addUser(_ userName: String, toGroup groupName: String) async throws
+    /// Ends a membership; ``StoreError/Kind/notFound`` if the group is missing or the user not in it.
+    func removeUser(_ userName: String, fromGroup groupName: String) async throws
+    /// The groups a user is in, by name.
+    func groups(ofUser userName: String) async throws -> [GroupRecord]
+    /// The members of a group, by name.
+    func users(inGroup groupName: String) async throws -> [UserRecord]
+
+    /// Adds or replaces an inline policy; ``StoreError/Kind/notFound`` if the principal is missing.
+    func putInlinePolicy(_ principal: IAMPrincipal, policyName: String, document: String) async throws
+    func inlinePolicy(_ principal: IAMPrincipal, policyName: String) async throws -> String?
+    /// `(name, document)` pairs, by name.
+    func inlinePolicies(_ principal: IAMPrincipal) async throws -> [(name: String, document: String)]
+    func deleteInlinePolicy(_ principal: IAMPrincipal, policyName: String) async throws
+    /// Attaches a managed policy (again: no change); ``StoreError/Kind/notFound`` if the principal
+    /// is missing.
+    func attachPolicy(_ policyArn: String, to principal: IAMPrincipal) async throws
+    func detachPolicy(_ policyArn: String, from principal: IAMPrincipal) async throws
+    /// The ARNs attached, in the order they were attached.
+    func attachedPolicyArns(_ principal: IAMPrincipal) async throws -> [String]
+    /// The users (or groups: `groups`) a managed policy is attached to, by name.
+    func principalNames(attachedTo policyArn: String, groups: Bool) async throws -> [String]
+
+    /// Adds an access key; ``StoreError/Kind/notFound`` without its user,
+    /// ``StoreError/Kind/limitExceeded`` if the user has two already.
+    func createAccessKey(_ key: AccessKeyRecord) async throws
+    func accessKey(id: String) async throws -> AccessKeyRecord?
+    /// A user's keys, oldest first.
+    func accessKeys(userName: String) async throws -> [AccessKeyRecord]
+    /// Sets a key's status; ``StoreError/Kind/notFound`` unless the user has that key.
+    func updateAccessKey(id: String, userName: String, status: AccessKeyStatus) async throws
+    /// Deletes a key; ``StoreError/Kind/notFound`` unless the user has that key.
+    func deleteAccessKey(id: String, userName: String) async throws
 }
 
 /// Temporary credentials.

@@ -74,32 +74,58 @@ extension IAMCall {
         }
     }
 
-    /// The roles that use the policy (attached, or as their boundary with
-    /// `PolicyUsageFilter=PermissionsBoundary`); users and groups do not exist here.
+    /// The groups, users and roles that use the policy (attached, or as their boundary with
+    /// `PolicyUsageFilter=PermissionsBoundary`: users and roles only), in that order, paged.
     func listEntitiesForPolicy() async throws -> LocalResponse {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
         let filter = try choice("EntityFilter", member: "entityFilter", IAMEntityType.self)
         let usage = try choice("PolicyUsageFilter", member: "policyUsageFilter", IAMPolicyUsage.self) ?? .permissionsPolicy
         let prefix = query["PathPrefix"] ?? "/"
         _ = try await existingPolicy(arn)
-        var roles: [RoleRecord] = []
-        if filter == nil || filter == .role {
-            switch usage {
-            case .permissionsPolicy:
-                for name in try await store.roleNames(attachedTo: arn) {
-                    if let role = try await store.role(named: name) { roles.append(role) }
+        func wanted(_ type: IAMEntityType) -> Bool { filter == nil || filter == type }
+        var entities: [PolicyEntity] = []
+        switch usage {
+        case .permissionsPolicy:
+            if wanted(.group) {
+                for name in try await store.principalNames(attachedTo: arn, groups: true) {
+                    if let group = try await store.group(named: name) { entities.append(.group(group)) }
                 }
-            case .permissionsBoundary:
-                roles = try await store.roles(pathPrefix: "/").filter { $0.permissionsBoundary == arn }
             }
+            if wanted(.user) {
+                for name in try await store.principalNames(attachedTo: arn, groups: false) {
+                    if let user = try await store.user(named: name) { entities.append(.user(user)) }
+                }
+            }
+            if wanted(.role) {
+                for name in try await store.roleNames(attachedTo: arn) {
+                    if let role = try await store.role(named: name) { entities.append(.role(role)) }
+                }
+            }
+        case .permissionsBoundary:
+            if wanted(.user) { entities += try await store.users(pathPrefix: "/").filter { $0.permissionsBoundary == arn }.map(PolicyEntity.user) }
+            if wanted(.role) { entities += try await store.roles(pathPrefix: "/").filter { $0.permissionsBoundary == arn }.map(PolicyEntity.role) }
         }
-        roles.removeAll { !$0.path.utf8.starts(with: prefix.utf8) }
-        let (listed, marker) = try page(roles, key: \.name)
+        entities.removeAll { !$0.path.utf8.starts(with: prefix.utf8) }
+        let (listed, marker) = try page(entities, key: \.pagingKey, ordered: false)
         return respond { xml in
-            xml.element("PolicyGroups") { _ in }
-            xml.element("PolicyUsers") { _ in }
+            xml.element("PolicyGroups") { list in
+                for case .group(let group) in listed {
+                    list.element("member") { member in
+                        member.element("GroupName", group.name)
+                        member.element("GroupId", group.id)
+                    }
+                }
+            }
+            xml.element("PolicyUsers") { list in
+                for case .user(let user) in listed {
+                    list.element("member") { member in
+                        member.element("UserName", user.name)
+                        member.element("UserId", user.id)
+                    }
+                }
+            }
             xml.element("PolicyRoles") { list in
-                for role in listed {
+                for case .role(let role) in listed {
                     list.element("member") { member in
                         member.element("RoleName", role.name)
                         member.element("RoleId", role.id)
@@ -108,6 +134,30 @@ extension IAMCall {
             }
             xml.element("IsTruncated", marker != nil)
             xml.element("Marker", marker)
+        }
+    }
+}
+
+/// An identity that uses a managed policy.
+enum PolicyEntity {
+    case group(GroupRecord)
+    case user(UserRecord)
+    case role(RoleRecord)
+
+    var path: String {
+        switch self {
+        case .group(let group): group.path
+        case .user(let user): user.path
+        case .role(let role): role.path
+        }
+    }
+
+    /// Unique across the three kinds (the marker names the last one answered).
+    var pagingKey: String {
+        switch self {
+        case .group(let group): "group/" + group.id
+        case .user(let user): "user/" + user.id
+        case .role(let role): "role/" + role.id
         }
     }
 }

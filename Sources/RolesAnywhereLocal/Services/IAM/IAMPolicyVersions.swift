@@ -33,10 +33,13 @@ extension IAMCall {
         guard let document = ManagedPolicyCatalog.document(arn) else { return nil }
         let epoch = Date(timeIntervalSince1970: 1_420_070_400)
         let boundaryUses = try await store.roles(pathPrefix: "/").count { $0.permissionsBoundary == arn }
+            + store.users(pathPrefix: "/").count { $0.permissionsBoundary == arn }
+        let attachments = try await store.roleNames(attachedTo: arn).count
+            + store.principalNames(attachedTo: arn, groups: false).count + store.principalNames(attachedTo: arn, groups: true).count
         return ManagedPolicyRecord(
             arn: arn, name: ManagedPolicyCatalog.name(of: arn), id: "ANPA" + String(repeating: "A", count: 17), path: "/",
             description: nil, document: document, createDate: epoch, updateDate: epoch,
-            attachmentCount: try await store.roleNames(attachedTo: arn).count, permissionsBoundaryUsageCount: boundaryUses
+            attachmentCount: attachments, permissionsBoundaryUsageCount: boundaryUses
         )
     }
 

@@ -45,16 +45,8 @@ extension IAMCall {
     /// case-insensitively, as IAM's do); at most 50 in all.
     func tagRole() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        let added = try IAMValidation.tags(query.tags())
-        guard !added.isEmpty else {
-            throw AWSError.constraint("[]", member: "tags", "Member must have length greater than or equal to 1")
-        }
         var role = try await existingRole(name)
-        for tag in added {
-            role.tags.removeAll { $0.key.lowercased() == tag.key.lowercased() }
-            role.tags.append(tag)
-        }
-        role.tags = try IAMValidation.tags(role.tags)
+        role.tags = try IAMValidation.merging(query.tags(), into: role.tags, entity: "Role")
         try await store.updateRole(role)
         return respond()
     }
@@ -62,12 +54,8 @@ extension IAMCall {
     /// `UntagRole`: removes the tags of the keys given (missing keys are not an error).
     func untagRole() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
-        let keys = Set(query.list("TagKeys").map { $0.lowercased() })
-        guard !keys.isEmpty else {
-            throw AWSError.constraint("[]", member: "tagKeys", "Member must have length greater than or equal to 1")
-        }
         var role = try await existingRole(name)
-        role.tags.removeAll { keys.contains($0.key.lowercased()) }
+        role.tags = try IAMValidation.removing(query.list("TagKeys"), from: role.tags)
         try await store.updateRole(role)
         return respond()
     }

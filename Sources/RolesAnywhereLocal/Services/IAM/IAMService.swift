@@ -6,8 +6,8 @@ import Foundation
 import RolesAnywherePolicy
 import RolesAnywhereSupport
 
-/// IAM over the query protocol: roles, their inline and attached policies, managed policies and
-/// their versions, and instance profiles.
+/// IAM over the query protocol: roles, users and groups with their inline and attached policies,
+/// access keys, managed policies and their versions, and instance profiles.
 struct IAMService: Sendable {
     let configuration: LocalConfiguration
     let store: any Store
@@ -59,6 +59,41 @@ struct IAMService: Sendable {
             case .deleteInstanceProfile: return try await context.deleteInstanceProfile()
             case .addRoleToInstanceProfile: return try await context.addRoleToInstanceProfile()
             case .removeRoleFromInstanceProfile: return try await context.removeRoleFromInstanceProfile()
+            case .createUser: return try await context.createUser()
+            case .getUser: return try await context.getUser()
+            case .listUsers: return try await context.listUsers()
+            case .deleteUser: return try await context.deleteUser()
+            case .tagUser: return try await context.tagUser()
+            case .untagUser: return try await context.untagUser()
+            case .listUserTags: return try await context.listUserTags()
+            case .putUserPermissionsBoundary: return try await context.putUserPermissionsBoundary()
+            case .deleteUserPermissionsBoundary: return try await context.deleteUserPermissionsBoundary()
+            case .createAccessKey: return try await context.createAccessKey()
+            case .listAccessKeys: return try await context.listAccessKeys()
+            case .updateAccessKey: return try await context.updateAccessKey()
+            case .deleteAccessKey: return try await context.deleteAccessKey()
+            case .getAccessKeyLastUsed: return try await context.getAccessKeyLastUsed()
+            case .createGroup: return try await context.createGroup()
+            case .getGroup: return try await context.getGroup()
+            case .listGroups: return try await context.listGroups()
+            case .listGroupsForUser: return try await context.listGroupsForUser()
+            case .deleteGroup: return try await context.deleteGroup()
+            case .addUserToGroup: return try await context.addUserToGroup()
+            case .removeUserFromGroup: return try await context.removeUserFromGroup()
+            case .putUserPolicy: return try await context.putInlinePolicy(.user)
+            case .getUserPolicy: return try await context.getInlinePolicy(.user)
+            case .listUserPolicies: return try await context.listInlinePolicies(.user)
+            case .deleteUserPolicy: return try await context.deleteInlinePolicy(.user)
+            case .putGroupPolicy: return try await context.putInlinePolicy(.group)
+            case .getGroupPolicy: return try await context.getInlinePolicy(.group)
+            case .listGroupPolicies: return try await context.listInlinePolicies(.group)
+            case .deleteGroupPolicy: return try await context.deleteInlinePolicy(.group)
+            case .attachUserPolicy: return try await context.attachPolicy(.user)
+            case .detachUserPolicy: return try await context.detachPolicy(.user)
+            case .listAttachedUserPolicies: return try await context.listAttachedPolicies(.user)
+            case .attachGroupPolicy: return try await context.attachPolicy(.group)
+            case .detachGroupPolicy: return try await context.detachPolicy(.group)
+            case .listAttachedGroupPolicies: return try await context.listAttachedPolicies(.group)
             default: throw AWSService.iam.notImplemented(model)
             }
         } catch let error as AWSError {

@@ -73,6 +73,8 @@ enum IAMValidation {
     enum Quota {
         static let trustPolicy = 2_048
         static let inlinePoliciesPerRole = 10_240
+        static let inlinePoliciesPerUser = 2_048
+        static let inlinePoliciesPerGroup = 5_120
         static let managedPolicy = 6_144
     }
 
@@ -101,9 +103,11 @@ enum IAMValidation {
         }
     }
 
-    static func tags(_ tags: [Tag]) throws(AWSError) -> [Tag] {
+    /// Tags of an entity (`Role`, `User`, `Policy`): 50 at most, keys 1-128 and values up to 256
+    /// characters.
+    static func tags(_ tags: [Tag], entity: String = "Role") throws(AWSError) -> [Tag] {
         guard tags.count <= 50 else {
-            throw AWSError("LimitExceeded", status: 409, "Cannot exceed quota for TagsPerRole: 50")
+            throw AWSError("LimitExceeded", status: 409, "Cannot exceed quota for TagsPer\(entity): 50")
         }
         for tag in tags {
             guard (1...128).contains(tag.key.count), tag.value.count <= 256 else {
@@ -111,6 +115,31 @@ enum IAMValidation {
             }
         }
         return tags
+    }
+
+    /// TagRole's and TagUser's merge: the tags added replace the values of keys already there
+    /// (keys compare case-insensitively, as IAM's do); at least one, 50 at most in all.
+    static func merging(_ added: [Tag], into existing: [Tag], entity: String) throws(AWSError) -> [Tag] {
+        let added = try tags(added, entity: entity)
+        guard !added.isEmpty else {
+            throw AWSError.constraint("[]", member: "tags", "Member must have length greater than or equal to 1")
+        }
+        var merged = existing
+        for tag in added {
+            merged.removeAll { $0.key.lowercased() == tag.key.lowercased() }
+            merged.append(tag)
+        }
+        return try tags(merged, entity: entity)
+    }
+
+    /// UntagRole's and UntagUser's removal of the keys given (at least one; missing keys are not
+    /// an error).
+    static func removing(_ keys: [String], from existing: [Tag]) throws(AWSError) -> [Tag] {
+        let keys = Set(keys.map { $0.lowercased() })
+        guard !keys.isEmpty else {
+            throw AWSError.constraint("[]", member: "tagKeys", "Member must have length greater than or equal to 1")
+        }
+        return existing.filter { !keys.contains($0.key.lowercased()) }
     }
 
     /// Checks a managed policy ARN: `arn:aws:iam::ACCOUNT|aws:policy/PATH/NAME`.

@@ -34,6 +34,35 @@ enum IAMXML {
         }
     }
 
+    /// A user as CreateUser and GetUser answer it; listings (`listed`: ListUsers, GetGroup) leave
+    /// out the boundary and tags, as IAM's do.
+    static func user(_ user: UserRecord, into xml: inout XMLWriter, element: String = "User", listed: Bool = false) {
+        xml.element(element) { xml in
+            xml.element("Path", user.path)
+            xml.element("UserName", user.name)
+            xml.element("UserId", user.id)
+            xml.element("Arn", user.arn)
+            xml.element("CreateDate", date(user.createDate))
+            if !listed, let boundary = user.permissionsBoundary {
+                xml.element("PermissionsBoundary") { entry in
+                    entry.element("PermissionsBoundaryType", "Policy")
+                    entry.element("PermissionsBoundaryArn", boundary)
+                }
+            }
+            if !listed, !user.tags.isEmpty { tags(user.tags, into: &xml) }
+        }
+    }
+
+    static func group(_ group: GroupRecord, into xml: inout XMLWriter, element: String = "Group") {
+        xml.element(element) { xml in
+            xml.element("Path", group.path)
+            xml.element("GroupName", group.name)
+            xml.element("GroupId", group.id)
+            xml.element("Arn", group.arn)
+            xml.element("CreateDate", date(group.createDate))
+        }
+    }
+
     /// A policy version; `document` only for GetPolicyVersion (CreatePolicyVersion and
     /// ListPolicyVersions leave it out, as the model says).
     static func version(

@@ -336,11 +336,7 @@ struct S3Call {
         guard let header = request.header("authorization"), let authorization = try? SigV4Authorization(parsing: header),
             let dateText = request.header("x-amz-date"), let date = AmzDate(amzDateTime: dateText)
         else { throw mismatch }
-        let secret: String
-        switch caller {
-        case .administrator: secret = service.configuration.adminSecretAccessKey
-        case .session(let session): secret = session.secretAccessKey
-        }
+        let secret = caller.secretAccessKey(in: service.configuration)
         var signatures = SigV4ChunkSignatures(
             signingKey: SigV4SigningKey(secretAccessKey: secret, scope: authorization.scope), date: date, scope: authorization.scope, seed: authorization.signature
         )

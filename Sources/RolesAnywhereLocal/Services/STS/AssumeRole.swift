@@ -68,6 +68,9 @@ struct AssumeRoleHandler: Sendable {
         case .session(let session):
             principal = .session(sessionARN: session.assumedRoleArn, roleARN: session.roleArn, account: account)
             inherited = session
+        case .user(let user, _):
+            principal = .aws(arn: user.arn, account: account)
+            inherited = nil
         }
         if let carried = inherited?.sourceIdentity, let requestedSource, requestedSource != carried {
             throw AWSError.accessDenied("The source identity \(carried) of \(caller.arn(in: configuration)) cannot be changed to \(requestedSource) when it assumes a role.")
@@ -143,10 +146,10 @@ struct AssumeRoleHandler: Sendable {
         let trust = PolicyEvaluator.Policy(document, name: "trust policy of \(role.name)")
         var context = RequestContext(action: action, resource: role.arn, principal: principal, principalARN: caller.arn(in: configuration))
         authorizer.addRequestKeys(to: &context, request: request)
-        if case .session(let session) = caller {
-            authorizer.addGlobalKeys(to: &context, session: session)
-        } else {
-            context.set("aws:PrincipalArn", caller.arn(in: configuration))
+        switch caller {
+        case .session(let session): authorizer.addGlobalKeys(to: &context, session: session)
+        case .user(let user, _): authorizer.addGlobalKeys(to: &context, user: user)
+        case .administrator: context.set("aws:PrincipalArn", caller.arn(in: configuration))
         }
         context.set("sts:RoleSessionName", sessionName)
         context.set("sts:ExternalId", query["ExternalId"])
