@@ -250,6 +250,7 @@ public final class LocalService: Sendable {
         signedIn: SignatureLocation
     ) async throws(AWSError) -> LocalResponse {
         if case .keys(let caller) = authentication {
+            try STSService.checkSessionTokenScope(caller, operation: resolved.operation, model: resolved.model)
             // Step 3: the action the operation declares, on the resource it declares.
             try await authorizer.authorize(caller, members: RequestMembers(resolved: resolved, request: request, parameters: query))
         }

@@ -153,4 +153,61 @@ struct IAMUserTests {
         try local.awsOK(["iam", "untag-user", "--user-name", "ann", "--tag-keys", "COST"])
         #expect((try local.awsOK(["iam", "list-user-tags", "--user-name", "ann"])?["Tags"] as? [[String: Any]])?.compactMap { $0["Key"] as? String } == ["team"])
     }
+
+    static func sessionCredentials(_ output: [String: Any]?) throws -> (LocalServerProcess.Credentials, Date) {
+        let credentials = try #require(output?["Credentials"] as? [String: Any])
+        let expiration = try #require((credentials["Expiration"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        return (
+            LocalServerProcess.Credentials(
+                accessKeyID: try #require(credentials["AccessKeyId"] as? String), secretAccessKey: try #require(credentials["SecretAccessKey"] as? String),
+                sessionToken: try #require(credentials["SessionToken"] as? String)
+            ),
+            expiration
+        )
+    }
+
+    @Test("GetSessionToken: a user's session has the user's permissions, 12 hours by default; no IAM, no STS but AssumeRole and GetCallerIdentity; the root's lasts an hour at most")
+    func sessionTokens() async throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["s3", "mb", "s3://user-bucket"])
+        try local.awsOK(["iam", "create-user", "--user-name", "tester"])
+        try local.awsOK(["iam", "put-user-policy", "--user-name", "tester", "--policy-name", "s3", "--policy-document", Self.allowS3])
+        let keys = try Self.credentials(try local.awsOK(["iam", "create-access-key", "--user-name", "tester"]))
+
+        let (session, expiration) = try Self.sessionCredentials(try local.awsOK(["sts", "get-session-token"], as: keys))
+        #expect(session.accessKeyID.hasPrefix("ASIA"))
+        #expect(abs(expiration.timeIntervalSinceNow - 43_200) < 120, "12 hours by default: \(expiration)")
+        let identity = try #require(try local.awsOK(["sts", "get-caller-identity"], as: session))
+        #expect(identity["Arn"] as? String == "arn:aws:iam::123456789012:user/tester", "\(identity)")
+        #expect(try local.aws(["s3", "ls"], as: session).status == 0, "the user's own permissions")
+        #expect(try await local.openStore().session(accessKeyId: session.accessKeyID)?.kind == .user, "stored as the user's")
+
+        let iam = try local.aws(["iam", "list-users"], as: session)
+        #expect(iam.stderrText.contains("InvalidClientTokenId"), "no IAM without MFA: \(iam.stderrText)")
+        let again = try local.aws(["sts", "get-session-token"], as: session)
+        #expect(again.stderrText.contains("AccessDenied") && again.stderrText.contains("Cannot call GetSessionToken with session credentials"), "\(again.stderrText)")
+        #expect(try local.aws(["sts", "get-access-key-info", "--access-key-id", keys.accessKeyID], as: session).stderrText.contains("AccessDenied"))
+
+        // AssumeRole from it, as the user (a trust policy naming the user), is not role chaining.
+        let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/tester"},"Action":"sts:AssumeRole"}]}"#
+        try local.awsOK(["iam", "create-role", "--role-name", "after-token", "--assume-role-policy-document", trust, "--max-session-duration", "7200"])
+        let assumed = try #require(try local.awsOK(["sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/after-token", "--role-session-name", "from-token", "--duration-seconds", "7200"], as: session))
+        #expect((assumed["AssumedRoleUser"] as? [String: Any])?["Arn"] as? String == "arn:aws:sts::123456789012:assumed-role/after-token/from-token", "\(assumed)")
+
+        // The session follows the user's policies as they change.
+        try local.awsOK(["iam", "delete-user-policy", "--user-name", "tester", "--policy-name", "s3"])
+        #expect(try local.aws(["s3", "ls"], as: session).stderrText.contains("AccessDenied"))
+
+        let short = try local.aws(["sts", "get-session-token", "--duration-seconds", "129601"], as: keys)
+        #expect(short.stderrText.contains("ValidationError") && short.stderrText.contains("durationSeconds"), "\(short.stderrText)")
+        let mfa = try local.aws(["sts", "get-session-token", "--serial-number", "arn:aws:iam::123456789012:mfa/tester", "--token-code", "123456"], as: keys)
+        #expect(mfa.stderrText.contains("AccessDenied") && mfa.stderrText.contains("MultiFactorAuthentication"), "\(mfa.stderrText)")
+
+        // The administrator keys are the root: its session lasts an hour at most, may do everything but IAM.
+        let (root, rootExpiration) = try Self.sessionCredentials(try local.awsOK(["sts", "get-session-token", "--duration-seconds", "7200"]))
+        #expect(abs(rootExpiration.timeIntervalSinceNow - 3600) < 120, "\(rootExpiration)")
+        #expect(try local.awsOK(["sts", "get-caller-identity"], as: root)?["Arn"] as? String == "arn:aws:iam::123456789012:root")
+        #expect(try local.aws(["s3", "ls"], as: root).status == 0)
+        #expect(try local.aws(["iam", "list-roles"], as: root).stderrText.contains("InvalidClientTokenId"))
+    }
 }

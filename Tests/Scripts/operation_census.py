@@ -61,7 +61,7 @@ IMPLEMENTED = {
         "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies",
         "AttachGroupPolicy", "DetachGroupPolicy", "ListAttachedGroupPolicies",
     },
-    "sts": {"GetCallerIdentity", "AssumeRole", "GetAccessKeyInfo"},
+    "sts": {"GetCallerIdentity", "AssumeRole", "GetAccessKeyInfo", "GetSessionToken"},
     "s3": {
         "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2",
         "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",

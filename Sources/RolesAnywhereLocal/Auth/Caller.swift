@@ -3,7 +3,7 @@ import RolesAnywhereSupport
 public enum Caller: Sendable, Hashable {
     /// The account's administrator keys: allowed everything, like the root user.
     case administrator(accountID: String)
-    /// Temporary credentials of an assumed role.
+    /// Temporary credentials: of an assumed role, or from GetSessionToken of a user or the root.
     case session(SessionRecord)
     /// An IAM user, signing with one of its access keys.
     case user(UserRecord, accessKey: AccessKeyRecord)
@@ -12,7 +12,7 @@ public enum Caller: Sendable, Hashable {
     func arn(in configuration: LocalConfiguration) -> String {
         switch self {
         case .administrator(let account): ARN.accountRoot(configuration.partition, account: account).description
-        case .session(let session): session.assumedRoleArn
+        case .session(let session): session.principalArn
         case .user(let user, _): user.arn
         }
     }
@@ -21,8 +21,18 @@ public enum Caller: Sendable, Hashable {
     func userID(accountID: String) -> String {
         switch self {
         case .administrator(let account): account
-        case .session(let session): session.assumedRoleId
+        case .session(let session): session.principalId
         case .user(let user, _): user.id
+        }
+    }
+
+    /// Whether the caller is the account's root: the administrator keys, or a session they got
+    /// from GetSessionToken.
+    var isRoot: Bool {
+        switch self {
+        case .administrator: true
+        case .session(let session): session.kind == .root
+        case .user: false
         }
     }
 

@@ -80,6 +80,26 @@ public struct SessionMinter: Sendable {
         )
     }
 
+    /// Mints and stores GetSessionToken's session for an IAM user or the account root: the
+    /// caller's own permissions, for `duration` from `now`.
+    func mintSessionToken(for owner: Caller, duration: TimeInterval, now: Date, configuration: LocalConfiguration) async throws -> SessionRecord {
+        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let (kind, arn, name, id): (SessionKind, String, String, String) =
+            switch owner {
+            case .user(let user, _): (.user, user.arn, user.name, user.id)
+            default: (.root, owner.arn(in: configuration), "", configuration.accountID)
+            }
+        let session = SessionRecord(
+            accessKeyId: AccessKeyID.make(prefix: "ASIA", account: configuration.accountID), secretAccessKey: RandomText.base64(30),
+            sessionToken: "IQoJb3JpZ2luX2VjE" + RandomText.base64(180), roleArn: arn, roleName: name, roleId: id, sessionName: "",
+            sourceIdentity: nil, tags: [:], sessionPolicy: nil, sessionPolicyArns: [], issuedAt: issued,
+            expiration: issued.addingTimeInterval(duration), kind: kind
+        )
+        try await store.insertSession(session)
+        authenticator?.remember(session)
+        return session
+    }
+
     /// Lets the authenticator find a stored session without reading it back.
     func remember(_ session: SessionRecord) {
         authenticator?.remember(session)

@@ -41,7 +41,7 @@ struct Authorizer: Sendable {
         var context = RequestContext(action: action, resource: resource, principalARN: caller.arn(in: configuration), keys: keys)
         addRequestKeys(to: &context, request: request)
         let bucketPolicy = try await self.bucketPolicy(action: action, resource: resource)
-        if case .administrator = caller {
+        if caller.isRoot {
             context.principal = .aws(arn: context.principalARN, account: configuration.accountID)
             // The account's root may do everything its own bucket policies do not deny, and may
             // always read, replace and delete them (so a policy cannot lock it out), as on AWS.
@@ -59,6 +59,15 @@ struct Authorizer: Sendable {
             switch caller {
             case .administrator:
                 return (.allow, context)
+            case .session(let session) where session.kind != .role:
+                // GetSessionToken's: the user's own permissions (the root's were decided above).
+                // A user deleted and made again under its name gives the old session nothing.
+                let user = try await store.user(named: session.roleName).flatMap { $0.id == session.roleId ? $0 : nil }
+                context.principal = .aws(arn: session.roleArn, account: configuration.accountID)
+                if let user { addGlobalKeys(to: &context, user: user) }
+                context.set("aws:TokenIssueTime", AmzDate(session.issuedAt).iso8601)
+                identity = if let user { try await userPolicies(user) } else { [] }
+                boundaryArn = user?.permissionsBoundary
             case .session(let session):
                 addGlobalKeys(to: &context, session: session)
                 context.principal = .session(sessionARN: session.assumedRoleArn, roleARN: session.roleArn, account: configuration.accountID)

@@ -160,8 +160,23 @@ public struct InstanceProfileRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// Temporary credentials of an assumed role, with what the session carries into authorisation.
+/// Whose temporary credentials a session holds.
+public enum SessionKind: String, Sendable, Hashable {
+    /// A role's (CreateSession, AssumeRole): `roleArn`, `roleName` and `roleId` are the role's.
+    case role
+    /// An IAM user's (GetSessionToken): `roleArn`, `roleName` and `roleId` are the user's ARN,
+    /// name and unique ID; the session name is empty.
+    case user
+    /// The account root's (GetSessionToken with the administrator keys): `roleArn` is the root's
+    /// ARN, `roleId` the account.
+    case root
+}
+
+/// Temporary credentials of an assumed role (or, from GetSessionToken, of a user or the account
+/// root), with what the session carries into authorisation.
 public struct SessionRecord: Sendable, Hashable {
+    /// Whose credentials these are.
+    public var kind: SessionKind
     /// `ASIA...`.
     public var accessKeyId: String
     public var secretAccessKey: String
@@ -183,8 +198,9 @@ public struct SessionRecord: Sendable, Hashable {
     public init(
         accessKeyId: String, secretAccessKey: String, sessionToken: String, roleArn: String, roleName: String, roleId: String,
         sessionName: String, sourceIdentity: String?, tags: [String: String], sessionPolicy: String?, sessionPolicyArns: [String],
-        issuedAt: Date, expiration: Date
+        issuedAt: Date, expiration: Date, kind: SessionKind = .role
     ) {
+        self.kind = kind
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
@@ -208,6 +224,13 @@ public struct SessionRecord: Sendable, Hashable {
 
     /// `ROLEID:SESSION`.
     public var assumedRoleId: String { "\(roleId):\(sessionName)" }
+
+    /// The ARN the session's caller is known by: the assumed-role ARN, or (from GetSessionToken)
+    /// the user's or root's own ARN, as GetCallerIdentity answers.
+    public var principalArn: String { kind == .role ? assumedRoleArn : roleArn }
+
+    /// GetCallerIdentity's `UserId`: `ROLEID:SESSION`, the user's unique ID, or the account.
+    public var principalId: String { kind == .role ? assumedRoleId : roleId }
 
     /// Whether the session is valid at `date`.
     public func isValid(at date: Date) -> Bool { date < expiration }

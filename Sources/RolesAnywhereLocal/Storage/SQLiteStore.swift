@@ -141,6 +141,8 @@ public final class SQLiteStore: Store {
         }
         migrator.registerMigration("v9-users-groups-access-keys") { db in
             try db.execute(sql: Self.usersSchema)
+            // GetSessionToken's sessions belong to a user or the root; the older ones to roles.
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'role'")
         }
         return migrator
     }
@@ -405,11 +407,12 @@ public final class SQLiteStore: Store {
     }
 
     func insert(_ session: SessionRecord, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
+        try db.cachedStatement(sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [
                 session.accessKeyId, session.secretAccessKey, session.sessionToken, session.roleArn, session.roleName,
                 session.roleId, session.sessionName, session.sourceIdentity, Self.json(session.tags), session.sessionPolicy,
                 Self.json(session.sessionPolicyArns), session.issuedAt.timeIntervalSince1970, session.expiration.timeIntervalSince1970,
+                session.kind.rawValue,
             ]
         )
         // Sessions expired for a day are of no further use (an indexed range delete, at most once a
@@ -435,7 +438,9 @@ public final class SQLiteStore: Store {
                     sourceIdentity: row["source_identity"], tags: Self.decode([String: String].self, row["tags"], default: [:]),
                     sessionPolicy: row["session_policy"],
                     sessionPolicyArns: Self.decode([String].self, row["session_policy_arns"], default: []),
-                    issuedAt: Self.date(row, "issued_at"), expiration: Self.date(row, "expiration")
+                    issuedAt: Self.date(row, "issued_at"), expiration: Self.date(row, "expiration"),
+                    // A kind this version does not know is read as the narrowest (a role's).
+                    kind: SessionKind(rawValue: row["kind"]) ?? .role
                 )
             }
         }

@@ -28,7 +28,7 @@ extension OperationModel {
         OperationModel(.sts(.getCallerIdentity), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetCallerIdentity", authorization: .never),
         OperationModel(.sts(.getDelegatedAccessToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetDelegatedAccessToken"),
         OperationModel(.sts(.getFederationToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetFederationToken"),
-        OperationModel(.sts(.getSessionToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetSessionToken"),
+        OperationModel(.sts(.getSessionToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetSessionToken", authorization: .never),
         OperationModel(.sts(.getWebIdentityToken), method: "POST", path: [], selectors: [], query: [], requiredQuery: [], requiredHeaders: [], successStatus: 200, action: "sts:GetWebIdentityToken"),
     ]
 }

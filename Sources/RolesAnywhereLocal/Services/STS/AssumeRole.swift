@@ -65,6 +65,11 @@ struct AssumeRoleHandler: Sendable {
         case .administrator:
             principal = .aws(arn: ARN.accountRoot(configuration.partition, account: account).description, account: account)
             inherited = nil
+        case .session(let session) where session.kind != .role:
+            // GetSessionToken's credentials assume a role as their user (or the root) would: not
+            // role chaining.
+            principal = .aws(arn: session.roleArn, account: account)
+            inherited = nil
         case .session(let session):
             principal = .session(sessionARN: session.assumedRoleArn, roleARN: session.roleArn, account: account)
             inherited = session
@@ -147,6 +152,7 @@ struct AssumeRoleHandler: Sendable {
         var context = RequestContext(action: action, resource: role.arn, principal: principal, principalARN: caller.arn(in: configuration))
         authorizer.addRequestKeys(to: &context, request: request)
         switch caller {
+        case .session(let session) where session.kind != .role: context.set("aws:PrincipalArn", session.roleArn)
         case .session(let session): authorizer.addGlobalKeys(to: &context, session: session)
         case .user(let user, _): authorizer.addGlobalKeys(to: &context, user: user)
         case .administrator: context.set("aws:PrincipalArn", caller.arn(in: configuration))
