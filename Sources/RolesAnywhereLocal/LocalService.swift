@@ -28,6 +28,7 @@ public final class LocalService: Sendable {
     let createSession: CreateSessionHandler
     /// Mints temporary credentials for assumed roles (CreateSession uses it).
     public let minter: SessionMinter
+    let roleUsage: RoleUsageRecorder
     /// The emulator behind this server (`--upstream`), which owns every service but Roles Anywhere.
     public let upstream: UpstreamGateway?
     /// Seals AWS Private CA keys at rest (its key file beside the state database).
@@ -42,6 +43,7 @@ public final class LocalService: Sendable {
         let caches = RolesAnywhereCaches()
         authorizer = Authorizer(configuration: configuration, store: store, cache: policies, logger: logger)
         minter = SessionMinter(store: store, authenticator: authenticator)
+        roleUsage = RoleUsageRecorder(store: store, region: configuration.region, logger: logger)
         upstream = configuration.upstream.map { UpstreamGateway(configuration: $0, eventLoopGroup: LocalServer.eventLoopGroup, logger: logger) }
         createSession = CreateSessionHandler(
             configuration: configuration, store: store, policies: policies, caches: caches, minter: minter, upstream: upstream, logger: logger
@@ -253,6 +255,7 @@ public final class LocalService: Sendable {
             try STSService.checkSessionTokenScope(caller, operation: resolved.operation, model: resolved.model)
             // Step 3: the action the operation declares, on the resource it declares.
             try await authorizer.authorize(caller, members: RequestMembers(resolved: resolved, request: request, parameters: query))
+            await roleUsage.noteRequest(by: caller, at: request.receivedAt)
         }
         switch (resolved.operation, authentication) {
         case (.rolesAnywhere(.createSession), .certificate(let verified)):

@@ -129,4 +129,27 @@ struct IAMInfrastructureTests {
         let gone = try local.aws(["iam", "get-instance-profile", "--instance-profile-name", "web-profile"])
         #expect(gone.stderrText.contains("NoSuchEntity") && gone.stderrText.contains("Instance Profile web-profile cannot be found."), "\(gone.stderrText)")
     }
+
+    @Test("RoleLastUsed: empty until a session of the role makes a request, then its time and region, written at most once a minute")
+    func roleLastUsed() async throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["iam", "create-role", "--role-name", "worker", "--assume-role-policy-document", Policies.trustRolesAnywhere])
+        try local.awsOK(["iam", "put-role-policy", "--role-name", "worker", "--policy-name", "list", "--policy-document", Policies.listAllMyBuckets])
+        let before = try #require(try local.awsOK(["iam", "get-role", "--role-name", "worker"])?["Role"] as? [String: Any])
+        #expect((before["RoleLastUsed"] as? [String: Any])?.isEmpty == true, "\(before)")
+        let session = try await local.mintSession(roleName: "worker", tags: ["x509Subject/CN": "myContainer"])
+        let start = Date()
+        #expect(try local.aws(["s3", "ls"], as: session).status == 0)
+        let after = try #require(try local.awsOK(["iam", "get-role", "--role-name", "worker"])?["Role"] as? [String: Any])
+        let used = try #require(after["RoleLastUsed"] as? [String: Any])
+        #expect(used["Region"] as? String == "us-east-1", "\(used)")
+        let date = try #require((used["LastUsedDate"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(date.timeIntervalSince(start) > -2 && date.timeIntervalSinceNow < 2, "\(date)")
+        // A second request within the minute writes nothing new; listings leave it out.
+        #expect(try local.aws(["s3", "ls"], as: session).status == 0)
+        let again = try #require(try local.awsOK(["iam", "get-role", "--role-name", "worker"])?["Role"] as? [String: Any])
+        #expect((again["RoleLastUsed"] as? [String: Any])?["LastUsedDate"] as? String == used["LastUsedDate"] as? String)
+        let listed = try #require((try local.awsOK(["iam", "list-roles"])?["Roles"] as? [[String: Any]])?.first)
+        #expect(listed["RoleLastUsed"] == nil)
+    }
 }

@@ -163,4 +163,24 @@ extension StoreConformanceTests {
         #expect(try await store.accessKey(id: "AKIAEXAMPLE00000002") == nil)
         try await store.deleteUser(named: "Erin")
     }
+
+    @Test("RoleLastUsed: recorded for the role with that unique ID only, kept by updates", arguments: Kind.allCases)
+    func roleLastUsed(_ kind: Kind) async throws {
+        let (store, directory) = try Self.makeStore(kind)
+        defer { withExtendedLifetime(directory) {} }
+        let role = Self.role("used")
+        try await store.createRole(role)
+        #expect(try await store.role(named: "used")?.lastUsed == nil)
+        let used = RoleLastUsed(date: Date(timeIntervalSince1970: 1_700_000_500), region: "eu-west-1")
+        try await store.recordRoleUse(roleName: "USED", roleId: role.id, used)
+        #expect(try await store.role(named: "used")?.lastUsed == used)
+        try await store.recordRoleUse(roleName: "used", roleId: "AROAANOTHERROLE00000", RoleLastUsed(date: Date(timeIntervalSince1970: 1_700_000_900), region: "us-east-1"))
+        #expect(try await store.role(named: "used")?.lastUsed == used, "another role's ID changes nothing")
+        var updated = try #require(try await store.role(named: "used"))
+        updated.description = "changed"
+        updated.lastUsed = nil
+        try await store.updateRole(updated)
+        #expect(try await store.role(named: "used")?.lastUsed == used, "UpdateRole does not reset it")
+        try await store.recordRoleUse(roleName: "nobody", roleId: role.id, used)
+    }
 }

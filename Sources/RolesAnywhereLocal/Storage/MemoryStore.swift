@@ -83,6 +83,13 @@ public final class MemoryStore: Store {
         }
     }
 
+    public func recordRoleUse(roleName: String, roleId: String, _ used: RoleLastUsed) async throws {
+        state.withLock { state in
+            let key = Self.fold(roleName)
+            if state.roles[key]?.id == roleId { state.roles[key]?.lastUsed = used }
+        }
+    }
+
     public func deleteRole(named name: String) async throws {
         try state.withLock { state in
             let key = Self.fold(name)

@@ -32,11 +32,15 @@ public struct RoleRecord: Sendable, Hashable {
     /// The ARN of the managed policy that bounds the role's permissions, if any: a session of the
     /// role may do only what this policy also allows.
     public var permissionsBoundary: String?
+    /// When a session of the role last made a request, and in which region (GetRole's
+    /// `RoleLastUsed`); nil until then.
+    public var lastUsed: RoleLastUsed?
 
     public init(
         name: String, id: String, arn: String, path: String, description: String?, assumeRolePolicyDocument: String,
-        maxSessionDuration: Int, createDate: Date, tags: [Tag], permissionsBoundary: String? = nil
+        maxSessionDuration: Int, createDate: Date, tags: [Tag], permissionsBoundary: String? = nil, lastUsed: RoleLastUsed? = nil
     ) {
+        self.lastUsed = lastUsed
         self.name = name
         self.id = id
         self.arn = arn
@@ -47,6 +51,17 @@ public struct RoleRecord: Sendable, Hashable {
         self.createDate = createDate
         self.tags = tags
         self.permissionsBoundary = permissionsBoundary
+    }
+}
+
+/// GetRole's `RoleLastUsed`.
+public struct RoleLastUsed: Sendable, Hashable {
+    public var date: Date
+    public var region: String
+
+    public init(date: Date, region: String) {
+        self.date = date
+        self.region = region
     }
 }
 

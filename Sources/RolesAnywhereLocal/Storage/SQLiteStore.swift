@@ -143,6 +143,7 @@ public final class SQLiteStore: Store {
             try db.execute(sql: Self.usersSchema)
             // GetSessionToken's sessions belong to a user or the root; the older ones to roles.
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'role'")
+            try db.execute(sql: "ALTER TABLE roles ADD COLUMN last_used_date DOUBLE; ALTER TABLE roles ADD COLUMN last_used_region TEXT")
         }
         return migrator
     }
@@ -206,8 +207,18 @@ public final class SQLiteStore: Store {
             name: row["name"], id: row["id"], arn: row["arn"], path: row["path"], description: row["description"],
             assumeRolePolicyDocument: row["assume_role_policy"], maxSessionDuration: row["max_session_duration"],
             createDate: date(row, "create_date"), tags: decode([Tag].self, row["tags"], default: []),
-            permissionsBoundary: row["permissions_boundary"]
+            permissionsBoundary: row["permissions_boundary"],
+            lastUsed: (row["last_used_date"] as Double?).map { RoleLastUsed(date: Date(timeIntervalSince1970: $0), region: row["last_used_region"] ?? "") }
         )
+    }
+
+    public func recordRoleUse(roleName: String, roleId: String, _ used: RoleLastUsed) async throws {
+        try await write(.iam) { db in
+            try db.execute(
+                sql: "UPDATE roles SET last_used_date = ?, last_used_region = ? WHERE name = ? AND id = ?",
+                arguments: [used.date.timeIntervalSince1970, used.region, roleName, roleId]
+            )
+        }
     }
 
     public func createRole(_ role: RoleRecord) async throws {

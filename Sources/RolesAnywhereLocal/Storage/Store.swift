@@ -28,6 +28,9 @@ public protocol IAMStore: Sendable {
     /// Roles whose path starts with `pathPrefix`, by name (case-insensitively).
     func roles(pathPrefix: String) async throws -> [RoleRecord]
     func updateRole(_ role: RoleRecord) async throws
+    /// Records that a session of the role with this name and unique ID made a request (a role
+    /// deleted and made again under the name is not the one used); nothing if there is none.
+    func recordRoleUse(roleName: String, roleId: String, _ used: RoleLastUsed) async throws
     /// Deletes a role; ``StoreError/Kind/conflict`` while it has inline or attached policies, or is
     /// in an instance profile.
     func deleteRole(named name: String) async throws

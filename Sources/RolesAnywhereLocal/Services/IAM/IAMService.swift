@@ -190,7 +190,7 @@ struct IAMCall {
     func getRole() async throws -> LocalResponse {
         let name = try IAMValidation.roleName(try query.required("RoleName"))
         let role = try await existingRole(name)
-        return respond { IAMXML.role(role, into: &$0) }
+        return respond { IAMXML.role(role, into: &$0, lastUsed: true) }
     }
 
     func listRoles() async throws -> LocalResponse {

@@ -14,7 +14,8 @@ enum IAMXML {
 
     static func date(_ date: Date) -> String { AmzDate(date).iso8601 }
 
-    static func role(_ role: RoleRecord, into xml: inout XMLWriter, element: String = "Role") {
+    /// A role; GetRole (`lastUsed`) adds `RoleLastUsed`, which IAM's listings leave out.
+    static func role(_ role: RoleRecord, into xml: inout XMLWriter, element: String = "Role", lastUsed: Bool = false) {
         xml.element(element) { xml in
             xml.element("Path", role.path)
             xml.element("RoleName", role.name)
@@ -31,6 +32,14 @@ enum IAMXML {
                 }
             }
             if !role.tags.isEmpty { tags(role.tags, into: &xml) }
+            if lastUsed {
+                xml.element("RoleLastUsed") { entry in
+                    if let used = role.lastUsed {
+                        entry.element("LastUsedDate", date(used.date))
+                        entry.element("Region", used.region)
+                    }
+                }
+            }
         }
     }
 
