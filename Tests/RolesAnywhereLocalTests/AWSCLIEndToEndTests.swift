@@ -294,7 +294,7 @@ struct AWSCLIEndToEndTests {
         #expect(try local.awsOK(["s3api", "get-bucket-versioning", "--bucket", "configured"])?["Status"] == nil)
         #expect(try local.awsOK(["s3api", "get-bucket-request-payment", "--bucket", "configured"])?["Payer"] as? String == "BucketOwner")
         // Setting them stays NotImplemented: nothing reads back as configured that was not.
-        let put = try local.aws(["s3api", "put-bucket-versioning", "--bucket", "configured", "--versioning-configuration", "Status=Enabled"])
+        let put = try local.aws(["s3api", "put-bucket-cors", "--bucket", "configured", "--cors-configuration", #"{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["*"]}]}"#])
         #expect(put.stderrText.contains("NotImplemented"), "\(put.stderrText)")
         let missing = try local.aws(["s3api", "get-bucket-policy", "--bucket", "no-such-bucket"])
         #expect(missing.stderrText.contains("NoSuchBucket"))

@@ -326,7 +326,7 @@ struct StoreConformanceTests {
         #expect(try await store.object(bucket: "b", key: "a/1")?.metadata == ["k": "a/1"])
         await Self.expectStoreError(.conflict) { try await store.deleteBucket(named: "b") }
         for object in try await store.objects(bucket: "b", prefix: "", after: nil, limit: 100) {
-            try await store.deleteObject(bucket: "b", key: object.key)
+            try await store.deleteObject(bucket: "b", key: object.key, markerVersionId: "unused", at: date)
         }
         try await store.deleteBucket(named: "b")
         #expect(try await store.buckets().isEmpty)
@@ -427,7 +427,7 @@ struct StoreConformanceTests {
         await Self.expectStoreError(.notFound) { try await store.abortMultipartUpload(id: "u2") }
         #expect(try await store.parts(uploadID: "u2").isEmpty)
         try await store.abortMultipartUpload(id: "u3")
-        try await store.deleteObject(bucket: "b", key: "a")
+        try await store.deleteObject(bucket: "b", key: "a", markerVersionId: "unused", at: Date())
         try await store.deleteBucket(named: "b")
     }
 

@@ -71,6 +71,7 @@ IMPLEMENTED = {
         "GetBucketTagging", "PutBucketTagging", "DeleteBucketTagging", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
         "GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock",
         "GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls",
+        "PutBucketVersioning", "ListObjectVersions",
         # Reads of bucket configurations that cannot be set here: S3's answers for a new bucket.
         "GetBucketCors", "GetBucketWebsite", "GetBucketLifecycle",
         "GetBucketLifecycleConfiguration", "GetBucketReplication", "GetObjectLockConfiguration",

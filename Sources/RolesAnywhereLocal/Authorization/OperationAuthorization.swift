@@ -84,9 +84,26 @@ extension Authorizer {
         guard model.authorization == .identityPolicies else { return }
         let resource = try await resourceARN(model.resource, members: members, caller: caller)
         do {
-            try await authorize(caller, action: model.action, resource: resource, request: members.request, keys: Self.conditionKeys(members))
+            try await authorize(caller, action: Self.action(members), resource: resource, request: members.request, keys: Self.conditionKeys(members))
         } catch {
             throw model.service.inVocabulary(error)
+        }
+    }
+
+    /// The IAM action a request is authorised by: the operation's, except where S3 asks for
+    /// another when a version is named (`s3:GetObjectVersion` for GetObject and HeadObject with a
+    /// `versionId`, `s3:DeleteObjectVersion`, and the `...VersionTagging` actions), as S3's
+    /// documentation of each operation says.
+    static func action(_ members: RequestMembers) -> String {
+        let action = members.resolved.model.action
+        guard case .s3(let operation) = members.resolved.operation, members.value(.query("versionId")) != nil else { return action }
+        switch operation {
+        case .getObject, .headObject: return "s3:GetObjectVersion"
+        case .deleteObject: return "s3:DeleteObjectVersion"
+        case .getObjectTagging: return "s3:GetObjectVersionTagging"
+        case .putObjectTagging: return "s3:PutObjectVersionTagging"
+        case .deleteObjectTagging: return "s3:DeleteObjectVersionTagging"
+        default: return action
         }
     }
 

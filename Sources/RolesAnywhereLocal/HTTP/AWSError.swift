@@ -9,6 +9,9 @@ public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What S3 adds to its `<Error>` after the message, naming the resource: `BucketName`, `Key`,
     /// `UploadId`. botocore puts them in the error dictionary beside `Code` and `Message`.
     public var details: [Detail]
+    /// Headers the error answer carries besides the protocol's own (S3's `x-amz-delete-marker` and
+    /// `x-amz-version-id` on a 404 or 405 for a delete marker).
+    public var headers: [Detail] = []
 
     /// One element S3 adds to an error.
     public struct Detail: Hashable, Sendable {

@@ -55,6 +55,7 @@ extension AWSError {
             var response = LocalResponse.xml(writer.text, status: status, contentType: "application/xml")
             if isHead { response.body = [] }
             response.headers.append(("x-amz-request-id", requestID))
+            for header in headers { response.headers.append((header.name, header.value)) }
             return response
         case .restJSON:
             var response = LocalResponse.json(#"{"message":\#(JSONText.string(message))}"#, status: status)

@@ -41,6 +41,15 @@ public final class MemoryStore: Store {
         var inlinePolicies: [IAMPrincipal: [String: (name: String, document: String)]] = [:]
         var principalAttachments: [IAMPrincipal: [String]] = [:]
         var accessKeys: [String: AccessKeyRecord] = [:]
+        /// S3's noncurrent versions and delete markers by bucket, then key, newest first.
+        var versions: [String: [String: [ArchivedVersion]]] = [:]
+    }
+
+    /// A noncurrent version (with its data) or a delete marker.
+    struct ArchivedVersion {
+        var record: ObjectRecord
+        var data: [UInt8]
+        var isDeleteMarker: Bool
     }
 
     let state = Mutex(State())
@@ -311,7 +320,7 @@ public final class MemoryStore: Store {
 
     public func deleteBucket(named name: String) async throws {
         try state.withLock { state in
-            if !(state.objects[name] ?? [:]).isEmpty || state.uploads.values.contains(where: { $0.bucket == name }) {
+            if !(state.objects[name] ?? [:]).isEmpty || !(state.versions[name] ?? [:]).isEmpty || state.uploads.values.contains(where: { $0.bucket == name }) {
                 throw StoreError(.conflict, "The bucket you tried to delete is not empty")
             }
             guard state.buckets.removeValue(forKey: name) != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
@@ -337,11 +346,8 @@ public final class MemoryStore: Store {
         }
     }
 
-    public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws {
-        try state.withLock { state in
-            guard state.buckets[object.bucket] != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
-            state.objects[object.bucket, default: [:]][object.key] = (object, data)
-        }
+    public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws -> ObjectRecord {
+        try state.withLock { state in try Self.storeCurrent(object, data: data, in: &state) }
     }
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
@@ -352,9 +358,6 @@ public final class MemoryStore: Store {
         state.withLock { $0.objects[bucket]?[key]?.data }
     }
 
-    public func deleteObject(bucket: String, key: String) async throws {
-        _ = state.withLock { $0.objects[bucket]?.removeValue(forKey: key) }
-    }
 
     public func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord] {
         state.withLock { state in
@@ -481,7 +484,7 @@ extension MemoryStore {
         state.withLock { state in (state.parts[uploadID] ?? [:]).values.map(\.record).sorted { $0.partNumber < $1.partNumber } }
     }
 
-    public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws {
+    public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws -> ObjectRecord {
         try state.withLock { state throws(StoreError) in
             guard state.uploads[id] != nil else { throw StoreError(.notFound, "The specified upload does not exist.") }
             guard state.buckets[object.bucket] != nil else { throw StoreError(.notFound, "The specified bucket does not exist") }
@@ -495,9 +498,10 @@ extension MemoryStore {
             }
             var record = object
             record.size = data.count
-            state.objects[object.bucket, default: [:]][object.key] = (record, data)
+            let assembled = try Self.storeCurrent(record, data: data, in: &state)
             state.uploads[id] = nil
             state.parts[id] = nil
+            return assembled
         }
     }
 

@@ -281,8 +281,15 @@ public struct BucketConfiguration: Sendable, Hashable, Codable {
     public var objectOwnership: ObjectOwnership?
     /// `?policy`: the bucket policy as it was put, JSON text.
     public var policy: String?
+    /// `?versioning`: nil until versioning is first enabled; after that `Enabled` or `Suspended`,
+    /// never nil again (as on S3).
+    public var versioning: BucketVersioning?
 
-    public init(tags: [Tag]? = nil, publicAccessBlock: PublicAccessBlock? = nil, objectOwnership: ObjectOwnership? = nil, policy: String? = nil) {
+    public init(
+        tags: [Tag]? = nil, publicAccessBlock: PublicAccessBlock? = nil, objectOwnership: ObjectOwnership? = nil, policy: String? = nil,
+        versioning: BucketVersioning? = nil
+    ) {
+        self.versioning = versioning
         self.tags = tags
         self.publicAccessBlock = publicAccessBlock
         self.objectOwnership = objectOwnership
@@ -311,6 +318,14 @@ public struct PublicAccessBlock: Sendable, Hashable, Codable {
     public static let allBlocked = PublicAccessBlock(blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true)
 }
 
+/// A bucket's versioning state, once it has been enabled.
+public enum BucketVersioning: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every write makes a new version; a delete without a version ID adds a delete marker.
+    case enabled = "Enabled"
+    /// Writes replace the `null` version; the versions made while enabled are kept.
+    case suspended = "Suspended"
+}
+
 /// S3 Object Ownership, the one rule of a bucket's ownership controls.
 public enum ObjectOwnership: String, Sendable, Hashable, Codable, CaseIterable {
     case bucketOwnerPreferred = "BucketOwnerPreferred"
@@ -331,10 +346,15 @@ public struct ObjectRecord: Sendable, Hashable {
     public var metadata: [String: String]
     /// The object's tags (up to 10), in the order they were set.
     public var tags: [Tag]
+    /// The version's ID; nil for an object written while its bucket had never been versioned (S3
+    /// calls it the `null` version, as it does one written while versioning is suspended).
+    public var versionId: String?
 
     public init(
-        bucket: String, key: String, size: Int, etag: String, lastModified: Date, contentType: String, metadata: [String: String], tags: [Tag] = []
+        bucket: String, key: String, size: Int, etag: String, lastModified: Date, contentType: String, metadata: [String: String], tags: [Tag] = [],
+        versionId: String? = nil
     ) {
+        self.versionId = versionId
         self.bucket = bucket
         self.key = key
         self.size = size
@@ -398,5 +418,41 @@ public struct PartRecord: Sendable, Hashable {
         self.lastModified = lastModified
         self.checksumAlgorithm = checksumAlgorithm
         self.checksumValue = checksumValue
+    }
+}
+
+/// One version of an object in ListObjectVersions' order, or a delete marker.
+public struct ObjectVersion: Sendable, Hashable {
+    /// The version's metadata (a delete marker's: key, version ID and date only).
+    public var record: ObjectRecord
+    public var isDeleteMarker: Bool
+    /// Whether it is the key's newest version (its current object, or a delete marker hiding it).
+    public var isLatest: Bool
+
+    public init(record: ObjectRecord, isDeleteMarker: Bool, isLatest: Bool) {
+        self.record = record
+        self.isDeleteMarker = isDeleteMarker
+        self.isLatest = isLatest
+    }
+
+    /// The ID answered for it: `null` for the version without one.
+    public var versionId: String { record.versionId ?? ObjectVersion.nullID }
+
+    /// The ID S3 gives the version written while a bucket was unversioned or suspended.
+    public static let nullID = "null"
+
+    /// A delete marker for `key`, made at `date`.
+    static func marker(bucket: String, key: String, versionId: String, at date: Date) -> ObjectRecord {
+        ObjectRecord(bucket: bucket, key: key, size: 0, etag: "", lastModified: date, contentType: "", metadata: [:], versionId: versionId)
+    }
+}
+
+/// What a DeleteObject without a version ID did.
+public struct ObjectDeletion: Sendable, Hashable {
+    /// The delete marker's version ID, when versioning made one (`null` while suspended).
+    public var deleteMarkerVersionId: String?
+
+    public init(deleteMarkerVersionId: String?) {
+        self.deleteMarkerVersionId = deleteMarkerVersionId
     }
 }

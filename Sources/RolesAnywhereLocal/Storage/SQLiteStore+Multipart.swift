@@ -80,7 +80,7 @@ extension SQLiteStore {
         }
     }
 
-    public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws {
+    public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws -> ObjectRecord {
         try await database.write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [id]) != nil else {
                 throw StoreError(.notFound, "The specified upload does not exist.")
@@ -96,15 +96,12 @@ extension SQLiteStore {
                 }
                 data += Array(row["data"] as Data)
             }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns), data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    object.bucket, object.key, data.count, object.etag, object.lastModified.timeIntervalSince1970,
-                    object.contentType, Self.json(object.metadata), Self.json(object.tags), Data(data),
-                ]
-            )
+            var assembled = object
+            assembled.size = data.count
+            let stored = try Self.storeCurrent(assembled, data: Data(data), db: db)
             try db.execute(sql: "DELETE FROM multipart_parts WHERE upload_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM multipart_uploads WHERE upload_id = ?", arguments: [id])
+            return stored
         }
     }
 

@@ -145,6 +145,9 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'role'")
             try db.execute(sql: "ALTER TABLE roles ADD COLUMN last_used_date DOUBLE; ALTER TABLE roles ADD COLUMN last_used_region TEXT")
         }
+        migrator.registerMigration("v10-object-versions") { db in
+            try db.execute(sql: Self.versionsSchema)
+        }
         return migrator
     }
 
@@ -495,6 +498,7 @@ public final class SQLiteStore: Store {
         try await database.write { db in
             // Uploads in progress count as content, as on S3: nothing is lost with the bucket.
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil
+                || Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil
                 || Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE bucket = ? LIMIT 1"), arguments: [name]) != nil
             {
                 throw StoreError(.conflict, "The bucket you tried to delete is not empty")
@@ -535,27 +539,21 @@ public final class SQLiteStore: Store {
         )
     }
 
-    public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws {
-        try await database.write { db in
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [object.bucket]) != nil else {
-                throw StoreError(.notFound, "The specified bucket does not exist")
-            }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO objects (\(Self.objectColumns), data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    object.bucket, object.key, object.size, object.etag, object.lastModified.timeIntervalSince1970,
-                    object.contentType, Self.json(object.metadata), Self.json(object.tags), Data(data),
-                ]
-            )
-        }
+    public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws -> ObjectRecord {
+        let data = Data(data)
+        return try await database.write { db in try Self.storeCurrent(object, data: data, db: db) }
     }
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
         try read { db in
             try Row.fetchOne(
-                db, sql: "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ? AND key = ?",
+                db, sql: "SELECT \(Self.objectColumns), version_id FROM objects WHERE bucket = ? AND key = ?",
                 arguments: [bucket, key]
-            ).map(Self.object)
+            ).map { row in
+                var record = Self.object(row)
+                record.versionId = row["version_id"]
+                return record
+            }
         }
     }
 
@@ -565,11 +563,6 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func deleteObject(bucket: String, key: String) async throws {
-        try await database.write { db in
-            try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
-        }
-    }
 
     public func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord] {
         try read { db in

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
 /// Where `rolesanywhere-local` keeps its state: one protocol per domain, every method a
 /// transaction of its own.
 ///
@@ -146,18 +152,39 @@ public protocol S3Store: Sendable {
     func bucket(named name: String) async throws -> BucketRecord?
     /// Every bucket, by name.
     func buckets() async throws -> [BucketRecord]
-    /// Deletes a bucket; ``StoreError/Kind/conflict`` while it holds objects or multipart uploads
-    /// in progress.
+    /// Deletes a bucket; ``StoreError/Kind/conflict`` while it holds objects, versions, delete
+    /// markers or multipart uploads in progress.
     func deleteBucket(named name: String) async throws
     /// Changes an existing bucket's configuration in one transaction (nothing is stored if `change`
     /// throws) and returns the new one; `.notFound` if there is no such bucket.
     func updateBucketConfiguration(named name: String, _ change: @Sendable (inout BucketConfiguration) throws -> Void) async throws -> BucketConfiguration
     /// Replaces an existing object's tags; `.notFound` if there is no such object.
     func setObjectTags(_ tags: [Tag], bucket: String, key: String) async throws
-    func putObject(_ object: ObjectRecord, data: [UInt8]) async throws
+    /// Stores an object as its bucket's versioning says, in one transaction: never versioned, it
+    /// replaces the key's object (its version ID nil); enabled, it becomes the newest version with
+    /// `object.versionId` (which the caller makes), the previous current one kept as a noncurrent
+    /// version; suspended, it is the `null` version, replacing any other `null` version of the key.
+    /// Returns the object as stored (with its version ID).
+    @discardableResult
+    func putObject(_ object: ObjectRecord, data: [UInt8]) async throws -> ObjectRecord
+    /// The key's current object; nil if there is none, or a delete marker is its newest version.
     func object(bucket: String, key: String) async throws -> ObjectRecord?
     func objectData(bucket: String, key: String) async throws -> [UInt8]?
-    func deleteObject(bucket: String, key: String) async throws
+    /// DeleteObject without a version ID: never versioned, the object goes; enabled, a delete
+    /// marker with `markerVersionId` becomes the newest version; suspended, a `null` delete marker
+    /// replaces the key's `null` version. A key without an object is no error.
+    @discardableResult
+    func deleteObject(bucket: String, key: String, markerVersionId: String, at date: Date) async throws -> ObjectDeletion
+    /// One version (`null`: the one without an ID), current or not, or a delete marker.
+    func objectVersion(bucket: String, key: String, versionId: String) async throws -> ObjectVersion?
+    func objectVersionData(bucket: String, key: String, versionId: String) async throws -> [UInt8]?
+    /// Deletes one version for good (the newest remaining one, unless a delete marker, becomes the
+    /// current object). Returns what was deleted; nil if there was no such version.
+    @discardableResult
+    func deleteObjectVersion(bucket: String, key: String, versionId: String) async throws -> ObjectVersion?
+    /// The versions and delete markers of the first `keyLimit` keys that start with `prefix` and
+    /// sort after `afterKey` (by UTF-8 bytes): by key, newest first within a key.
+    func objectVersions(bucket: String, prefix: String, afterKey: String?, keyLimit: Int) async throws -> [ObjectVersion]
     /// Objects whose key starts with `prefix` and sorts after `after` (by UTF-8 bytes), in key
     /// order, at most `limit`.
     func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord]
@@ -178,7 +205,10 @@ public protocol MultipartUploadStore: Sendable {
     /// In one transaction: makes `object` of the data of the parts named, in that order, each of
     /// which must be stored with the ETag given (``StoreError/Kind/conflict`` otherwise), and ends
     /// the upload. ``StoreError/Kind/notFound`` if the upload is no longer in progress.
-    func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws
+    /// The object is stored as ``S3Store/putObject(_:data:)`` stores one (as its bucket's versioning
+    /// says) and returned as stored.
+    @discardableResult
+    func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws -> ObjectRecord
     /// Ends an upload and drops its parts; ``StoreError/Kind/notFound`` if it is not in progress.
     func abortMultipartUpload(id: String) async throws
 }

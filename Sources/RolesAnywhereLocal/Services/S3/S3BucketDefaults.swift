@@ -1,9 +1,9 @@
 /// The bucket configurations this emulator does not let anyone set, read back as S3 answers them
 /// for a bucket created today and never configured: "not configured" errors for CORS, a website,
 /// lifecycle rules, replication and Object Lock; the defaults S3 applies to every new bucket
-/// (SSE-S3 encryption, a private ACL); and empty versioning, logging, acceleration, notification
+/// (SSE-S3 encryption, a private ACL); and empty logging, acceleration, notification
 /// and analytics-style listings. (Tags, Block Public Access, Object Ownership and the bucket
-/// policy are kept: ``S3Call/getBucketTagging(_:)`` and its kin.) Terraform's `aws_s3_bucket` reads all of them on every refresh. Setting any of them
+/// policy and versioning are kept: ``S3Call/getBucketTagging(_:)`` and its kin.) Terraform's `aws_s3_bucket` reads all of them on every refresh. Setting any of them
 /// stays `NotImplemented`, so nothing is ever reported as configured that was not.
 extension S3Call {
     /// The answer to a read of an unconfigured bucket sub-resource, or nil if `operation` is not one.
@@ -62,8 +62,6 @@ extension S3Call {
                     }
                 }
             }
-        case .getBucketVersioning:
-            return document("VersioningConfiguration")
         case .getBucketLogging:
             return document("BucketLoggingStatus")
         case .getBucketAccelerateConfiguration:

@@ -15,16 +15,18 @@ import RolesAnywhereSupport
 /// and for a part, an optional `x-amz-copy-source-range`.
 extension S3Call {
     /// The source object of a copy, checked, authorised and read.
-    func copySource() async throws -> (object: ObjectRecord, data: [UInt8]) {
+    func copySource() async throws -> (object: ObjectRecord, data: [UInt8], versionHeader: [(String, String)]) {
         guard let header = request.header("x-amz-copy-source") else {
             throw AWSError("InvalidArgument", status: 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
         }
         var text = Substring(header)
+        var sourceVersion: String?
         if let query = text.firstIndex(of: "?") {
-            // Only `versionId=null` names the one version kept here.
-            guard text[text.index(after: query)...] == "versionId=null" else {
-                throw AWSError("NoSuchVersion", status: 404, "The specified version does not exist.")
+            let parameter = text[text.index(after: query)...]
+            guard parameter.hasPrefix("versionId="), let version = URIEncoding.decode(String(parameter.dropFirst("versionId=".count))), !version.isEmpty else {
+                throw AWSError("InvalidArgument", status: 400, "Invalid version id specified")
             }
+            sourceVersion = version
             text = text[..<query]
         }
         if text.hasPrefix("/") { text = text.dropFirst() }
@@ -35,21 +37,37 @@ extension S3Call {
         }
         let bucket = String(decoded[..<slash])
         let key = String(decoded[decoded.index(after: slash)...])
-        try await service.authorizer.authorize(caller, action: "s3:GetObject", resource: objectARN(bucket, key).description, request: request)
-        _ = try await existingBucket(bucket)
-        guard let object = try await store.object(bucket: bucket, key: key), let data = try await store.objectData(bucket: bucket, key: key) else {
-            throw S3Errors.noSuchKey(key)
+        // A named version is read with s3:GetObjectVersion, as on S3.
+        try await service.authorizer.authorize(
+            caller, action: sourceVersion == nil ? "s3:GetObject" : "s3:GetObjectVersion", resource: objectARN(bucket, key).description, request: request
+        )
+        let sourceBucket = try await existingBucket(bucket)
+        let object: ObjectRecord
+        let data: [UInt8]
+        if let sourceVersion {
+            try checkVersion(sourceVersion, in: sourceBucket)
+            guard let version = try await store.objectVersion(bucket: bucket, key: key, versionId: sourceVersion) else { throw Self.noSuchVersion }
+            // S3 refuses a delete marker as a copy source.
+            guard !version.isDeleteMarker, let bytes = try await store.objectVersionData(bucket: bucket, key: key, versionId: sourceVersion) else {
+                throw AWSError("InvalidRequest", status: 400, "The source of a copy request may not specifically refer to a delete marker by version id.")
+            }
+            (object, data) = (version.record, bytes)
+        } else {
+            guard let current = try await store.object(bucket: bucket, key: key), let bytes = try await store.objectData(bucket: bucket, key: key) else {
+                throw try await noCurrentObject(key, in: sourceBucket)
+            }
+            (object, data) = (current, bytes)
         }
         guard S3Preconditions(request, prefix: "x-amz-copy-source-").evaluate(etag: object.etag, lastModified: object.lastModified) == .proceed else {
             throw AWSError("PreconditionFailed", status: 412, "At least one of the pre-conditions you specified did not hold")
         }
-        return (object, data)
+        let versionHeader = sourceBucket.configuration.versioning == nil ? [] : [("x-amz-copy-source-version-id", object.versionId ?? ObjectVersion.nullID)]
+        return (object, data, versionHeader)
     }
 
     /// `PUT /{Bucket}/{Key+}` with `x-amz-copy-source`.
     func copyObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
-        _ = try await existingBucket(bucket)
         let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
             throw AWSError("InvalidArgument", status: 400, "Unknown metadata directive.")
@@ -59,8 +77,11 @@ extension S3Call {
             throw AWSError("InvalidArgument", status: 400, "Unknown tagging directive.")
         }
         let replacedTags = try S3Tagging.header(request, for: .object)
-        let (source, data) = try await copySource()
-        if source.bucket == bucket, source.key == key, directive == "COPY" {
+        let destination = try await existingBucket(bucket)
+        let (source, data, sourceVersionHeader) = try await copySource()
+        // Copying a key onto itself unchanged is refused; copying a noncurrent version of it over
+        // it restores that version.
+        if source.bucket == bucket, source.key == key, directive == "COPY", source.versionId == (try await store.object(bucket: bucket, key: key))?.versionId {
             throw AWSError(
                 "InvalidRequest", status: 400,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
@@ -79,15 +100,19 @@ extension S3Call {
         let etag = Hex.encode(Insecure.MD5.hash(data: data))
         let tags = taggingDirective == "REPLACE" ? (replacedTags ?? []) : source.tags
         let object = ObjectRecord(
-            bucket: bucket, key: key, size: data.count, etag: etag, lastModified: modified, contentType: contentType, metadata: metadata, tags: tags
+            bucket: bucket, key: key, size: data.count, etag: etag, lastModified: modified, contentType: contentType, metadata: metadata, tags: tags,
+            versionId: Self.newVersionID()
         )
-        try await store.putObject(object, data: data)
+        let stored = try await store.putObject(object, data: data)
         var writer = XMLWriter(declaration: true)
         writer.element("CopyObjectResult", namespace: S3Formats.namespace) { xml in
             xml.element("ETag", "\"\(etag)\"")
             xml.element("LastModified", S3Formats.xmlDate(modified))
         }
-        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(writer.text.utf8))
+        return LocalResponse(
+            status: 200, headers: headers([("Content-Type", "application/xml")] + sourceVersionHeader + versionHeader(stored, in: destination)),
+            body: Array(writer.text.utf8)
+        )
     }
 
     /// `PUT /{Bucket}/{Key+}?partNumber=N&uploadId=ID` with `x-amz-copy-source`.
@@ -96,7 +121,7 @@ extension S3Call {
             throw AWSError("InvalidArgument", status: 400, "Part number must be an integer between 1 and 10000, inclusive")
         }
         let upload = try await upload(bucket, key)
-        var (_, data) = try await copySource()
+        var (_, data, _) = try await copySource()
         if let range = request.header("x-amz-copy-source-range") {
             // Only `bytes=first-last`, inside the object.
             guard range.hasPrefix("bytes="), let (first, last) = Self.byteRange(range, size: data.count), !range.hasSuffix("-"),

@@ -135,10 +135,11 @@ extension S3Call {
         let object = ObjectRecord(
             bucket: bucket, key: key, size: size, etag: etag,
             lastModified: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
-            contentType: upload.contentType, metadata: upload.metadata, tags: upload.tags
+            contentType: upload.contentType, metadata: upload.metadata, tags: upload.tags, versionId: Self.newVersionID()
         )
+        let completed: ObjectRecord
         do {
-            try await store.completeMultipartUpload(id: upload.uploadID, parts: chosen.map { ($0.partNumber, $0.etag) }, object: object)
+            completed = try await store.completeMultipartUpload(id: upload.uploadID, parts: chosen.map { ($0.partNumber, $0.etag) }, object: object)
         } catch let error as StoreError {
             // A part replaced or the upload ended by a concurrent call since the checks above.
             throw error.kind == .conflict ? invalidPart : S3Errors.noSuchUpload(upload.uploadID)
@@ -155,7 +156,10 @@ extension S3Call {
                 xml.element("ChecksumType", "COMPOSITE")
             }
         }
-        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")]), body: Array(writer.text.utf8))
+        // The version ID is answered once the bucket has versioning (a null one while suspended).
+        let versioned = try await store.bucket(named: bucket)?.configuration.versioning != nil
+        let version = versioned ? [("x-amz-version-id", completed.versionId ?? ObjectVersion.nullID)] : []
+        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")] + version), body: Array(writer.text.utf8))
     }
 
     /// S3's composite checksum of a multipart object: the checksum of the parts' checksums

@@ -61,6 +61,9 @@ struct S3Service: Sendable {
             case .getBucketPolicyStatus: return try await call.getBucketPolicyStatus(bucket)
             case .putBucketPolicy: return try await call.putBucketPolicy(bucket)
             case .deleteBucketPolicy: return try await call.deleteBucketPolicy(bucket)
+            case .putBucketVersioning: return try await call.putBucketVersioning(bucket)
+            case .getBucketVersioning: return try await call.getBucketVersioning(bucket)
+            case .listObjectVersions: return try await call.listObjectVersions(bucket)
             default:
                 if let answer = try await call.bucketDefault(operation, bucket) { return answer }
                 throw AWSService.s3.notImplemented(resolved.model)
@@ -351,7 +354,7 @@ struct S3Call {
     func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
         let tags = try S3Tagging.header(request, for: .object) ?? []
-        _ = try await existingBucket(bucket)
+        let bucketRecord = try await existingBucket(bucket)
         let (body, checksum) = try payload()
         let etag = Hex.encode(Insecure.MD5.hash(data: body))
         var metadata = [String: String]()
@@ -361,10 +364,10 @@ struct S3Call {
         let object = ObjectRecord(
             bucket: bucket, key: key, size: body.count, etag: etag,
             lastModified: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),
-            contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata, tags: tags
+            contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata, tags: tags, versionId: Self.newVersionID()
         )
-        try await store.putObject(object, data: body)
-        var responseHeaders = [("ETag", "\"\(etag)\"")]
+        let stored = try await store.putObject(object, data: body)
+        var responseHeaders = [("ETag", "\"\(etag)\"")] + versionHeader(stored, in: bucketRecord)
         if let (algorithm, value) = checksum {
             responseHeaders.append((algorithm.headerName, value))
             responseHeaders.append(("x-amz-checksum-type", "FULL_OBJECT"))
@@ -373,14 +376,24 @@ struct S3Call {
     }
 
     func getObject(_ bucket: String, _ key: String, includeBody: Bool) async throws -> LocalResponse {
-        _ = try await existingBucket(bucket)
-        guard let object = try await store.object(bucket: bucket, key: key) else {
-            throw S3Errors.noSuchKey(key)
+        let requestedVersion = try requestedVersion()
+        let bucketRecord = try await existingBucket(bucket)
+        let object: ObjectRecord
+        if let requestedVersion {
+            try checkVersion(requestedVersion, in: bucketRecord)
+            guard let version = try await store.objectVersion(bucket: bucket, key: key, versionId: requestedVersion) else { throw Self.noSuchVersion }
+            if version.isDeleteMarker { throw Self.deleteMarkerRequested(version) }
+            object = version.record
+        } else {
+            guard let current = try await store.object(bucket: bucket, key: key) else {
+                throw try await noCurrentObject(key, in: bucketRecord)
+            }
+            object = current
         }
         var responseHeaders = headers([
             ("ETag", "\"\(object.etag)\""), ("Last-Modified", S3Formats.httpDate(object.lastModified)),
             ("Content-Type", object.contentType), ("Accept-Ranges", "bytes"),
-        ])
+        ] + versionHeader(object, in: bucketRecord))
         for (name, value) in object.metadata.sorted(by: { $0.key < $1.key }) { responseHeaders.append(("x-amz-meta-\(name)", value)) }
         if !object.tags.isEmpty { responseHeaders.append(("x-amz-tagging-count", String(object.tags.count))) }
         // `response-content-type=...` and its kin override what is answered (presigned links use them).
@@ -397,7 +410,11 @@ struct S3Call {
             throw AWSError("PreconditionFailed", status: 412, "At least one of the pre-conditions you specified did not hold")
         }
         var status = 200
-        var data = includeBody ? (try await store.objectData(bucket: bucket, key: key) ?? []) : []
+        var data: [UInt8] = []
+        if includeBody {
+            data = try await (requestedVersion != nil ? store.objectVersionData(bucket: bucket, key: key, versionId: object.versionId ?? ObjectVersion.nullID)
+                : store.objectData(bucket: bucket, key: key)) ?? []
+        }
         var length = object.size
         if let range = request.header("range") {
             guard let (first, last) = Self.byteRange(range, size: object.size) else {
@@ -436,10 +453,40 @@ struct S3Call {
         return (start, end)
     }
 
+    /// DeleteObject: without `versionId`, the object goes (a versioned bucket keeps it behind a
+    /// new delete marker); with one, that version (or delete marker) goes for good.
     func deleteObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
-        _ = try await existingBucket(bucket)
-        try await store.deleteObject(bucket: bucket, key: key)
-        return LocalResponse(status: 204, headers: headers())
+        let bucketRecord = try await existingBucket(bucket)
+        let outcome = try await delete(key, version: try requestedVersion(), in: bucketRecord)
+        return LocalResponse(status: 204, headers: headers(outcome.headers))
+    }
+
+    /// What one deletion did, as DeleteObject's headers and DeleteObjects' entries say it.
+    struct DeletionOutcome {
+        /// The version deleted, when one was named.
+        var versionId: String?
+        /// Whether a delete marker was made or deleted.
+        var deleteMarker = false
+        /// The delete marker's version ID.
+        var deleteMarkerVersionId: String?
+
+        var headers: [(String, String)] {
+            var headers = [(String, String)]()
+            if deleteMarker { headers.append(("x-amz-delete-marker", "true")) }
+            if let id = deleteMarkerVersionId ?? versionId { headers.append(("x-amz-version-id", id)) }
+            return headers
+        }
+    }
+
+    func delete(_ key: String, version: String?, in bucket: BucketRecord) async throws -> DeletionOutcome {
+        if let version {
+            try checkVersion(version, in: bucket)
+            let deleted = try await store.deleteObjectVersion(bucket: bucket.name, key: key, versionId: version)
+            let marker = deleted?.isDeleteMarker ?? false
+            return DeletionOutcome(versionId: version, deleteMarker: marker, deleteMarkerVersionId: marker ? version : nil)
+        }
+        let deletion = try await store.deleteObject(bucket: bucket.name, key: key, markerVersionId: Self.newVersionID(), at: request.receivedAt)
+        return DeletionOutcome(versionId: nil, deleteMarker: deletion.deleteMarkerVersionId != nil, deleteMarkerVersionId: deletion.deleteMarkerVersionId)
     }
 
     /// `POST /{Bucket}?delete`: up to 1,000 keys in one `<Delete>` document, each authorised as
@@ -448,27 +495,30 @@ struct S3Call {
     /// `<Deleted>` entries. The body must carry `Content-MD5` or an additional checksum.
     func deleteObjects(_ bucket: String) async throws -> LocalResponse {
         let deletion = try S3DeleteRequest(try integrityCheckedPayload())
-        _ = try await existingBucket(bucket)
+        let bucketRecord = try await existingBucket(bucket)
         var writer = XMLWriter(declaration: true)
-        var deleted = [S3DeleteRequest.Object]()
+        var deleted = [(S3DeleteRequest.Object, DeletionOutcome)]()
         var errors = [(S3DeleteRequest.Object, AWSError)]()
         for object in deletion.objects {
             do {
-                try await authorizeItem(objectARN(bucket, object.key))
-                try await store.deleteObject(bucket: bucket, key: object.key)
-                deleted.append(object)
+                // A version is deleted with s3:DeleteObjectVersion, as on S3.
+                try await service.authorizer.authorize(
+                    caller, action: object.versionId == nil ? model.action : "s3:DeleteObjectVersion", resource: objectARN(bucket, object.key).description,
+                    request: request
+                )
+                deleted.append((object, try await delete(object.key, version: object.versionId, in: bucketRecord)))
             } catch let error as AWSError {
                 errors.append((object, error))
-            } catch let error as StoreError where error.kind == .notFound {
-                deleted.append(object)
             }
         }
         writer.element("DeleteResult", namespace: S3Formats.namespace) { xml in
             if !deletion.quiet {
-                for object in deleted {
+                for (object, outcome) in deleted {
                     xml.element("Deleted") { entry in
                         entry.element("Key", object.key)
                         if let version = object.versionId { entry.element("VersionId", version) }
+                        if outcome.deleteMarker { entry.element("DeleteMarker", true) }
+                        if let marker = outcome.deleteMarkerVersionId { entry.element("DeleteMarkerVersionId", marker) }
                     }
                 }
             }

@@ -142,9 +142,16 @@ extension S3Call {
         }
     }
 
+    /// The key's current object. Tags are kept for current objects only: a `versionId` naming
+    /// another version answers NotImplemented rather than acting on the current one.
     func existingObject(_ bucket: String, _ key: String) async throws -> ObjectRecord {
-        _ = try await existingBucket(bucket)
-        guard let object = try await store.object(bucket: bucket, key: key) else { throw S3Errors.noSuchKey(key) }
+        let bucketRecord = try await existingBucket(bucket)
+        let version = try requestedVersion()
+        if let version { try checkVersion(version, in: bucketRecord) }
+        guard let object = try await store.object(bucket: bucket, key: key) else { throw try await noCurrentObject(key, in: bucketRecord) }
+        if let version, version != object.versionId ?? ObjectVersion.nullID {
+            throw AWSError("NotImplemented", status: 501, "\(model.name) of a noncurrent version is not implemented here: only current objects keep tags.")
+        }
         return object
     }
 }
