@@ -210,4 +210,48 @@ struct IAMUserTests {
         #expect(try local.aws(["s3", "ls"], as: root).status == 0)
         #expect(try local.aws(["iam", "list-roles"], as: root).stderrText.contains("InvalidClientTokenId"))
     }
+
+    @Test("AssumeRole's transitive tags: carried through a role chain, not settable again, seen by the next trust policy; a transitive key must be a tag sent")
+    func transitiveTags() async throws {
+        let local = try LocalServerProcess()
+        try local.awsOK(["iam", "create-user", "--user-name", "chain"])
+        let keys = try Self.credentials(try local.awsOK(["iam", "create-access-key", "--user-name", "chain"]))
+        let first = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/chain"},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"ForAllValues:StringEquals":{"sts:TransitiveTagKeys":["project"]}}}]}"#
+        try local.awsOK(["iam", "create-role", "--role-name", "first", "--assume-role-policy-document", first])
+        // The second role trusts only sessions whose (inherited) project tag is alpha.
+        let second = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/first"},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"aws:PrincipalTag/project":"alpha"}}}]}"#
+        try local.awsOK(["iam", "create-role", "--role-name", "second", "--assume-role-policy-document", second])
+        let third = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/second"},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"aws:PrincipalTag/project":"alpha"}}}]}"#
+        try local.awsOK(["iam", "create-role", "--role-name", "third", "--assume-role-policy-document", third])
+
+        func assume(_ role: String, as credentials: LocalServerProcess.Credentials, _ extra: [String] = []) throws -> ChildProcess.Output {
+            try local.aws(["sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/\(role)", "--role-session-name", "s-\(role)"] + extra, as: credentials)
+        }
+        func session(_ output: ChildProcess.Output) throws -> LocalServerProcess.Credentials {
+            guard output.status == 0 else { throw TestFailure("assume-role failed: \(output.stderrText)") }
+            let json = try JSONSerialization.jsonObject(with: Data(output.stdout)) as? [String: Any]
+            return try Self.sessionCredentials(json).0
+        }
+        let notSent = try assume("first", as: keys, ["--tags", "Key=project,Value=alpha", "--transitive-tag-keys", "team"])
+        #expect(notSent.stderrText.contains("InvalidParameterValue") && notSent.stderrText.contains("team"), "\(notSent.stderrText)")
+        // The first trust policy allows only `project` as a transitive key.
+        #expect(try assume("first", as: keys, ["--tags", "Key=project,Value=alpha", "Key=team,Value=x", "--transitive-tag-keys", "project", "team"]).stderrText.contains("AccessDenied"))
+
+        let one = try session(try assume("first", as: keys, ["--tags", "Key=project,Value=alpha", "Key=team,Value=x", "--transitive-tag-keys", "project"]))
+        // The transitive tag passes on without being sent again; setting it again fails.
+        let again = try assume("second", as: one, ["--tags", "Key=Project,Value=beta"])
+        #expect(again.stderrText.contains("InvalidParameterValue") && again.stderrText.contains("transitive"), "\(again.stderrText)")
+        let two = try session(try assume("second", as: one))
+        // Inherited transitive tags stay transitive: the third hop sees project=alpha too.
+        #expect(try assume("third", as: two).status == 0)
+        let store = try local.openStore()
+        let stored = try #require(try await store.session(accessKeyId: two.accessKeyID))
+        #expect(stored.tags == ["project": "alpha"] && stored.transitiveTagKeys == ["project"], "the non-transitive team tag stayed behind: \(stored.tags)")
+        // Without the transitive key, the tag stops at the first session: the second session has
+        // no project tag, and the third hop is refused.
+        let plain = try session(try assume("first", as: keys, ["--tags", "Key=project,Value=alpha"]))
+        let untagged = try session(try assume("second", as: plain))
+        #expect(try assume("third", as: untagged).stderrText.contains("AccessDenied"))
+    }
 }
+

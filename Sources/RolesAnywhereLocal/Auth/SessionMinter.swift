@@ -36,11 +36,14 @@ public struct SessionMinter: Sendable {
         public var tags: [String: String]
         public var sessionPolicy: String?
         public var sessionPolicyArns: [String]
+        /// The keys of `tags` that pass on in a role chain.
+        public var transitiveTagKeys: [String]
 
         public init(
             role: RoleRecord, sessionName: String, duration: TimeInterval, sourceIdentity: String? = nil, tags: [String: String] = [:],
-            sessionPolicy: String? = nil, sessionPolicyArns: [String] = []
+            sessionPolicy: String? = nil, sessionPolicyArns: [String] = [], transitiveTagKeys: [String] = []
         ) {
+            self.transitiveTagKeys = transitiveTagKeys
             self.role = role
             self.sessionName = sessionName
             self.duration = duration
@@ -77,7 +80,7 @@ public struct SessionMinter: Sendable {
             sessionPolicyArns: request.sessionPolicyArns,
             issuedAt: issued,
             expiration: issued.addingTimeInterval(request.duration)
-        )
+        ).withTransitiveTagKeys(request.transitiveTagKeys)
     }
 
     /// Mints and stores GetSessionToken's session for an IAM user or the account root: the

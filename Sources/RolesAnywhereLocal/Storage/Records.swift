@@ -203,6 +203,9 @@ public struct SessionRecord: Sendable, Hashable {
     public var sourceIdentity: String?
     /// Session tags, e.g. `x509Subject/CN` → `myContainer` (seen as `aws:PrincipalTag/...`).
     public var tags: [String: String]
+    /// The keys of `tags` that pass on to the sessions this one assumes (AssumeRole's
+    /// `TransitiveTagKeys`, and those it inherited), as sent.
+    public var transitiveTagKeys: [String] = []
     /// The inline session policy, if any (JSON).
     public var sessionPolicy: String?
     /// Managed session policies.
@@ -249,6 +252,13 @@ public struct SessionRecord: Sendable, Hashable {
 
     /// Whether the session is valid at `date`.
     public func isValid(at date: Date) -> Bool { date < expiration }
+
+    /// The session with `keys` as its transitive tag keys.
+    func withTransitiveTagKeys(_ keys: [String]) -> SessionRecord {
+        var session = self
+        session.transitiveTagKeys = keys
+        return session
+    }
 
     /// Whether any session policy applies.
     public var hasSessionPolicies: Bool { sessionPolicy != nil || !sessionPolicyArns.isEmpty }

@@ -147,6 +147,7 @@ public final class SQLiteStore: Store {
         }
         migrator.registerMigration("v10-object-versions") { db in
             try db.execute(sql: Self.versionsSchema)
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN transitive_tag_keys TEXT NOT NULL DEFAULT '[]'")
         }
         return migrator
     }
@@ -421,12 +422,12 @@ public final class SQLiteStore: Store {
     }
 
     func insert(_ session: SessionRecord, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
+        try db.cachedStatement(sql: "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [
                 session.accessKeyId, session.secretAccessKey, session.sessionToken, session.roleArn, session.roleName,
                 session.roleId, session.sessionName, session.sourceIdentity, Self.json(session.tags), session.sessionPolicy,
                 Self.json(session.sessionPolicyArns), session.issuedAt.timeIntervalSince1970, session.expiration.timeIntervalSince1970,
-                session.kind.rawValue,
+                session.kind.rawValue, Self.json(session.transitiveTagKeys),
             ]
         )
         // Sessions expired for a day are of no further use (an indexed range delete, at most once a
@@ -455,7 +456,7 @@ public final class SQLiteStore: Store {
                     issuedAt: Self.date(row, "issued_at"), expiration: Self.date(row, "expiration"),
                     // A kind this version does not know is read as the narrowest (a role's).
                     kind: SessionKind(rawValue: row["kind"]) ?? .role
-                )
+                ).withTransitiveTagKeys(Self.decode([String].self, row["transitive_tag_keys"], default: []))
             }
         }
     }

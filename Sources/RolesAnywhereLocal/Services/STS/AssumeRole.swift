@@ -55,6 +55,14 @@ struct AssumeRoleHandler: Sendable {
             try Self.check(tag.key, member: "tags.member.key", length: 1...128)
             try Self.check(tag.value, member: "tags.member.value", length: 0...256)
         }
+        let transitiveKeys = query.list("TransitiveTagKeys")
+        guard transitiveKeys.count <= 50 else {
+            throw AWSError.validation("1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to 50")
+        }
+        let sentKeys = Set(tags.map { $0.key.lowercased() })
+        for key in transitiveKeys where !sentKeys.contains(key.lowercased()) {
+            throw AWSError("InvalidParameterValue", status: 400, "The transitive tag key \(key) is not the key of a session tag sent in Tags.")
+        }
         let requestedSource = query["SourceIdentity"]
         if let requestedSource { try Self.check(requestedSource, member: "sourceIdentity", length: 2...64) }
 
@@ -81,6 +89,16 @@ struct AssumeRoleHandler: Sendable {
             throw AWSError.accessDenied("The source identity \(carried) of \(caller.arn(in: configuration)) cannot be changed to \(requestedSource) when it assumes a role.")
         }
         let sourceIdentity = inherited?.sourceIdentity ?? requestedSource
+        // A session's transitive tags pass on, and cannot be set again (tag keys compare
+        // case-insensitively, as IAM's do).
+        let inheritedKeys = Set((inherited?.transitiveTagKeys ?? []).map { $0.lowercased() })
+        let inheritedTags = (inherited?.tags ?? [:]).filter { inheritedKeys.contains($0.key.lowercased()) }
+        for tag in tags where inheritedKeys.contains(tag.key.lowercased()) {
+            throw AWSError(
+                "InvalidParameterValue", status: 400,
+                "The session tag \(tag.key) cannot be set: \(caller.arn(in: configuration)) passes it on as a transitive tag, which cannot be changed in a role chain."
+            )
+        }
 
         let denied = AWSError.accessDenied("User: \(caller.arn(in: configuration)) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
         let role: RoleRecord
@@ -98,7 +116,10 @@ struct AssumeRoleHandler: Sendable {
         if !tags.isEmpty { actions.append("sts:TagSession") }
         if sourceIdentity != nil { actions.append("sts:SetSourceIdentity") }
         for action in actions {
-            try await authorize(action, caller: caller, principal: principal, role: role, request: request, query: query, tags: tags, sourceIdentity: sourceIdentity, sessionName: sessionName, denied: denied)
+            try await authorize(
+                action, caller: caller, principal: principal, role: role, request: request, query: query, tags: tags, transitiveKeys: transitiveKeys,
+                sourceIdentity: sourceIdentity, sessionName: sessionName, denied: denied
+            )
         }
 
         let maximum = inherited == nil ? role.maxSessionDuration : min(Self.chainingLimit, role.maxSessionDuration)
@@ -115,7 +136,8 @@ struct AssumeRoleHandler: Sendable {
             session = try await minter.mint(
                 .init(
                     role: role, sessionName: sessionName, duration: TimeInterval(duration), sourceIdentity: sourceIdentity,
-                    tags: Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }), sessionPolicy: sessionPolicy, sessionPolicyArns: policyArns
+                    tags: inheritedTags.merging(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }), sessionPolicy: sessionPolicy,
+                    sessionPolicyArns: policyArns, transitiveTagKeys: (inherited?.transitiveTagKeys ?? []) + transitiveKeys
                 ),
                 now: request.receivedAt
             )
@@ -145,7 +167,7 @@ struct AssumeRoleHandler: Sendable {
     /// does for a principal of the role's account.
     func authorize(
         _ action: String, caller: Caller, principal: RequestPrincipal, role: RoleRecord, request: LocalRequest, query: QueryRequest, tags: [Tag],
-        sourceIdentity: String?, sessionName: String, denied: AWSError
+        transitiveKeys: [String], sourceIdentity: String?, sessionName: String, denied: AWSError
     ) async throws(AWSError) {
         guard let document = policies.document(role.assumeRolePolicyDocument, kind: .trust) else { throw denied }
         let trust = PolicyEvaluator.Policy(document, name: "trust policy of \(role.name)")
@@ -162,6 +184,7 @@ struct AssumeRoleHandler: Sendable {
         context.set("sts:SourceIdentity", sourceIdentity)
         for tag in tags { context.set("aws:RequestTag/\(tag.key)", tag.value) }
         if !tags.isEmpty { context.set("aws:TagKeys", values: tags.map(\.key)) }
+        if !transitiveKeys.isEmpty { context.set("sts:TransitiveTagKeys", values: transitiveKeys) }
 
         let byTrust = PolicyEvaluator.evaluate(resourcePolicy: trust, context: context)
         if case .explicitDeny = byTrust { throw denied }
