@@ -162,6 +162,10 @@ struct RolesAnywhereLocalCommand: AsyncParsableCommand {
         let store: SQLiteStore
         do {
             store = try SQLiteStore(path: statePath)
+            // Only the lock's holder may judge a body file unnamed: another process's write may be
+            // between its body and its row.
+            let removed = try store.removeOrphanBodies()
+            if removed > 0 { logger.info("removed object bodies no row names (left by a crash)", metadata: ["count": "\(removed)"]) }
         } catch {
             throw LocalServerError("cannot open the state database \(statePath): \(error)")
         }

@@ -111,4 +111,69 @@ extension StoreConformanceTests {
         #expect(try await Self.versions(store, prefix: "b") == ["b:b4*", "b:b3", "b:b2", "b:b1"])
         #expect(try await store.objectData(bucket: "v", key: "b") == Array("part".utf8))
     }
+
+    /// The body files of an on-disk store.
+    static func bodyFiles(_ directory: TemporaryDirectory) throws -> Set<String> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: directory.path("state.sqlite.bodies")))
+    }
+
+    @Test("body files (SQLite on disk): one per stored version and part, 0600, released when replaced or deleted; kept across a reopen; orphans removed by the lock holder's sweep only")
+    func bodyFiles() async throws {
+        let (store, directory) = try Self.makeStore(.file)
+        defer { withExtendedLifetime(directory) {} }
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        try await store.createBucket(BucketRecord(name: "v", region: "us-east-1", creationDate: date))
+        let (a, aData) = Self.object("a", "first")
+        try await store.putObject(a, data: aData)
+        #expect(try Self.bodyFiles(directory).count == 1)
+        let name = try #require(try Self.bodyFiles(directory).first)
+        let mode = try FileManager.default.attributesOfItem(atPath: directory.path("state.sqlite.bodies/\(name)"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let (replaced, replacedData) = Self.object("a", "second")
+        try await store.putObject(replaced, data: replacedData)
+        #expect(try Self.bodyFiles(directory).count == 1 && !(try Self.bodyFiles(directory).contains(name)), "the replaced body is released")
+
+        try await Self.setVersioning(store, .enabled)
+        for text in ["third", "fourth"] {
+            let (object, data) = Self.object("a", text, version: text)
+            try await store.putObject(object, data: data)
+        }
+        #expect(try Self.bodyFiles(directory).count == 3, "every version keeps its body")
+        _ = try await store.deleteObject(bucket: "v", key: "a", markerVersionId: "m", at: date)
+        #expect(try Self.bodyFiles(directory).count == 3, "a delete marker has no body")
+        try await store.deleteObjectVersion(bucket: "v", key: "a", versionId: "third")
+        #expect(try Self.bodyFiles(directory).count == 2)
+
+        // Parts: each its own file; completion writes the object's and releases the parts'.
+        try await store.createMultipartUpload(MultipartUploadRecord(uploadID: "u", bucket: "v", key: "m", initiated: date, contentType: "text/plain", metadata: [:], checksumAlgorithm: nil))
+        try await store.putPart(PartRecord(uploadID: "u", partNumber: 1, size: 3, etag: "p1", lastModified: date), data: Array("one".utf8))
+        try await store.putPart(PartRecord(uploadID: "u", partNumber: 2, size: 3, etag: "p2", lastModified: date), data: Array("two".utf8))
+        try await store.putPart(PartRecord(uploadID: "u", partNumber: 2, size: 3, etag: "p2", lastModified: date), data: Array("two".utf8))
+        #expect(try Self.bodyFiles(directory).count == 4, "a replaced part releases its body")
+        let (assembled, _) = Self.object("m", "", version: "mv")
+        #expect(try await store.completeMultipartUpload(id: "u", parts: [(1, "p1"), (2, "p2")], object: assembled).size == 6)
+        #expect(try Self.bodyFiles(directory).count == 3)
+        #expect(try await store.objectData(bucket: "v", key: "m") == Array("onetwo".utf8))
+        try await store.createMultipartUpload(MultipartUploadRecord(uploadID: "w", bucket: "v", key: "m", initiated: date, contentType: "text/plain", metadata: [:], checksumAlgorithm: nil))
+        try await store.putPart(PartRecord(uploadID: "w", partNumber: 1, size: 1, etag: "x", lastModified: date), data: [1])
+        try await store.abortMultipartUpload(id: "w")
+        #expect(try Self.bodyFiles(directory).count == 3, "an aborted upload releases its parts")
+
+        // A failed write leaves no file behind.
+        let (nowhere, nowhereData) = Self.object("x", "lost")
+        var missingBucket = nowhere
+        missingBucket.bucket = "no-such-bucket"
+        await Self.expectStoreError(.notFound) { try await store.putObject(missingBucket, data: nowhereData) }
+        #expect(try Self.bodyFiles(directory).count == 3)
+
+        // Reopened, every body is still there; a file no row names is removed by the sweep, and
+        // only by it (a second store on the same database never sweeps by itself).
+        try Data("orphan".utf8).write(to: URL(fileURLWithPath: directory.path("state.sqlite.bodies/0123456789abcdef0123456789abcdef")))
+        let reopened = try SQLiteStore(path: directory.path("state.sqlite"))
+        #expect(try Self.bodyFiles(directory).count == 4)
+        #expect(try await reopened.objectVersionData(bucket: "v", key: "a", versionId: "fourth") == Array("fourth".utf8))
+        #expect(try reopened.removeOrphanBodies() == 1)
+        #expect(try Self.bodyFiles(directory).count == 3)
+        #expect(try await reopened.objectData(bucket: "v", key: "m") == Array("onetwo".utf8))
+    }
 }

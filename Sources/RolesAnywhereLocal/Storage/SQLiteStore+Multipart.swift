@@ -57,19 +57,25 @@ extension SQLiteStore {
     }
 
     public func putPart(_ part: PartRecord, data: [UInt8]) async throws {
-        try await database.write { db in
+        let body = try storeBody(data)
+        let released = try await writing(body) { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [part.uploadID]) != nil
             else {
                 throw StoreError(.notFound, "The specified upload does not exist.")
             }
+            let released = try Self.bodyNames(
+                db, "SELECT body FROM multipart_parts WHERE upload_id = ? AND part_number = ?", [part.uploadID, part.partNumber]
+            )
             try db.execute(
-                sql: "INSERT OR REPLACE INTO multipart_parts (\(Self.partColumns), data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT OR REPLACE INTO multipart_parts (\(Self.partColumns), body, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     part.uploadID, part.partNumber, part.size, part.etag, part.lastModified.timeIntervalSince1970,
-                    part.checksumAlgorithm, part.checksumValue, Data(data),
+                    part.checksumAlgorithm, part.checksumValue, body.name, body.blob,
                 ]
             )
+            return released
         }
+        release(released)
     }
 
     public func parts(uploadID: String) async throws -> [PartRecord] {
@@ -80,36 +86,56 @@ extension SQLiteStore {
         }
     }
 
+    /// The parts named are read and written as one body first (outside the write transaction);
+    /// the transaction then checks that each is still stored with its ETag, stores the object, and
+    /// ends the upload.
     public func completeMultipartUpload(id: String, parts: [(number: Int, etag: String)], object: ObjectRecord) async throws -> ObjectRecord {
-        try await database.write { db in
+        let pieces = try read { db -> [StoredBody] in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [id]) != nil else {
                 throw StoreError(.notFound, "The specified upload does not exist.")
             }
-            var data = [UInt8]()
-            data.reserveCapacity(object.size)
-            for part in parts {
+            return try parts.map { part in
                 guard let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT etag, data FROM multipart_parts WHERE upload_id = ? AND part_number = ?"), arguments: [id, part.number]
+                    db.cachedStatement(sql: "SELECT etag, body, data FROM multipart_parts WHERE upload_id = ? AND part_number = ?"), arguments: [id, part.number]
                 ), row["etag"] as String == part.etag
                 else {
                     throw StoreError(.conflict, "part \(part.number) is not stored with the ETag given")
                 }
-                data += Array(row["data"] as Data)
+                return Self.storedBody(row)
             }
-            var assembled = object
-            assembled.size = data.count
-            let stored = try Self.storeCurrent(assembled, data: Data(data), db: db)
+        }
+        let (body, size) = try storeBody(pieces: pieces)
+        let assembled = { var record = object; record.size = size; return record }()
+        let (stored, released) = try await writing(body) { db -> (ObjectRecord, [String]) in
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [id]) != nil else {
+                throw StoreError(.notFound, "The specified upload does not exist.")
+            }
+            for part in parts {
+                guard try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT etag FROM multipart_parts WHERE upload_id = ? AND part_number = ?"), arguments: [id, part.number]
+                ) == part.etag
+                else {
+                    throw StoreError(.conflict, "part \(part.number) is not stored with the ETag given")
+                }
+            }
+            var (stored, released) = try Self.storeCurrent(assembled, body: body, db: db)
+            released += try Self.bodyNames(db, "SELECT body FROM multipart_parts WHERE upload_id = ?", [id])
             try db.execute(sql: "DELETE FROM multipart_parts WHERE upload_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM multipart_uploads WHERE upload_id = ?", arguments: [id])
-            return stored
+            return (stored, released)
         }
+        release(released)
+        return stored
     }
 
     public func abortMultipartUpload(id: String) async throws {
-        try await database.write { db in
+        let released = try await database.write { db -> [String] in
+            let released = try Self.bodyNames(db, "SELECT body FROM multipart_parts WHERE upload_id = ?", [id])
             try db.execute(sql: "DELETE FROM multipart_parts WHERE upload_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM multipart_uploads WHERE upload_id = ?", arguments: [id])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "The specified upload does not exist.") }
+            return released
         }
+        release(released)
     }
 }

@@ -28,60 +28,69 @@ extension SQLiteStore {
     }
 
     /// Stores `object` as the key's current object, as the bucket's versioning says (see
-    /// ``S3Store/putObject(_:data:)``).
-    static func storeCurrent(_ object: ObjectRecord, data: Data, db: Database) throws -> ObjectRecord {
+    /// ``S3Store/putObject(_:data:)``). Returns it as stored, and the body files it released.
+    static func storeCurrent(_ object: ObjectRecord, body: StoredBody, db: Database) throws -> (ObjectRecord, [String]) {
         var stored = object
+        var released = [String]()
         switch try versioning(bucket: object.bucket, db: db) {
         case nil:
             stored.versionId = nil
+            released = try bodyNames(db, "SELECT body FROM objects WHERE bucket = ? AND key = ?", [object.bucket, object.key])
         case .enabled:
             stored.versionId = object.versionId ?? ObjectVersion.nullID
-            try archiveCurrent(bucket: object.bucket, key: object.key, dropNull: false, db: db)
+            released = try archiveCurrent(bucket: object.bucket, key: object.key, dropNull: false, db: db)
         case .suspended:
             stored.versionId = ObjectVersion.nullID
-            try archiveCurrent(bucket: object.bucket, key: object.key, dropNull: true, db: db)
+            released = try archiveCurrent(bucket: object.bucket, key: object.key, dropNull: true, db: db)
         }
         try db.execute(
-            sql: "INSERT OR REPLACE INTO objects (\(objectColumns), version_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: "INSERT OR REPLACE INTO objects (\(objectColumns), version_id, body, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 stored.bucket, stored.key, stored.size, stored.etag, stored.lastModified.timeIntervalSince1970,
-                stored.contentType, json(stored.metadata), json(stored.tags), stored.versionId, data,
+                stored.contentType, json(stored.metadata), json(stored.tags), stored.versionId, body.name, body.blob,
             ]
         )
-        return stored
+        return (stored, released)
     }
 
     /// Moves the key's current object into `object_versions` (as noncurrent); with `dropNull`
-    /// (versioning suspended), the key's `null` version goes instead, wherever it is.
-    static func archiveCurrent(bucket: String, key: String, dropNull: Bool, db: Database) throws {
+    /// (versioning suspended), the key's `null` version goes instead, wherever it is. Returns the
+    /// body files of what went.
+    static func archiveCurrent(bucket: String, key: String, dropNull: Bool, db: Database) throws -> [String] {
+        var released = [String]()
         if dropNull {
+            released += try bodyNames(db, "SELECT body FROM object_versions WHERE bucket = ? AND key = ? AND version_id = 'null'", [bucket, key])
+            released += try bodyNames(db, "SELECT body FROM objects WHERE bucket = ? AND key = ? AND coalesce(version_id, 'null') = 'null'", [bucket, key])
             try db.execute(sql: "DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = 'null'", arguments: [bucket, key])
             try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ? AND coalesce(version_id, 'null') = 'null'", arguments: [bucket, key])
         }
         try db.execute(
             sql: """
-                INSERT INTO object_versions (bucket, key, version_id, delete_marker, size, etag, last_modified, content_type, metadata, tags, data)
-                SELECT bucket, key, coalesce(version_id, 'null'), 0, size, etag, last_modified, content_type, metadata, tags, data
+                INSERT INTO object_versions (bucket, key, version_id, delete_marker, size, etag, last_modified, content_type, metadata, tags, body, data)
+                SELECT bucket, key, coalesce(version_id, 'null'), 0, size, etag, last_modified, content_type, metadata, tags, body, data
                 FROM objects WHERE bucket = ? AND key = ?
                 """,
             arguments: [bucket, key]
         )
         try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
+        return released
     }
 
     public func deleteObject(bucket: String, key: String, markerVersionId: String, at date: Date) async throws -> ObjectDeletion {
-        try await database.write { db in
+        let (deletion, released) = try await database.write { db -> (ObjectDeletion, [String]) in
             let markerID: String
+            var released = [String]()
             switch try Self.versioning(bucket: bucket, db: db) {
             case nil:
+                released = try Self.bodyNames(db, "SELECT body FROM objects WHERE bucket = ? AND key = ?", [bucket, key])
                 try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
-                return ObjectDeletion(deleteMarkerVersionId: nil)
+                return (ObjectDeletion(deleteMarkerVersionId: nil), released)
             case .enabled:
                 markerID = markerVersionId
-                try Self.archiveCurrent(bucket: bucket, key: key, dropNull: false, db: db)
+                released = try Self.archiveCurrent(bucket: bucket, key: key, dropNull: false, db: db)
             case .suspended:
                 markerID = ObjectVersion.nullID
-                try Self.archiveCurrent(bucket: bucket, key: key, dropNull: true, db: db)
+                released = try Self.archiveCurrent(bucket: bucket, key: key, dropNull: true, db: db)
             }
             try db.execute(
                 sql: """
@@ -90,8 +99,10 @@ extension SQLiteStore {
                     """,
                 arguments: [bucket, key, markerID, date.timeIntervalSince1970.rounded(.down)]
             )
-            return ObjectDeletion(deleteMarkerVersionId: markerID)
+            return (ObjectDeletion(deleteMarkerVersionId: markerID), released)
         }
+        release(released)
+        return deletion
     }
 
     static let versionColumns = "seq, delete_marker, bucket, key, size, etag, last_modified, content_type, metadata, tags, version_id"
@@ -138,28 +149,35 @@ extension SQLiteStore {
     }
 
     public func objectVersionData(bucket: String, key: String, versionId: String) async throws -> [UInt8]? {
-        try read { db in
-            if let data = try Data.fetchOne(
-                db.cachedStatement(sql: "SELECT data FROM objects WHERE bucket = ? AND key = ? AND coalesce(version_id, 'null') = ?"), arguments: [bucket, key, versionId]
-            ) {
-                return Array(data)
-            }
-            return try Data.fetchOne(
-                db.cachedStatement(sql: "SELECT data FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0 ORDER BY seq DESC LIMIT 1"),
+        let body = try read { db -> StoredBody? in
+            if let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT body, data FROM objects WHERE bucket = ? AND key = ? AND coalesce(version_id, 'null') = ?"),
                 arguments: [bucket, key, versionId]
-            ).map { Array($0) }
+            ) {
+                return Self.storedBody(row)
+            }
+            return try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT body, data FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0 ORDER BY seq DESC LIMIT 1"
+                ),
+                arguments: [bucket, key, versionId]
+            ).map(Self.storedBody)
         }
+        return try body.map(loadBody)
     }
 
     public func deleteObjectVersion(bucket: String, key: String, versionId: String) async throws -> ObjectVersion? {
-        try await database.write { db in
+        let (found, released) = try await database.write { db -> (ObjectVersion?, [String]) in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [bucket]) != nil else {
                 throw StoreError(.notFound, "The specified bucket does not exist")
             }
-            guard let (found, seq) = try Self.findVersion(bucket: bucket, key: key, versionId: versionId, db: db) else { return nil }
+            guard let (found, seq) = try Self.findVersion(bucket: bucket, key: key, versionId: versionId, db: db) else { return (nil, []) }
+            let released: [String]
             if let seq {
+                released = try Self.bodyNames(db, "SELECT body FROM object_versions WHERE seq = ?", [seq])
                 try db.execute(sql: "DELETE FROM object_versions WHERE seq = ?", arguments: [seq])
             } else {
+                released = try Self.bodyNames(db, "SELECT body FROM objects WHERE bucket = ? AND key = ?", [bucket, key])
                 try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
             }
             // The newest remaining version becomes current, unless a delete marker (which then
@@ -167,15 +185,17 @@ extension SQLiteStore {
             if found.isLatest, let newest = try Self.newestArchivedRow(bucket: bucket, key: key, db: db), !(newest["delete_marker"] as Bool) {
                 try db.execute(
                     sql: """
-                        INSERT INTO objects (\(Self.objectColumns), version_id, data)
-                        SELECT bucket, key, size, etag, last_modified, content_type, metadata, tags, version_id, data FROM object_versions WHERE seq = ?
+                        INSERT INTO objects (\(Self.objectColumns), version_id, body, data)
+                        SELECT bucket, key, size, etag, last_modified, content_type, metadata, tags, version_id, body, data FROM object_versions WHERE seq = ?
                         """,
                     arguments: [newest["seq"] as Int64]
                 )
                 try db.execute(sql: "DELETE FROM object_versions WHERE seq = ?", arguments: [newest["seq"] as Int64])
             }
-            return found
+            return (found, released)
         }
+        release(released)
+        return found
     }
 
     public func objectVersions(bucket: String, prefix: String, afterKey: String?, keyLimit: Int) async throws -> [ObjectVersion] {

@@ -17,6 +17,8 @@ public final class SQLiteStore: Store {
     let reads = StoreReadCache()
     /// When this store last deleted expired sessions, on the minting clock (each store its own).
     let sessionsPruned = Mutex<TimeInterval>(-.infinity)
+    /// Where S3 bodies are kept: `STATE.bodies/` beside an on-disk database; nil (in the rows) in memory.
+    let bodies: BodyDirectory?
 
     /// Opens (and migrates) the database at `path`; `:memory:` keeps everything in memory.
     public init(path: String) throws {
@@ -30,8 +32,10 @@ public final class SQLiteStore: Store {
         }
         if path == ":memory:" {
             database = try DatabaseQueue(configuration: configuration)
+            bodies = nil
         } else {
             database = try DatabasePool(path: path, configuration: configuration)
+            bodies = try BodyDirectory(path: path + ".bodies")
         }
         try Self.migrator.migrate(database)
     }
@@ -148,6 +152,9 @@ public final class SQLiteStore: Store {
         migrator.registerMigration("v10-object-versions") { db in
             try db.execute(sql: Self.versionsSchema)
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN transitive_tag_keys TEXT NOT NULL DEFAULT '[]'")
+        }
+        migrator.registerMigration("v11-body-files") { db in
+            try db.execute(sql: Self.bodiesSchema)
         }
         return migrator
     }
@@ -541,8 +548,10 @@ public final class SQLiteStore: Store {
     }
 
     public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws -> ObjectRecord {
-        let data = Data(data)
-        return try await database.write { db in try Self.storeCurrent(object, data: data, db: db) }
+        let body = try storeBody(data)
+        let (stored, released) = try await writing(body) { db in try Self.storeCurrent(object, body: body, db: db) }
+        release(released)
+        return stored
     }
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
@@ -559,9 +568,10 @@ public final class SQLiteStore: Store {
     }
 
     public func objectData(bucket: String, key: String) async throws -> [UInt8]? {
-        try read { db in
-            try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM objects WHERE bucket = ? AND key = ?"), arguments: [bucket, key]).map { Array($0) }
+        let body = try read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT body, data FROM objects WHERE bucket = ? AND key = ?"), arguments: [bucket, key]).map(Self.storedBody)
         }
+        return try body.map(loadBody)
     }
 
 

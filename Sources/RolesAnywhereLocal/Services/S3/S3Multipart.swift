@@ -72,7 +72,7 @@ extension S3Call {
             throw AWSError("InvalidArgument", status: 400, "Part number must be an integer between 1 and 10000, inclusive")
         }
         let upload = try await upload(bucket, key)
-        let (body, sent) = try payload()
+        let (body, sent, md5) = try payloadWithMD5()
         var checksum = sent
         if let name = upload.checksumAlgorithm, let expected = S3Checksum(rawValue: name) {
             if let sent, sent.0 != expected {
@@ -84,7 +84,7 @@ extension S3Call {
             // The upload's composite checksum needs every part's.
             checksum = checksum ?? (expected, expected.value(of: body))
         }
-        let etag = Hex.encode(Insecure.MD5.hash(data: body))
+        let etag = Hex.encode(md5)
         let part = PartRecord(
             uploadID: upload.uploadID, partNumber: number, size: body.count, etag: etag,
             lastModified: Date(timeIntervalSince1970: request.receivedAt.timeIntervalSince1970.rounded(.down)),

@@ -290,6 +290,12 @@ struct S3Call {
     /// signatures, trailers, decoded length, Content-MD5 and the additional checksum
     /// (header or trailer), which is returned to be echoed.
     func payload() throws(AWSError) -> (body: [UInt8], checksum: (S3Checksum, String)?) {
+        let (body, checksum, _) = try payloadWithMD5()
+        return (body, checksum)
+    }
+
+    /// ``payload()`` with the body's MD5 (from the SHA-256 check's pass when it made one).
+    func payloadWithMD5() throws(AWSError) -> (body: [UInt8], checksum: (S3Checksum, String)?, md5: [UInt8]) {
         var body = request.body
         var checksums = request.headers.filter { S3Checksum(headerName: $0.name) != nil }.map { (name: $0.name, value: $0.value) }
         if payloadHash.isStreaming {
@@ -311,12 +317,13 @@ struct S3Call {
         if let length = request.header("x-amz-decoded-content-length"), let expected = Int(length), expected != body.count {
             throw AWSError("IncompleteBody", status: 400, "You did not provide the number of bytes specified by the x-amz-decoded-content-length header.")
         }
-        if let md5 = request.header("content-md5") {
-            guard Data(Insecure.MD5.hash(data: body)).base64EncodedString() == md5 else {
+        let md5 = (payloadHash.isStreaming ? nil : payloadHash.bodyMD5) ?? Array(Insecure.MD5.hash(data: body))
+        if let declared = request.header("content-md5") {
+            guard Data(md5).base64EncodedString() == declared else {
                 throw AWSError("BadDigest", status: 400, "The Content-MD5 you specified did not match what we received.")
             }
         }
-        return (body, try S3Checksum.verify(declared: checksums, body: body))
+        return (body, try S3Checksum.verify(declared: checksums, body: body), md5)
     }
 
     /// The body of an operation whose model requires a checksum (`requestChecksumRequired`):
@@ -355,8 +362,8 @@ struct S3Call {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
         let tags = try S3Tagging.header(request, for: .object) ?? []
         let bucketRecord = try await existingBucket(bucket)
-        let (body, checksum) = try payload()
-        let etag = Hex.encode(Insecure.MD5.hash(data: body))
+        let (body, checksum, md5) = try payloadWithMD5()
+        let etag = Hex.encode(md5)
         var metadata = [String: String]()
         for header in request.headers where header.canonicalName.hasPrefix("x-amz-meta-") {
             metadata[String(header.canonicalName.dropFirst("x-amz-meta-".count))] = header.value
