@@ -13,7 +13,8 @@ import X509
 /// prints requests/s and latency percentiles per operation.
 ///
 ///     rolesanywhere-local-load --endpoint http://127.0.0.1:4566 [--concurrency 16] [--seconds 10]
-///         [--operation ListBuckets|GetCallerIdentity|CreateSession]... [--label NAME]
+///         [--operation ListBuckets|GetCallerIdentity|CreateSession|PutObject|GetObject]... [--label NAME]
+///         [--bucket NAME --key KEY --size BYTES [--keys N]]    (PutObject and GetObject; 1 MiB by default)
 ///         [--certificate cert.pem --private-key key.pem --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN]
 ///
 /// CreateSession requests are signed with the certificate's key (SigV4-X509), as the helper signs them.
@@ -36,6 +37,21 @@ struct LocalLoad {
         var roleArn: String?
         /// Write a wrk script sending the first operation's request, signed now, instead of running.
         var wrkScript: String?
+        var object = ObjectTarget()
+    }
+
+    /// The object PutObject writes (a body of `size` printable bytes) and GetObject reads.
+    struct ObjectTarget: Sendable {
+        var bucket = "bench"
+        var key = "object.bin"
+        var size = 1 << 20
+        /// PutObject's wrk script: spread the writes over this many keys (`KEY-1` ... `KEY-N`), each
+        /// wrk thread its own and in turn, so that no two writes in flight are to one key (moto's
+        /// server fails concurrent writes to one key with 500s).
+        var keys = 1
+
+        /// The same bytes every time, so a wrk script can carry them as text.
+        var body: [UInt8] { (0..<size).map { UInt8(0x41 + $0 % 26) } }
     }
 
     /// What CreateSession needs: who signs, and the ARNs.
@@ -48,10 +64,12 @@ struct LocalLoad {
         case listBuckets = "ListBuckets"
         case getCallerIdentity = "GetCallerIdentity"
         case createSession = "CreateSession"
+        case putObject = "PutObject"
+        case getObject = "GetObject"
 
         var service: String {
             switch self {
-            case .listBuckets: "s3"
+            case .listBuckets, .putObject, .getObject: "s3"
             case .getCallerIdentity: "sts"
             case .createSession: "rolesanywhere"
             }
@@ -59,11 +77,31 @@ struct LocalLoad {
 
         /// A wrk (Lua) script that sends the request, signed now, on every connection: the server
         /// still checks every copy (the signature stays valid for five minutes).
-        func wrkScript(signer: SigV4Signer, session: SessionTarget?, host: String) throws -> String {
-            let signed = try signedRequest(signer: signer, session: session, host: host)
+        func wrkScript(signer: SigV4Signer, session: SessionTarget?, object: ObjectTarget, host: String) throws -> String {
             func lua(_ text: String) -> String {
                 "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
             }
+            if self == .putObject, object.keys > 1 {
+                // One body, a signed path and headers per key, taken in turn.
+                var script = "local body = \(lua(String(decoding: object.body, as: UTF8.self)))\nlocal requests = {}\n"
+                for index in 1...object.keys {
+                    var target = object
+                    target.key = "\(object.key)-\(index)"
+                    let signed = try signedRequest(signer: signer, session: session, object: target, host: host)
+                    var headers = [String]()
+                    for header in signed.headers where header.name.lowercased() != "host" {
+                        headers.append("[\(lua(header.name))] = \(lua(header.value))")
+                    }
+                    script += "requests[\(index)] = {path = \(lua(signed.path)), headers = {\(headers.joined(separator: ", "))}}\n"
+                }
+                // wrk threads (up to 8) take disjoint keys: thread T the keys T+1, T+9, T+17, ...
+                script += "local count = 0\nsetup = function(thread)\n  thread:set(\"id\", count)\n  count = count + 1\nend\n"
+                script += "local next = nil\nrequest = function()\n  next = next and next + 8 or id + 1\n"
+                script += "  if next > #requests then next = id + 1 end\n"
+                script += "  return wrk.format(\"PUT\", requests[next].path, requests[next].headers, body)\nend\n"
+                return script
+            }
+            let signed = try signedRequest(signer: signer, session: session, object: object, host: host)
             var script = "wrk.method = \(lua(signed.method))\n"
             script += "wrk.path = \(lua(signed.query.isEmpty ? signed.path : signed.path + "?" + signed.query))\n"
             script += "wrk.body = \(lua(String(decoding: signed.body, as: UTF8.self)))\n"
@@ -74,8 +112,8 @@ struct LocalLoad {
         }
 
         /// The request, signed now.
-        func request(signer: SigV4Signer, session: SessionTarget?, host: String, endpoint: String) throws -> HTTPClientRequest {
-            let signed = try signedRequest(signer: signer, session: session, host: host)
+        func request(signer: SigV4Signer, session: SessionTarget?, object: ObjectTarget, host: String, endpoint: String) throws -> HTTPClientRequest {
+            let signed = try signedRequest(signer: signer, session: session, object: object, host: host)
             let target = signed.query.isEmpty ? signed.path : signed.path + "?" + signed.query
             var request = HTTPClientRequest(url: endpoint + target)
             request.method = HTTPMethod(rawValue: signed.method)
@@ -87,7 +125,7 @@ struct LocalLoad {
         }
 
         /// The operation's request, signed now (SigV4, or SigV4-X509 for CreateSession).
-        func signedRequest(signer: SigV4Signer, session: SessionTarget?, host: String) throws -> SignableRequest {
+        func signedRequest(signer: SigV4Signer, session: SessionTarget?, object: ObjectTarget, host: String) throws -> SignableRequest {
             var signable: SignableRequest
             let signed: SignableRequest
             switch self {
@@ -101,6 +139,16 @@ struct LocalLoad {
                         HTTPHeaderField(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8"),
                     ],
                     body: Array("Action=GetCallerIdentity&Version=2011-06-15".utf8)
+                )
+            case .putObject:
+                signable = SignableRequest(
+                    method: "PUT", path: "/\(object.bucket)/\(URIEncoding.encode(object.key, keepSlash: true))",
+                    headers: [HTTPHeaderField(name: "Host", value: host), HTTPHeaderField(name: "Content-Type", value: "application/octet-stream")],
+                    body: object.body
+                )
+            case .getObject:
+                signable = SignableRequest(
+                    method: "GET", path: "/\(object.bucket)/\(URIEncoding.encode(object.key, keepSlash: true))", headers: [HTTPHeaderField(name: "Host", value: host)]
                 )
             case .createSession:
                 guard let session else { throw UsageError("CreateSession needs --certificate, --private-key and the three ARNs") }
@@ -146,13 +194,13 @@ struct LocalLoad {
             FileHandle.standardError.write(Data("rolesanywhere-local-load: \(error)\n".utf8))
             exit(2)
         }
-        let defaults: [Operation] = session == nil ? [.listBuckets, .getCallerIdentity] : Operation.allCases
+        let defaults: [Operation] = session == nil ? [.listBuckets, .getCallerIdentity] : [.listBuckets, .getCallerIdentity, .createSession]
         if let path = options.wrkScript {
             let operation = options.operations.first ?? defaults[0]
             let credentials = SigV4Credentials(accessKeyId: options.accessKeyID, secretAccessKey: options.secretAccessKey)
             let signer = SigV4Signer(credentials: credentials, region: options.region, service: operation.service)
             let host = String(options.endpoint.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first ?? "")
-            let script = try operation.wrkScript(signer: signer, session: session, host: host)
+            let script = try operation.wrkScript(signer: signer, session: session, object: options.object, host: host)
             try Data(script.utf8).write(to: URL(fileURLWithPath: path))
             try await client.shutdown()
             return
@@ -222,11 +270,11 @@ struct LocalLoad {
                             if operation == .createSession, let cached = signedThisSecond, cached.second == second {
                                 request = cached.request
                             } else {
-                                request = try operation.request(signer: signer, session: session, host: host, endpoint: options.endpoint)
+                                request = try operation.request(signer: signer, session: session, object: options.object, host: host, endpoint: options.endpoint)
                                 if operation == .createSession { signedThisSecond = (second, request) }
                             }
                             let response = try await client.execute(request, timeout: .seconds(30))
-                            let body = try await response.body.collect(upTo: 1 << 20)
+                            let body = try await response.body.collect(upTo: max(1 << 20, options.object.size + 4096))
                             if response.status == .ok || response.status == .created {
                                 result.count += 1
                             } else {
@@ -289,6 +337,14 @@ struct LocalLoad {
             case "--profile-arn": options.profileArn = try value(argument)
             case "--role-arn": options.roleArn = try value(argument)
             case "--wrk-script": options.wrkScript = try value(argument)
+            case "--bucket": options.object.bucket = try value(argument)
+            case "--key": options.object.key = try value(argument)
+            case "--keys":
+                guard let keys = Int(try value(argument)), (1...10_000).contains(keys) else { throw UsageError("--keys must be between 1 and 10000") }
+                options.object.keys = keys
+            case "--size":
+                guard let size = Int(try value(argument)), size >= 0, size <= 64 << 20 else { throw UsageError("--size must be between 0 and 64 MiB") }
+                options.object.size = size
             default: throw UsageError("unknown argument \(argument)")
             }
         }

@@ -119,6 +119,10 @@ struct S3BucketConfigurationTests {
             (policy(principal: #"{"AWS":"\#(role)"}"#, resource: "arn:aws:s3:::other-bucket/*"), "Policy has invalid resource"),
             (policy(principal: #"{"AWS":"arn:aws:iam::123456789012:role/nobody"}"#), "Invalid principal in policy"),
             (policy(principal: #"{"AWS":"\#(role)"}"#, action: "iam:PassRole"), "Policy has invalid action"),
+            (policy(principal: #"{"AWS":"arn:aws:iam::123456789012:user/nobody"}"#), "Invalid principal in policy"),
+            // An object action on the bucket's ARN, a bucket action on objects only.
+            (policy(principal: #"{"AWS":"\#(role)"}"#, resource: "arn:aws:s3:::shared"), "Action does not apply to any resource(s) in statement"),
+            (policy(principal: #"{"AWS":"\#(role)"}"#, action: "s3:ListBucket"), "Action does not apply to any resource(s) in statement"),
             ("[1]", "Policies must be valid JSON and the first byte must be '{'"),
             ("{not json", "This policy contains invalid Json"),
             ("{" + String(repeating: " ", count: 21_000) + "}", "Policies must be less than 20 KB"),
@@ -132,6 +136,16 @@ struct S3BucketConfigurationTests {
         #expect(blocked.stderrText.contains("AccessDenied") && blocked.stderrText.contains("BlockPublicPolicy"), "\(blocked.stderrText)")
         #expect(try local.aws(["s3api", "get-bucket-policy", "--bucket", "shared"]).stderrText.contains("NoSuchBucketPolicy"))
 
+        // Wildcard actions, and a resource pattern matching both the bucket and its objects, are
+        // accepted as S3 accepts them; a user that exists may be named.
+        try local.awsOK(["iam", "create-user", "--user-name", "auditor"])
+        for document in [
+            policy(principal: #"{"AWS":"\#(role)"}"#, resource: "arn:aws:s3:::shared", action: "s3:Get*"),
+            policy(principal: #"{"AWS":"\#(role)"}"#, resource: "arn:aws:s3:::shared*", action: "s3:GetObject"),
+            policy(principal: #"{"AWS":"arn:aws:iam::123456789012:user/auditor"}"#, resource: "arn:aws:s3:::shared", action: "s3:ListBucket"),
+        ] {
+            try local.awsOK(["s3api", "put-bucket-policy", "--bucket", "shared", "--policy", document])
+        }
         let pinned = policy(principal: #"{"AWS":"\#(role)"}"#)
         try local.awsOK(["s3api", "put-bucket-policy", "--bucket", "shared", "--policy", pinned])
         #expect(try local.awsOK(["s3api", "get-bucket-policy", "--bucket", "shared"])?["Policy"] as? String == pinned)

@@ -44,9 +44,68 @@ struct S3BucketPolicy: Sendable {
                 else { throw Self.malformed("Policy has invalid resource") }
             }
         }
+        for statement in document.statements where !statement.actionIsNegated && !statement.resourceIsNegated {
+            try Self.checkActionsApply(statement.actions, to: statement.resources ?? [], bucketResource: bucketResource)
+        }
         self.text = text
         self.document = document
         self.bucket = bucket
+    }
+
+    /// What an S3 action acts on, for S3's "Action does not apply to any resource(s) in statement".
+    enum ResourceLevel: Sendable {
+        case bucket, object, everything
+    }
+
+    /// The level of each S3 action (lower-cased), from the operations AWS's model declares (an
+    /// action of operations on both levels is `.everything`), and the version actions S3 adds.
+    static let actionLevels: [String: ResourceLevel] = {
+        var levels = [String: ResourceLevel]()
+        func add(_ action: String, _ level: ResourceLevel) {
+            let key = action.lowercased()
+            if let known = levels[key], known != level { levels[key] = .everything } else { levels[key] = level }
+        }
+        for model in OperationModel.s3 {
+            switch model.resource {
+            case .s3Bucket: add(model.action, .bucket)
+            case .s3Object: add(model.action, .object)
+            case .s3AllBuckets: add(model.action, .everything)
+            default: break
+            }
+        }
+        for action in [
+            "s3:GetObjectVersion", "s3:DeleteObjectVersion", "s3:GetObjectVersionTagging", "s3:PutObjectVersionTagging",
+            "s3:DeleteObjectVersionTagging", "s3:GetObjectVersionAcl", "s3:PutObjectVersionAcl", "s3:ListMultipartUploadParts",
+        ] {
+            add(action, .object)
+        }
+        return levels
+    }()
+
+    /// S3 refuses a statement with an action that applies to none of its resources: an object
+    /// action (`s3:GetObject`) with only the bucket's ARN, or a bucket action (`s3:ListBucket`)
+    /// with only object ARNs. A wildcard action, or one this server does not know, is not judged;
+    /// a resource pattern that can match both (`arn:aws:s3:::b*`, `*`) serves both.
+    static func checkActionsApply(_ actions: [String], to resources: [String], bucketResource: String) throws(AWSError) {
+        var levels = Set<ResourceLevel>()
+        for resource in resources {
+            if resource == "*" {
+                levels.formUnion([.bucket, .object])
+                continue
+            }
+            let path = resource.dropFirst(bucketResource.count)
+            if path.contains("/") {
+                levels.insert(.object)
+            } else if path.contains("*") {
+                levels.formUnion([.bucket, .object])
+            } else {
+                levels.insert(.bucket)
+            }
+        }
+        for action in actions where !action.contains("*") && !action.contains("?") {
+            guard let level = actionLevels[action.lowercased()], level != .everything else { continue }
+            guard levels.contains(level) else { throw malformed("Action does not apply to any resource(s) in statement") }
+        }
     }
 
     /// Condition keys whose fixed values keep an `Allow` to everyone from making the policy public.
@@ -71,8 +130,8 @@ struct S3BucketPolicy: Sendable {
     }
 
     /// S3 refuses a policy naming an IAM principal that does not exist: in this account, every
-    /// role it names must exist (users do not exist here); account IDs, other accounts' ARNs,
-    /// service principals and `*` are taken as they are.
+    /// role and user it names must exist; account IDs, other accounts' ARNs, service principals
+    /// and `*` are taken as they are.
     func checkPrincipals(in store: any Store, account: String) async throws {
         let invalid = Self.malformed("Invalid principal in policy")
         for statement in document.statements {
@@ -85,6 +144,8 @@ struct S3BucketPolicy: Sendable {
                     continue
                 case "role":
                     guard try await store.role(named: arn.resourceName) != nil else { throw invalid }
+                case "user" where arn.service == "iam":
+                    guard try await store.user(named: arn.resourceName) != nil else { throw invalid }
                 case "assumed-role" where arn.service == "sts":
                     continue
                 default:
