@@ -46,22 +46,20 @@ extension IAMCall {
     }
 
     func listGroups() async throws -> LocalResponse {
-        let (groups, marker) = try page(try await store.groups(pathPrefix: query["PathPrefix"] ?? "/"), key: \.name)
-        return respond { xml in
-            xml.element("Groups") { list in
-                for group in groups { IAMXML.group(group, into: &list, element: "member") }
-            }
-            xml.element("IsTruncated", marker != nil)
-            xml.element("Marker", marker)
-        }
+        try respondListing(try await store.groups(pathPrefix: query["PathPrefix"] ?? "/"))
     }
 
     func listGroupsForUser() async throws -> LocalResponse {
         let user = try await existingUser(try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128))
-        let (groups, marker) = try page(try await store.groups(ofUser: user.name), key: \.name)
+        return try respondListing(try await store.groups(ofUser: user.name))
+    }
+
+    /// ListGroups' and ListGroupsForUser's answer: a page of groups.
+    func respondListing(_ groups: [GroupRecord]) throws -> LocalResponse {
+        let (listed, marker) = try page(groups, key: \.name)
         return respond { xml in
             xml.element("Groups") { list in
-                for group in groups { IAMXML.group(group, into: &list, element: "member") }
+                for group in listed { IAMXML.group(group, into: &list, element: "member") }
             }
             xml.element("IsTruncated", marker != nil)
             xml.element("Marker", marker)
@@ -160,17 +158,6 @@ extension IAMCall {
     func listAttachedPolicies(_ kind: IAMResourceType) async throws -> LocalResponse {
         let principal = try await principal(kind)
         let (arns, marker) = try page(try await store.attachedPolicyArns(principal), key: { $0 }, ordered: false)
-        return respond { xml in
-            xml.element("AttachedPolicies") { list in
-                for arn in arns {
-                    list.element("member") { member in
-                        member.element("PolicyName", ManagedPolicyCatalog.name(of: arn))
-                        member.element("PolicyArn", arn)
-                    }
-                }
-            }
-            xml.element("IsTruncated", marker != nil)
-            xml.element("Marker", marker)
-        }
+        return respond { IAMXML.attachedPolicies(arns, marker: marker, into: &$0) }
     }
 }

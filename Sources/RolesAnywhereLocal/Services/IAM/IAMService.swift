@@ -337,17 +337,6 @@ struct IAMCall {
         let roleName = try IAMValidation.roleName(try query.required("RoleName"))
         _ = try await existingRole(roleName)
         let (arns, marker) = try page(try await store.attachedPolicyArns(roleName: roleName), key: { $0 })
-        return respond { xml in
-            xml.element("AttachedPolicies") { list in
-                for arn in arns {
-                    list.element("member") { member in
-                        member.element("PolicyName", ManagedPolicyCatalog.name(of: arn))
-                        member.element("PolicyArn", arn)
-                    }
-                }
-            }
-            xml.element("IsTruncated", marker != nil)
-            xml.element("Marker", marker)
-        }
+        return respond { IAMXML.attachedPolicies(arns, marker: marker, into: &$0) }
     }
 }

@@ -85,6 +85,20 @@ enum IAMXML {
         }
     }
 
+    /// The `AttachedPolicies` of a ListAttached...Policies answer, and its paging.
+    static func attachedPolicies(_ arns: [String], marker: String?, into xml: inout XMLWriter) {
+        xml.element("AttachedPolicies") { list in
+            for arn in arns {
+                list.element("member") { member in
+                    member.element("PolicyName", ManagedPolicyCatalog.name(of: arn))
+                    member.element("PolicyArn", arn)
+                }
+            }
+        }
+        xml.element("IsTruncated", marker != nil)
+        xml.element("Marker", marker)
+    }
+
     /// `<Tags><member><Key>..</Key><Value>..</Value></member>...</Tags>`.
     static func tags(_ tags: [Tag], into xml: inout XMLWriter) {
         xml.element("Tags") { list in

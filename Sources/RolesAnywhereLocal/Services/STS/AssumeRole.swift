@@ -146,12 +146,7 @@ struct AssumeRoleHandler: Sendable {
         }
         let packed = (sessionPolicy?.utf8.count ?? 0) + policyArns.reduce(0) { $0 + $1.utf8.count } + tags.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
         return .query(action: model.name, namespace: STSService.namespace, requestID: request.requestID) { xml in
-            xml.element("Credentials") { credentials in
-                credentials.element("AccessKeyId", session.accessKeyId)
-                credentials.element("SecretAccessKey", session.secretAccessKey)
-                credentials.element("SessionToken", session.sessionToken)
-                credentials.element("Expiration", AmzDate(session.expiration).iso8601)
-            }
+            STSService.credentials(session, into: &xml)
             xml.element("AssumedRoleUser") { user in
                 user.element("AssumedRoleId", session.assumedRoleId)
                 user.element("Arn", session.assumedRoleArn)

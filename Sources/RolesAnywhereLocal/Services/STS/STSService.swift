@@ -75,12 +75,7 @@ struct STSService: Sendable {
             throw AWSError.internalFailure("the session was not stored: \(error)")
         }
         return .query(action: model.name, namespace: Self.namespace, requestID: request.requestID) { xml in
-            xml.element("Credentials") { credentials in
-                credentials.element("AccessKeyId", session.accessKeyId)
-                credentials.element("SecretAccessKey", session.secretAccessKey)
-                credentials.element("SessionToken", session.sessionToken)
-                credentials.element("Expiration", AmzDate(session.expiration).iso8601)
-            }
+            Self.credentials(session, into: &xml)
         }
     }
 
@@ -98,6 +93,16 @@ struct STSService: Sendable {
             throw AWSError.accessDenied("Cannot call \(model.name) with session credentials")
         default:
             return
+        }
+    }
+
+    /// STS's `Credentials` element of a session (AssumeRole's and GetSessionToken's answers).
+    static func credentials(_ session: SessionRecord, into xml: inout XMLWriter) {
+        xml.element("Credentials") { credentials in
+            credentials.element("AccessKeyId", session.accessKeyId)
+            credentials.element("SecretAccessKey", session.secretAccessKey)
+            credentials.element("SessionToken", session.sessionToken)
+            credentials.element("Expiration", AmzDate(session.expiration).iso8601)
         }
     }
 }
