@@ -90,21 +90,12 @@ extension Authorizer {
         }
     }
 
-    /// The IAM action a request is authorised by: the operation's, except where S3 asks for
-    /// another when a version is named (`s3:GetObjectVersion` for GetObject and HeadObject with a
-    /// `versionId`, `s3:DeleteObjectVersion`, and the `...VersionTagging` actions), as S3's
-    /// documentation of each operation says.
+    /// The IAM action a request is authorised by: the operation's, or for an S3 request naming a
+    /// version (`versionId`) that action's version form (``S3Call/versionActions``).
     static func action(_ members: RequestMembers) -> String {
         let action = members.resolved.model.action
-        guard case .s3(let operation) = members.resolved.operation, members.value(.query("versionId")) != nil else { return action }
-        switch operation {
-        case .getObject, .headObject: return "s3:GetObjectVersion"
-        case .deleteObject: return "s3:DeleteObjectVersion"
-        case .getObjectTagging: return "s3:GetObjectVersionTagging"
-        case .putObjectTagging: return "s3:PutObjectVersionTagging"
-        case .deleteObjectTagging: return "s3:DeleteObjectVersionTagging"
-        default: return action
-        }
+        guard case .s3 = members.resolved.operation, members.value(.query("versionId")) != nil else { return action }
+        return S3Call.versionAction(of: action)
     }
 
     /// The service-specific condition keys of a request (IAM's policy language: `s3:prefix`,

@@ -58,7 +58,7 @@ struct S3BucketPolicy: Sendable {
     }
 
     /// The level of each S3 action (lower-cased), from the operations AWS's model declares (an
-    /// action of operations on both levels is `.everything`), and the version actions S3 adds.
+    /// action of operations on both levels is `.everything`), and their version forms.
     static let actionLevels: [String: ResourceLevel] = {
         var levels = [String: ResourceLevel]()
         func add(_ action: String, _ level: ResourceLevel) {
@@ -73,12 +73,7 @@ struct S3BucketPolicy: Sendable {
             default: break
             }
         }
-        for action in [
-            "s3:GetObjectVersion", "s3:DeleteObjectVersion", "s3:GetObjectVersionTagging", "s3:PutObjectVersionTagging",
-            "s3:DeleteObjectVersionTagging", "s3:GetObjectVersionAcl", "s3:PutObjectVersionAcl", "s3:ListMultipartUploadParts",
-        ] {
-            add(action, .object)
-        }
+        for action in S3Call.versionActions.values { add(action, .object) }
         return levels
     }()
 

@@ -38,9 +38,8 @@ extension S3Call {
         let bucket = String(decoded[..<slash])
         let key = String(decoded[decoded.index(after: slash)...])
         // A named version is read with s3:GetObjectVersion, as on S3.
-        try await service.authorizer.authorize(
-            caller, action: sourceVersion == nil ? "s3:GetObject" : "s3:GetObjectVersion", resource: objectARN(bucket, key).description, request: request
-        )
+        let action = sourceVersion == nil ? "s3:GetObject" : Self.versionAction(of: "s3:GetObject")
+        try await service.authorizer.authorize(caller, action: action, resource: objectARN(bucket, key).description, request: request)
         let sourceBucket = try await existingBucket(bucket)
         let object: ObjectRecord
         let data: [UInt8]
@@ -77,7 +76,7 @@ extension S3Call {
             throw AWSError("InvalidArgument", status: 400, "Unknown tagging directive.")
         }
         let replacedTags = try S3Tagging.header(request, for: .object)
-        let destination = try await existingBucket(bucket)
+        _ = try await existingBucket(bucket)
         let (source, data, sourceVersionHeader) = try await copySource()
         // Copying a key onto itself unchanged is refused; copying a noncurrent version of it over
         // it restores that version.
@@ -110,7 +109,7 @@ extension S3Call {
             xml.element("LastModified", S3Formats.xmlDate(modified))
         }
         return LocalResponse(
-            status: 200, headers: headers([("Content-Type", "application/xml")] + sourceVersionHeader + versionHeader(stored, in: destination)),
+            status: 200, headers: headers([("Content-Type", "application/xml")] + sourceVersionHeader + Self.versionHeader(written: stored)),
             body: Array(writer.text.utf8)
         )
     }

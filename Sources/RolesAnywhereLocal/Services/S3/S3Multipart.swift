@@ -156,10 +156,9 @@ extension S3Call {
                 xml.element("ChecksumType", "COMPOSITE")
             }
         }
-        // The version ID is answered once the bucket has versioning (a null one while suspended).
-        let versioned = try await store.bucket(named: bucket)?.configuration.versioning != nil
-        let version = versioned ? [("x-amz-version-id", completed.versionId ?? ObjectVersion.nullID)] : []
-        return LocalResponse(status: 200, headers: headers([("Content-Type", "application/xml")] + version), body: Array(writer.text.utf8))
+        return LocalResponse(
+            status: 200, headers: headers([("Content-Type", "application/xml")] + Self.versionHeader(written: completed)), body: Array(writer.text.utf8)
+        )
     }
 
     /// S3's composite checksum of a multipart object: the checksum of the parts' checksums

@@ -361,7 +361,7 @@ struct S3Call {
     func putObject(_ bucket: String, _ key: String) async throws -> LocalResponse {
         guard key.utf8.count <= 1024 else { throw AWSError("KeyTooLongError", status: 400, "Your key is too long") }
         let tags = try S3Tagging.header(request, for: .object) ?? []
-        let bucketRecord = try await existingBucket(bucket)
+        _ = try await existingBucket(bucket)
         let (body, checksum, md5) = try payloadWithMD5()
         let etag = Hex.encode(md5)
         var metadata = [String: String]()
@@ -374,7 +374,7 @@ struct S3Call {
             contentType: request.header("content-type") ?? "binary/octet-stream", metadata: metadata, tags: tags, versionId: Self.newVersionID()
         )
         let stored = try await store.putObject(object, data: body)
-        var responseHeaders = [("ETag", "\"\(etag)\"")] + versionHeader(stored, in: bucketRecord)
+        var responseHeaders = [("ETag", "\"\(etag)\"")] + Self.versionHeader(written: stored)
         if let (algorithm, value) = checksum {
             responseHeaders.append((algorithm.headerName, value))
             responseHeaders.append(("x-amz-checksum-type", "FULL_OBJECT"))
@@ -509,10 +509,8 @@ struct S3Call {
         for object in deletion.objects {
             do {
                 // A version is deleted with s3:DeleteObjectVersion, as on S3.
-                try await service.authorizer.authorize(
-                    caller, action: object.versionId == nil ? model.action : "s3:DeleteObjectVersion", resource: objectARN(bucket, object.key).description,
-                    request: request
-                )
+                let action = object.versionId == nil ? model.action : Self.versionAction(of: model.action)
+                try await service.authorizer.authorize(caller, action: action, resource: objectARN(bucket, object.key).description, request: request)
                 deleted.append((object, try await delete(object.key, version: object.versionId, in: bucketRecord)))
             } catch let error as AWSError {
                 errors.append((object, error))

@@ -30,10 +30,31 @@ extension S3Call {
         }
     }
 
-    /// `x-amz-version-id` for an object of a bucket that has versioning (enabled or suspended).
+    /// `x-amz-version-id` for an object read from a bucket that has versioning (enabled or
+    /// suspended): `null` for one written before versioning was enabled.
     func versionHeader(_ object: ObjectRecord, in bucket: BucketRecord) -> [(String, String)] {
         guard bucket.configuration.versioning != nil else { return [] }
         return [("x-amz-version-id", object.versionId ?? ObjectVersion.nullID)]
+    }
+
+    /// `x-amz-version-id` for an object just written: the store gives it an ID exactly when its
+    /// bucket has versioning (``S3Store/putObject(_:data:)``), so no second read of the bucket.
+    static func versionHeader(written object: ObjectRecord) -> [(String, String)] {
+        object.versionId.map { [("x-amz-version-id", $0)] } ?? []
+    }
+
+    /// The actions S3 authorises object actions by when they name a version (`versionId`), as
+    /// each operation's documentation says: `s3:GetObject` becomes `s3:GetObjectVersion`, and so on.
+    static let versionActions: [String: String] = [
+        "s3:GetObject": "s3:GetObjectVersion", "s3:DeleteObject": "s3:DeleteObjectVersion",
+        "s3:GetObjectTagging": "s3:GetObjectVersionTagging", "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
+        "s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging", "s3:GetObjectAcl": "s3:GetObjectVersionAcl",
+        "s3:PutObjectAcl": "s3:PutObjectVersionAcl",
+    ]
+
+    /// `action`'s version form, or `action` itself when it has none.
+    static func versionAction(of action: String) -> String {
+        versionActions[action] ?? action
     }
 
     /// The 404 for a key without a current object: NoSuchKey, with `x-amz-delete-marker` when a
