@@ -90,13 +90,18 @@ public enum IAMPrincipal: Sendable, Hashable {
     case user(String)
     case group(String)
 
-    /// The kind, as stored.
-    var kind: String {
+    /// Users or groups; the raw value is how the stores keep it.
+    public enum Kind: String, Sendable, Hashable {
+        case user, group
+    }
+
+    public var kind: Kind {
         switch self {
-        case .user: "user"
-        case .group: "group"
+        case .user: .user
+        case .group: .group
         }
     }
+
 
     /// The user's or group's name.
     public var name: String {
@@ -113,6 +118,6 @@ public enum IAMPrincipal: Sendable, Hashable {
     }
 
     func inlinePolicyNotFoundMessage(_ policyName: String) -> String {
-        "The \(kind) policy with name \(policyName) cannot be found."
+        "The \(kind.rawValue) policy with name \(policyName) cannot be found."
     }
 }

@@ -97,7 +97,7 @@ extension SQLiteStore {
 
     /// DeleteUser's and DeleteGroup's refusal while policies remain.
     static func checkNoPolicies(_ principal: IAMPrincipal, db: Database) throws {
-        let arguments: StatementArguments = [principal.kind, principal.name]
+        let arguments: StatementArguments = [principal.kind.rawValue, principal.name]
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM iam_inline_policies WHERE kind = ? AND principal = ? LIMIT 1"), arguments: arguments) != nil {
             throw StoreError(.conflict, "Cannot delete entity, must delete policies first.")
         }
@@ -209,7 +209,7 @@ extension SQLiteStore {
                     INSERT INTO iam_inline_policies (kind, principal, policy_name, document) VALUES (?, ?, ?, ?)
                     ON CONFLICT (kind, principal, policy_name) DO UPDATE SET document = excluded.document
                     """,
-                arguments: [principal.kind, name, policyName, document]
+                arguments: [principal.kind.rawValue, name, policyName, document]
             )
         }
     }
@@ -218,16 +218,16 @@ extension SQLiteStore {
         try read { db in
             try String.fetchOne(
                 db.cachedStatement(sql: "SELECT document FROM iam_inline_policies WHERE kind = ? AND principal = ? AND policy_name = ?"),
-                arguments: [principal.kind, principal.name, policyName]
+                arguments: [principal.kind.rawValue, principal.name, policyName]
             )
         }
     }
 
     public func inlinePolicies(_ principal: IAMPrincipal) async throws -> [(name: String, document: String)] {
-        let pairs: [[String]] = try cachedRead(.iam, "inlinePolicies/" + principal.kind, principal.name) { db in
+        let pairs: [[String]] = try cachedRead(.iam, "inlinePolicies/" + principal.kind.rawValue, principal.name) { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT policy_name, document FROM iam_inline_policies WHERE kind = ? AND principal = ? ORDER BY policy_name"),
-                arguments: [principal.kind, principal.name]
+                arguments: [principal.kind.rawValue, principal.name]
             ).map { [$0["policy_name"] as String, $0["document"] as String] }
         }
         return pairs.map { ($0[0], $0[1]) }
@@ -237,7 +237,7 @@ extension SQLiteStore {
         try await write(.iam) { db in
             try db.execute(
                 sql: "DELETE FROM iam_inline_policies WHERE kind = ? AND principal = ? AND policy_name = ?",
-                arguments: [principal.kind, principal.name, policyName]
+                arguments: [principal.kind.rawValue, principal.name, policyName]
             )
             guard db.changesCount == 1 else { throw StoreError(.notFound, principal.inlinePolicyNotFoundMessage(policyName)) }
         }
@@ -248,7 +248,7 @@ extension SQLiteStore {
             let name = try Self.storedName(principal, db: db)
             try db.execute(
                 sql: "INSERT OR IGNORE INTO iam_attachments (kind, principal, policy_arn, attached_at) VALUES (?, ?, ?, ?)",
-                arguments: [principal.kind, name, policyArn, Date().timeIntervalSince1970]
+                arguments: [principal.kind.rawValue, name, policyArn, Date().timeIntervalSince1970]
             )
         }
     }
@@ -256,17 +256,17 @@ extension SQLiteStore {
     public func detachPolicy(_ policyArn: String, from principal: IAMPrincipal) async throws {
         try await write(.iam) { db in
             try db.execute(
-                sql: "DELETE FROM iam_attachments WHERE kind = ? AND principal = ? AND policy_arn = ?", arguments: [principal.kind, principal.name, policyArn]
+                sql: "DELETE FROM iam_attachments WHERE kind = ? AND principal = ? AND policy_arn = ?", arguments: [principal.kind.rawValue, principal.name, policyArn]
             )
             guard db.changesCount == 1 else { throw StoreError(.notFound, "Policy \(policyArn) was not found.") }
         }
     }
 
     public func attachedPolicyArns(_ principal: IAMPrincipal) async throws -> [String] {
-        try cachedRead(.iam, "attached/" + principal.kind, principal.name) { db in
+        try cachedRead(.iam, "attached/" + principal.kind.rawValue, principal.name) { db in
             try String.fetchAll(
                 db.cachedStatement(sql: "SELECT policy_arn FROM iam_attachments WHERE kind = ? AND principal = ? ORDER BY attached_at, policy_arn"),
-                arguments: [principal.kind, principal.name]
+                arguments: [principal.kind.rawValue, principal.name]
             )
         }
     }

@@ -50,7 +50,7 @@ extension IAMCall {
     }
 
     func listGroupsForUser() async throws -> LocalResponse {
-        let user = try await existingUser(try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128))
+        let user = try await existingUser(try userName())
         return try respondListing(try await store.groups(ofUser: user.name))
     }
 
@@ -73,29 +73,33 @@ extension IAMCall {
 
     func addUserToGroup() async throws -> LocalResponse {
         let group = try groupName()
-        let user = try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 64)
+        let user = try userName()
         try await store.addUser(user, toGroup: group)
         return respond()
     }
 
     func removeUserFromGroup() async throws -> LocalResponse {
         let group = try groupName()
-        let user = try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 64)
+        let user = try userName()
         try await store.removeUser(user, fromGroup: group)
         return respond()
     }
 
     // MARK: - Inline and attached policies of users and groups
 
-    /// The user or group a policy call names (`UserName` or `GroupName`), which must exist.
-    func principal(_ kind: IAMResourceType) async throws -> IAMPrincipal {
-        if kind == .group { return .group(try await existingGroup(try groupName()).name) }
-        return .user(try await existingUser(try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128)).name)
+    /// The user or group a policy call names (`UserName` or `GroupName`), which must exist. The
+    /// model gives the attached-policy calls' `UserName` the shorter `userNameType` (`existing:
+    /// false`), the inline-policy calls' `existingUserNameType`.
+    func principal(_ kind: IAMPrincipal.Kind, existing: Bool = true) async throws -> IAMPrincipal {
+        switch kind {
+        case .group: .group(try await existingGroup(try groupName()).name)
+        case .user: .user(try await existingUser(try userName(existing: existing)).name)
+        }
     }
 
     /// PutUserPolicy and PutGroupPolicy: the policies of one user or group count together against
     /// IAM's quota (2,048 characters for a user's, 5,120 for a group's).
-    func putInlinePolicy(_ kind: IAMResourceType) async throws -> LocalResponse {
+    func putInlinePolicy(_ kind: IAMPrincipal.Kind) async throws -> LocalResponse {
         let principal = try await principal(kind)
         let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
         let document = try IAMValidation.policyDocument(try query.required("PolicyDocument"), kind: .identity)
@@ -103,13 +107,13 @@ extension IAMCall {
         let quota = kind == .group ? IAMValidation.Quota.inlinePoliciesPerGroup : IAMValidation.Quota.inlinePoliciesPerUser
         let total = others.reduce(IAMValidation.quotaSize(document)) { $0 + IAMValidation.quotaSize($1) }
         guard total <= quota else {
-            throw AWSError("LimitExceeded", status: 409, "Maximum policy size of \(quota) bytes exceeded for \(principal.kind) \(principal.name)")
+            throw AWSError("LimitExceeded", status: 409, "Maximum policy size of \(quota) bytes exceeded for \(principal.kind.rawValue) \(principal.name)")
         }
         try await store.putInlinePolicy(principal, policyName: policyName, document: document)
         return respond()
     }
 
-    func getInlinePolicy(_ kind: IAMResourceType) async throws -> LocalResponse {
+    func getInlinePolicy(_ kind: IAMPrincipal.Kind) async throws -> LocalResponse {
         let principal = try await principal(kind)
         let policyName = try IAMValidation.policyName(try query.required("PolicyName"))
         guard let document = try await store.inlinePolicy(principal, policyName: policyName) else {
@@ -122,7 +126,7 @@ extension IAMCall {
         }
     }
 
-    func listInlinePolicies(_ kind: IAMResourceType) async throws -> LocalResponse {
+    func listInlinePolicies(_ kind: IAMPrincipal.Kind) async throws -> LocalResponse {
         let principal = try await principal(kind)
         let (names, marker) = try page(try await store.inlinePolicies(principal).map(\.name), key: { $0 })
         return respond { xml in
@@ -134,29 +138,29 @@ extension IAMCall {
         }
     }
 
-    func deleteInlinePolicy(_ kind: IAMResourceType) async throws -> LocalResponse {
+    func deleteInlinePolicy(_ kind: IAMPrincipal.Kind) async throws -> LocalResponse {
         let principal = try await principal(kind)
         try await store.deleteInlinePolicy(principal, policyName: try IAMValidation.policyName(try query.required("PolicyName")))
         return respond()
     }
 
-    func attachPolicy(_ kind: IAMResourceType) async throws -> LocalResponse {
+    func attachPolicy(_ kind: IAMPrincipal.Kind) async throws -> LocalResponse {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
-        let principal = try await principal(kind)
+        let principal = try await principal(kind, existing: false)
         _ = try await existingPolicy(arn)
         try await store.attachPolicy(arn, to: principal)
         return respond()
     }
 
-    func detachPolicy(_ kind: IAMResourceType) async throws -> LocalResponse {
+    func detachPolicy(_ kind: IAMPrincipal.Kind) async throws -> LocalResponse {
         let arn = try IAMValidation.policyArn(try query.required("PolicyArn"))
-        let principal = try await principal(kind)
+        let principal = try await principal(kind, existing: false)
         try await store.detachPolicy(arn, from: principal)
         return respond()
     }
 
-    func listAttachedPolicies(_ kind: IAMResourceType) async throws -> LocalResponse {
-        let principal = try await principal(kind)
+    func listAttachedPolicies(_ kind: IAMPrincipal.Kind) async throws -> LocalResponse {
+        let principal = try await principal(kind, existing: false)
         let (arns, marker) = try page(try await store.attachedPolicyArns(principal), key: { $0 }, ordered: false)
         return respond { IAMXML.attachedPolicies(arns, marker: marker, into: &$0) }
     }

@@ -15,10 +15,17 @@ extension IAMCall {
         return user
     }
 
+    /// `UserName`, checked against the shape the operation's model gives it: `userNameType` (64
+    /// characters: CreateUser, the boundary calls, the attached-policy calls) or
+    /// `existingUserNameType` (128: every other call).
+    func userName(existing: Bool = true) throws(AWSError) -> String {
+        try IAMValidation.name(try query.required("UserName"), member: "userName", limit: existing ? 128 : 64)
+    }
+
     /// `UserName`, or the calling user's own name when it is left out (as IAM does for the
     /// access-key calls); other callers must name a user.
     func userNameOrCaller() throws(AWSError) -> String {
-        if let name = query["UserName"] { return try IAMValidation.name(name, member: "userName", limit: 128) }
+        if query["UserName"] != nil { return try userName() }
         guard case .user(let user, _) = caller else {
             throw AWSError.validation("Must specify userName when calling with non-User credentials")
         }
@@ -26,7 +33,7 @@ extension IAMCall {
     }
 
     func createUser() async throws -> LocalResponse {
-        let name = try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 64)
+        let name = try userName(existing: false)
         let path = try IAMValidation.path(query["Path"])
         let user = UserRecord(
             name: name, id: RandomText.iamID(prefix: "AIDA"), arn: ARN.iam(partition, account: account, type: "user", path: path, name: name).description,
@@ -54,28 +61,28 @@ extension IAMCall {
     }
 
     func deleteUser() async throws -> LocalResponse {
-        try await store.deleteUser(named: try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128))
+        try await store.deleteUser(named: try userName())
         return respond()
     }
 
     // MARK: - Tags and boundary
 
     func tagUser() async throws -> LocalResponse {
-        var user = try await existingUser(try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128))
+        var user = try await existingUser(try userName())
         user.tags = try IAMValidation.merging(query.tags(), into: user.tags, entity: "User")
         try await store.updateUser(user)
         return respond()
     }
 
     func untagUser() async throws -> LocalResponse {
-        var user = try await existingUser(try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128))
+        var user = try await existingUser(try userName())
         user.tags = try IAMValidation.removing(query.list("TagKeys"), from: user.tags)
         try await store.updateUser(user)
         return respond()
     }
 
     func listUserTags() async throws -> LocalResponse {
-        let user = try await existingUser(try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128))
+        let user = try await existingUser(try userName())
         let (tags, marker) = try page(user.tags, key: \.key)
         return respond { xml in
             IAMXML.tags(tags, into: &xml)
@@ -85,14 +92,14 @@ extension IAMCall {
     }
 
     func putUserPermissionsBoundary() async throws -> LocalResponse {
-        var user = try await existingUser(try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128))
+        var user = try await existingUser(try userName(existing: false))
         user.permissionsBoundary = try await permissionsBoundary(try query.required("PermissionsBoundary"))
         try await store.updateUser(user)
         return respond()
     }
 
     func deleteUserPermissionsBoundary() async throws -> LocalResponse {
-        let name = try IAMValidation.name(try query.required("UserName"), member: "userName", limit: 128)
+        let name = try userName(existing: false)
         var user = try await existingUser(name)
         guard user.permissionsBoundary != nil else {
             throw AWSError("NoSuchEntity", status: 404, "The user with name \(name) does not have a permissions boundary.")
