@@ -101,6 +101,11 @@ struct IAMUserTests {
         var wrong = first
         wrong.secretAccessKey = String(first.secretAccessKey.reversed())
         #expect(try local.aws(["sts", "get-caller-identity"], as: wrong).stderrText.contains("SignatureDoesNotMatch"))
+        // A long-term key comes without a session token: one sent with it is refused.
+        var withToken = first
+        withToken.sessionToken = "IQoJb3JpZ2luX2VjEleftover"
+        #expect(try local.aws(["sts", "get-caller-identity"], as: withToken).stderrText.contains("InvalidClientTokenId"))
+        #expect(try local.aws(["s3", "ls"], as: withToken).stderrText.contains("InvalidToken"))
         // The administrator without a user name is refused with IAM's words for non-user callers.
         #expect(try local.aws(["iam", "list-access-keys"]).stderrText.contains("Must specify userName when calling with non-User credentials"))
 

@@ -95,10 +95,25 @@ final class Authenticator: Sendable {
             : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
     }
 
-    /// A session's token must be the one sent, and the session must not have expired.
+    /// A session's token must be the one sent, and the session must not have expired; an IAM
+    /// user's key must come without one.
     static func checkSession(_ caller: Caller, token: String?, service: AWSService, now: Date) throws(AWSError) {
-        guard case .session(let session) = caller else { return }
         let isS3 = service == .s3
+        let session: SessionRecord
+        switch caller {
+        case .administrator:
+            return
+        case .user:
+            // A user's long-term key carries no token: one sent with it is refused, as on AWS.
+            guard token == nil else {
+                throw isS3
+                    ? AWSError("InvalidToken", status: 400, "The provided token is malformed or otherwise invalid.")
+                    : AWSError(Self.unknownKeyCode(service), status: 403, "The security token included in the request is invalid.")
+            }
+            return
+        case .session(let minted):
+            session = minted
+        }
         guard token == session.sessionToken else {
             throw isS3
                 ? AWSError("InvalidToken", status: 400, "The provided token is malformed or otherwise invalid.")
