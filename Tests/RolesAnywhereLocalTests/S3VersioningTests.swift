@@ -60,6 +60,11 @@ struct S3VersioningTests {
         let paged = try #require(try local.awsOK(["s3api", "list-object-versions", "--bucket", "history", "--page-size", "2"]))
         #expect(((paged["Versions"] as? [Any])?.count ?? 0) + ((paged["DeleteMarkers"] as? [Any])?.count ?? 0) == 4, "\(paged)")
 
+        // Tags are kept for current objects only: naming a noncurrent version is NotImplemented,
+        // never the current object's tags.
+        let oldTags = try local.aws(["s3api", "get-object-tagging", "--bucket", "history", "--key", "doc.txt", "--version-id", v1])
+        #expect(oldTags.stderrText.contains("NotImplemented"), "\(oldTags.stderrText)")
+
         // Deleting the marker by its version ID restores the newest version.
         let restored = try #require(try local.awsOK(["s3api", "delete-object", "--bucket", "history", "--key", "doc.txt", "--version-id", marker]))
         #expect(restored["DeleteMarker"] as? Bool == true && restored["VersionId"] as? String == marker)

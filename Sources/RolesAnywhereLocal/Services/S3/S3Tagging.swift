@@ -146,12 +146,15 @@ extension S3Call {
     /// another version answers NotImplemented rather than acting on the current one.
     func existingObject(_ bucket: String, _ key: String) async throws -> ObjectRecord {
         let bucketRecord = try await existingBucket(bucket)
-        let version = try requestedVersion()
-        if let version { try checkVersion(version, in: bucketRecord) }
-        guard let object = try await store.object(bucket: bucket, key: key) else { throw try await noCurrentObject(key, in: bucketRecord) }
-        if let version, version != object.versionId ?? ObjectVersion.nullID {
-            throw AWSError("NotImplemented", status: 501, "\(model.name) of a noncurrent version is not implemented here: only current objects keep tags.")
+        if let version = try requestedVersion() {
+            try checkVersion(version, in: bucketRecord)
+            guard let named = try await store.objectVersion(bucket: bucket, key: key, versionId: version) else { throw Self.noSuchVersion }
+            guard named.isLatest, !named.isDeleteMarker else {
+                throw AWSError("NotImplemented", status: 501, "\(model.name) of a noncurrent version or a delete marker is not implemented here: only current objects keep tags.")
+            }
+            return named.record
         }
+        guard let object = try await store.object(bucket: bucket, key: key) else { throw try await noCurrentObject(key, in: bucketRecord) }
         return object
     }
 }
