@@ -94,6 +94,9 @@ struct IAMUserTests {
         let second = try Self.credentials(try local.awsOK(["iam", "create-access-key"], as: first))
         let me = try #require(try local.awsOK(["iam", "get-user"], as: second)?["User"] as? [String: Any])
         #expect(me["UserName"] as? String == "dev")
+        // Key use is not tracked here: IAM's answer for a key never used since tracking began.
+        let lastUsed = try #require(try local.awsOK(["iam", "get-access-key-last-used", "--access-key-id", first.accessKeyID]))
+        #expect(lastUsed["UserName"] as? String == "dev" && (lastUsed["AccessKeyLastUsed"] as? [String: Any])?["ServiceName"] as? String == "N/A", "\(lastUsed)")
         let third = try local.aws(["iam", "create-access-key"], as: first)
         #expect(third.stderrText.contains("LimitExceeded") && third.stderrText.contains("AccessKeysPerUser: 2"), "\(third.stderrText)")
         let others = try local.aws(["iam", "create-access-key", "--user-name", "other"], as: first)
@@ -153,6 +156,13 @@ struct IAMUserTests {
         let onlyUsers = try #require(try local.awsOK(["iam", "list-entities-for-policy", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess", "--entity-filter", "User"]))
         #expect((onlyUsers["PolicyGroups"] as? [Any])?.isEmpty == true)
         #expect(try local.aws(["iam", "get-user-policy", "--user-name", "ann", "--policy-name", "q"]).stderrText.contains("The user policy with name q cannot be found."))
+
+        // A user's inline policies count together against IAM's 2,048 characters.
+        let statements = (0..<40).map { #"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-\#($0)/*"}"# }.joined(separator: ",")
+        let large = #"{"Version":"2012-10-17","Statement":[\#(statements)]}"#
+        let tooLarge = try local.aws(["iam", "put-user-policy", "--user-name", "ann", "--policy-name", "large", "--policy-document", large])
+        #expect(tooLarge.stderrText.contains("LimitExceeded") && tooLarge.stderrText.contains("2048"), "\(tooLarge.stderrText)")
+        try local.awsOK(["iam", "put-group-policy", "--group-name", "ops", "--policy-name", "large", "--policy-document", large])
 
         try local.awsOK(["iam", "tag-user", "--user-name", "ann", "--tags", "Key=team,Value=a", "Key=cost,Value=1"])
         try local.awsOK(["iam", "untag-user", "--user-name", "ann", "--tag-keys", "COST"])
