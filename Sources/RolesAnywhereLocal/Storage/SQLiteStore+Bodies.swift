@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import GRDB
+import NIOPosix
 import RolesAnywhereSupport
 
 /// Where S3 bodies live: in files of the state's `.bodies` directory beside an on-disk database
@@ -24,31 +25,46 @@ extension SQLiteStore {
         var blob: Data
     }
 
+    /// The threads body files are written and flushed on. A flush waits for the disk; on the
+    /// concurrency pool (one thread per core) two uploads flushing at once left every core idle
+    /// while other requests waited. Eight threads let that many flushes wait at once.
+    static let bodyIO: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        return pool
+    }()
+
     /// Writes a body where this store keeps them (before its row is written).
-    func storeBody(_ bytes: [UInt8]) throws -> StoredBody {
+    func storeBody(_ bytes: [UInt8]) async throws -> StoredBody {
         guard let bodies else { return StoredBody(name: nil, blob: Data(bytes)) }
-        return StoredBody(name: try bodies.write(bytes), blob: Data())
+        return StoredBody(name: try await Self.bodyIO.runIfActive { try bodies.write(bytes) }, blob: Data())
     }
 
     /// Writes a body made of pieces (a multipart object's parts), one piece in memory at a time;
     /// returns it and its size.
-    func storeBody(pieces: [StoredBody]) throws -> (StoredBody, size: Int) {
+    func storeBody(pieces: [StoredBody]) async throws -> (StoredBody, size: Int) {
         guard let bodies else {
             var data = Data()
             for piece in pieces { data.append(contentsOf: try loadBody(piece)) }
             return (StoredBody(name: nil, blob: data), data.count)
         }
-        let writer = try bodies.writer()
-        var size = 0
-        for piece in pieces {
-            let bytes = try loadBody(piece)
-            size += bytes.count
-            try writer.append(bytes)
+        return try await Self.bodyIO.runIfActive {
+            let writer = try bodies.writer()
+            var size = 0
+            for piece in pieces {
+                let bytes = try Self.loadBody(piece, from: bodies)
+                size += bytes.count
+                try writer.append(bytes)
+            }
+            return (StoredBody(name: try writer.finish(), blob: Data()), size)
         }
-        return (StoredBody(name: try writer.finish(), blob: Data()), size)
     }
 
     func loadBody(_ body: StoredBody) throws -> [UInt8] {
+        try Self.loadBody(body, from: bodies)
+    }
+
+    static func loadBody(_ body: StoredBody, from bodies: BodyDirectory?) throws -> [UInt8] {
         if let name = body.name {
             guard let bodies else { throw StoreError(.notFound, "the object body \(name) is in a directory this store does not have") }
             return try bodies.read(name)

@@ -57,7 +57,7 @@ extension SQLiteStore {
     }
 
     public func putPart(_ part: PartRecord, data: [UInt8]) async throws {
-        let body = try storeBody(data)
+        let body = try await storeBody(data)
         let released = try await writing(body) { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [part.uploadID]) != nil
             else {
@@ -104,7 +104,7 @@ extension SQLiteStore {
                 return Self.storedBody(row)
             }
         }
-        let (body, size) = try storeBody(pieces: pieces)
+        let (body, size) = try await storeBody(pieces: pieces)
         let assembled = { var record = object; record.size = size; return record }()
         let (stored, released) = try await writing(body) { db -> (ObjectRecord, [String]) in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM multipart_uploads WHERE upload_id = ?"), arguments: [id]) != nil else {

@@ -548,7 +548,7 @@ public final class SQLiteStore: Store {
     }
 
     public func putObject(_ object: ObjectRecord, data: [UInt8]) async throws -> ObjectRecord {
-        let body = try storeBody(data)
+        let body = try await storeBody(data)
         let (stored, released) = try await writing(body) { db in try Self.storeCurrent(object, body: body, db: db) }
         release(released)
         return stored
